@@ -1,0 +1,1 @@
+//! dense kernels: see the header of each function.

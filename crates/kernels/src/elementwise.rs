@@ -1,0 +1,1 @@
+//! elementwise kernels: see the header of each function.

@@ -1,0 +1,1 @@
+//! embedding kernels: see the header of each function.

@@ -1,0 +1,1 @@
+//! gru kernels: see the header of each function.

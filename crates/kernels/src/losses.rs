@@ -1,0 +1,1 @@
+//! losses kernels: see the header of each function.

@@ -1,0 +1,1 @@
+//! lstm kernels: see the header of each function.

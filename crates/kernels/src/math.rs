@@ -1,0 +1,137 @@
+//! Elementary functions for kernels: exp, log, sigmoid, tanh on four lanes (`F4`) and on one
+//! float. Cephes-style range reduction and minimax polynomials, about 1-2 ulp in f32; NaN in
+//! gives NaN out, so the NaN guards upstream still see it.
+use crate::simd::F4;
+
+const EXP_HI: f32 = 88.0;
+const EXP_LO: f32 = -87.336_54;
+const LOG2E: f32 = 1.442_695_04;
+const LN2_HI: f32 = 0.693_359_375;
+const LN2_LO: f32 = -2.121_944_4e-4;
+
+/// e^x per lane; clamps to [e^-87.3, e^88] (no infinities, no denormals).
+#[inline(always)]
+pub fn exp4(x: F4) -> F4 {
+    let x = x.min(F4::splat(EXP_HI)).max(F4::splat(EXP_LO));
+    let n = x.mul_add(F4::splat(LOG2E), F4::splat(0.5)).floor();
+    let r = x.sub(n.mul(F4::splat(LN2_HI))).sub(n.mul(F4::splat(LN2_LO)));
+    let mut p = F4::splat(1.987_569_15e-4);
+    p = p.mul_add(r, F4::splat(1.398_199_95e-3));
+    p = p.mul_add(r, F4::splat(8.333_451_9e-3));
+    p = p.mul_add(r, F4::splat(4.166_579_6e-2));
+    p = p.mul_add(r, F4::splat(1.666_666_55e-1));
+    p = p.mul_add(r, F4::splat(5.000_000_1e-1));
+    let y = p.mul(r.mul(r)).add(r).add(F4::splat(1.0));
+    y.mul(F4::exp2_int(n))
+}
+
+/// 1 / (1 + e^-x) per lane.
+#[inline(always)]
+pub fn sigmoid4(x: F4) -> F4 {
+    let one = F4::splat(1.0);
+    one.div(one.add(exp4(x.neg())))
+}
+
+/// tanh per lane: odd polynomial near 0 (keeps relative accuracy), (1-e^-2|x|)/(1+e^-2|x|) beyond.
+#[inline(always)]
+pub fn tanh4(x: F4) -> F4 {
+    let ax = x.abs();
+    let one = F4::splat(1.0);
+    let t = exp4(ax.mul(F4::splat(-2.0)));
+    let big = one.sub(t).div(one.add(t));
+    // copy the sign of x onto |tanh|
+    let big = F4::select(x.lt(F4::zero()), big.neg(), big);
+    let z = x.mul(x);
+    let mut p = F4::splat(-5.704_988_7e-3);
+    p = p.mul_add(z, F4::splat(2.063_908_9e-2));
+    p = p.mul_add(z, F4::splat(-5.373_971_6e-2));
+    p = p.mul_add(z, F4::splat(1.333_144_2e-1));
+    p = p.mul_add(z, F4::splat(-3.333_328_2e-1));
+    let small = p.mul(z).mul_add(x, x);
+    F4::select(ax.lt(F4::splat(0.625)), small, big)
+}
+
+#[inline(always)]
+pub fn expf(x: f32) -> f32 { exp4(F4::splat(x)).first() }
+#[inline(always)]
+pub fn sigmoidf(x: f32) -> f32 { sigmoid4(F4::splat(x)).first() }
+#[inline(always)]
+pub fn tanhf(x: f32) -> f32 { tanh4(F4::splat(x)).first() }
+
+/// Natural log for x > 0 (log(0) = -inf, negative or NaN gives NaN).
+pub fn logf(x: f32) -> f32 {
+    if !(x > 0.0) {
+        return if x == 0.0 { f32::NEG_INFINITY } else { f32::NAN };
+    }
+    if x == f32::INFINITY {
+        return x;
+    }
+    let mut bits = x.to_bits();
+    let mut e: i32 = 0;
+    if bits < 0x0080_0000 {
+        // subnormal: scale into the normal range first
+        bits = (x * 16_777_216.0).to_bits();
+        e -= 24;
+    }
+    e += ((bits >> 23) as i32) - 126;
+    // mantissa in [0.5, 1)
+    let mut m = f32::from_bits((bits & 0x007f_ffff) | 0x3f00_0000);
+    if m < core::f32::consts::FRAC_1_SQRT_2 {
+        e -= 1;
+        m = m + m - 1.0;
+    } else {
+        m -= 1.0;
+    }
+    let z = m * m;
+    let mut y = 7.037_683_6e-2f32;
+    y = y * m - 1.151_461_0e-1;
+    y = y * m + 1.167_699_9e-1;
+    y = y * m - 1.242_014_1e-1;
+    y = y * m + 1.424_932_3e-1;
+    y = y * m - 1.666_805_8e-1;
+    y = y * m + 2.000_071_5e-1;
+    y = y * m - 2.499_999_4e-1;
+    y = y * m + 3.333_333_1e-1;
+    y = y * m * z;
+    let ef = e as f32;
+    y += ef * LN2_LO;
+    y -= 0.5 * z;
+    m + y + ef * LN2_HI
+}
+
+/// log(1 + x) for x >= 0, accurate for small x.
+pub fn log1pf(x: f32) -> f32 {
+    let u = 1.0 + x;
+    if u == 1.0 { x } else { logf(u) * (x / (u - 1.0)) }
+}
+
+/// IEEE square root. simd128 has the instruction; Rust 1.63's no_std core exposes no scalar one,
+/// so the scalar flavour runs Newton's method in f64 (correctly rounded after the f32 cast).
+#[cfg(target_feature = "simd128")]
+#[inline(always)]
+pub fn sqrtf(x: f32) -> f32 { F4::splat(x).sqrt().first() }
+
+#[cfg(not(target_feature = "simd128"))]
+pub fn sqrtf(x: f32) -> f32 {
+    if !(x > 0.0) || x == f32::INFINITY {
+        return if x == 0.0 || x == f32::INFINITY { x } else { f32::NAN };
+    }
+    let xd = x as f64;
+    // initial guess: halve the exponent
+    let mut y = f64::from_bits((xd.to_bits() >> 1) + (0x3ff0_0000_0000_0000u64 >> 1));
+    for _ in 0..5 {
+        y = 0.5 * (y + xd / y);
+    }
+    y as f32
+}
+
+/// floor without std: exact for all f32 (|x| >= 2^23 is already integral; NaN stays NaN).
+pub fn floorf(x: f32) -> f32 {
+    if !(absf(x) < 8_388_608.0) {
+        return x;
+    }
+    let t = (x as i32) as f32;
+    if t > x { t - 1.0 } else { t }
+}
+#[inline(always)]
+pub fn absf(x: f32) -> f32 { f32::from_bits(x.to_bits() & 0x7fff_ffff) }

@@ -1,0 +1,1 @@
+//! rnn kernels: see the header of each function.

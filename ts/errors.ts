@@ -1,0 +1,31 @@
+/** Stable error codes: code that catches an `LwError` can branch on `code`, never on the message. */
+export type LwErrorCode =
+  | 'SHAPE_MISMATCH'
+  | 'DTYPE'
+  | 'ID_OUT_OF_RANGE'
+  | 'NON_FINITE'
+  | 'EMPTY_DATA'
+  | 'OUT_OF_MEMORY'
+  | 'BAD_MODEL_FILE'
+  | 'UNSUPPORTED'
+  | 'BAD_ARGUMENT'
+  | 'NOT_READY'
+  | 'WASM_LOAD';
+
+/** The one error class of lstm-wasm: a stable `code` and a message naming what disagrees. */
+export class LwError extends Error {
+  readonly code: LwErrorCode;
+  readonly details: Record<string, unknown>;
+
+  constructor(code: LwErrorCode, message: string, details: Record<string, unknown> = {}) {
+    super(`[${code}] ${message}`);
+    this.name = 'LwError';
+    this.code = code;
+    this.details = details;
+  }
+}
+
+/** Formats a shape for messages: `[64, 50, 32]`. */
+export function fmtShape(shape: readonly number[]): string {
+  return `[${shape.join(', ')}]`;
+}
