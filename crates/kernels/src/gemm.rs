@@ -56,13 +56,55 @@ pub unsafe fn gemm_impl(
     a: *const f32, lda: usize, b: *const f32, ldb: usize, beta: f32, c: *mut f32, ldc: usize,
     ws: *mut f32,
 ) {
+    gemm_blocked(trans_a, m, n, k, alpha, a, lda, BSource::Unpacked { trans: trans_b, b, ldb }, beta, c, ldc, ws);
+}
+
+/// Floats that `pack_b_full` writes for op(B) [K, N].
+pub fn packed_b_floats(k: usize, n: usize) -> usize { k * round_up(n, NR) }
+
+/// Packs all of op(B) [K, N] once, in the block order `gemm_packed_b` reads, so a B used for many
+/// products (a recurrent kernel over every time step) is packed once per sequence.
+pub unsafe fn pack_b_full(trans_b: bool, k: usize, n: usize, b: *const f32, ldb: usize, out: *mut f32) {
+    let mut jc = 0;
+    while jc < n {
+        let nc = min(NC, n - jc);
+        let mut pc = 0;
+        while pc < k {
+            let kc = min(KC, k - pc);
+            pack_b(trans_b, b, ldb, pc, jc, kc, nc, out.add(packed_b_offset(k, jc, pc, nc)));
+            pc += KC;
+        }
+        jc += NC;
+    }
+}
+
+/// Same as `gemm_impl` with op(B) already packed by `pack_b_full` (ws: `ws_floats(m, n, k)`).
+pub unsafe fn gemm_packed_b(
+    trans_a: bool, m: usize, n: usize, k: usize, alpha: f32, a: *const f32, lda: usize,
+    packed_b: *const f32, beta: f32, c: *mut f32, ldc: usize, ws: *mut f32,
+) {
+    gemm_blocked(trans_a, m, n, k, alpha, a, lda, BSource::Packed(packed_b), beta, c, ldc, ws);
+}
+
+#[inline(always)]
+fn packed_b_offset(k: usize, jc: usize, pc: usize, nc: usize) -> usize { jc * k + pc * round_up(nc, NR) }
+
+#[derive(Clone, Copy)]
+enum BSource {
+    Unpacked { trans: bool, b: *const f32, ldb: usize },
+    Packed(*const f32),
+}
+
+unsafe fn gemm_blocked(
+    trans_a: bool, m: usize, n: usize, k: usize, alpha: f32, a: *const f32, lda: usize,
+    bsrc: BSource, beta: f32, c: *mut f32, ldc: usize, ws: *mut f32,
+) {
     if m == 0 || n == 0 { return; }
     if k == 0 || alpha == 0.0 {
         scale_c(m, n, beta, c, ldc);
         return;
     }
     let kc_max = min(k, KC);
-    let bp = ws;
     let ap = ws.add(kc_max * min(round_up(n, NR), NC));
     let mut jc = 0;
     while jc < n {
@@ -70,7 +112,13 @@ pub unsafe fn gemm_impl(
         let mut pc = 0;
         while pc < k {
             let kc = min(KC, k - pc);
-            pack_b(trans_b, b, ldb, pc, jc, kc, nc, bp);
+            let bp: *const f32 = match bsrc {
+                BSource::Unpacked { trans, b, ldb } => {
+                    pack_b(trans, b, ldb, pc, jc, kc, nc, ws);
+                    ws
+                }
+                BSource::Packed(p) => p.add(packed_b_offset(k, jc, pc, nc)),
+            };
             let beta_eff = if pc == 0 { beta } else { 1.0 };
             let mut ic = 0;
             while ic < m {
