@@ -7,3 +7,4 @@ export { LwError, type LwErrorCode } from './errors.js';
 export { Backend, type BackendName } from './backend/backend.js';
 export { Act, RecurrentFlags, type Kernels, type ActivationName } from './backend/abi.js';
 export { hasSimd, hasSharedMemory } from './runtime/features.js';
+export * as ops from './ops/index.js';

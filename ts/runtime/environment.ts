@@ -11,8 +11,8 @@ export function runtimeKind(): RuntimeKind {
 }
 
 /** Reads a file: URL (Node or Deno) into bytes. */
-export async function readFileUrl(url: URL): Promise<Uint8Array> {
-  if (runtimeKind() === 'deno') return Deno!.readFile(url);
+export async function readFileUrl(url: URL): Promise<Uint8Array<ArrayBuffer>> {
+  if (runtimeKind() === 'deno') return new Uint8Array(await Deno!.readFile(url));
   // A computed specifier keeps browser bundlers from trying to resolve a Node built-in.
   const fsName = 'node:fs/promises';
   const fs = (await import(/* @vite-ignore */ fsName)) as typeof import('node:fs/promises');

@@ -1,0 +1,13 @@
+/**
+ * `lw.ops`: the kernels over tensors in JS memory. Each call copies its inputs into the current
+ * backend, runs one kernel, and copies the results out — the same kernels the layers use on
+ * resident buffers, for users who compose their own models or check gradients.
+ */
+export { gemm, type GemmOptions } from './gemm.js';
+export {
+  recurrentForward, recurrentBackward, lstmForward, lstmBackward, gruForward, gruBackward,
+  simpleRNNForward, simpleRNNBackward,
+  type CellKind, type RecurrentArgs, type RecurrentForward, type RecurrentGrads,
+} from './recurrent.js';
+export { denseForward, denseBackward, activation, embeddingLookup, embeddingBackward, type DenseArgs } from './dense.js';
+export { loss, type LossName, type LossResult } from './losses.js';

@@ -1,0 +1,220 @@
+import { Act, RecurrentFlags, type ActivationName } from '../backend/abi.js';
+import type { Backend } from '../backend/backend.js';
+import { currentBackend } from '../runtime/ready.js';
+import { Tensor, type TensorLike } from '../tensor.js';
+import { LwError } from '../errors.js';
+import { callKernel, scratch } from './call.js';
+import { asFloat, asFloatOpt, expectRank, expectShape } from './validate.js';
+
+export type CellKind = 'lstm' | 'gru' | 'simpleRNN';
+
+/** Gates per cell: columns of the kernels are [G*units]. */
+const GATES: Record<CellKind, number> = { lstm: 4, gru: 3, simpleRNN: 1 };
+const STATES: Record<CellKind, number> = { lstm: 2, gru: 1, simpleRNN: 1 };
+
+export interface RecurrentArgs {
+  /** [batch, time, input] */
+  x: TensorLike;
+  /** [input, G*units] (LSTM G=4 gates i,f,c,o; GRU G=3 gates z,r,h; SimpleRNN G=1) */
+  kernel: TensorLike;
+  /** [units, G*units] */
+  recurrentKernel: TensorLike;
+  /** [G*units]; GRU with resetAfter: [2, 3*units] */
+  bias?: TensorLike | null;
+  /** [h0] or, for LSTM, [h0, c0], each [batch, units] */
+  initialState?: TensorLike[];
+  /** [batch, time], 1 keep / 0 masked (padding) */
+  mask?: TensorLike | null;
+  /** [batch, units] recurrent-dropout mask applied to h(t-1) in the recurrent product */
+  recurrentMask?: TensorLike | null;
+  goBackwards?: boolean;
+  /** default tanh */
+  activation?: ActivationName;
+  /** default sigmoid (LSTM, GRU) */
+  recurrentActivation?: ActivationName;
+  /** GRU only; default true (Keras 3) */
+  resetAfter?: boolean;
+}
+
+/** What a forward keeps for its backward (on the backend that ran it). */
+interface Tape {
+  backend: Backend;
+  cell: CellKind;
+  dims: { B: number; T: number; I: number; U: number };
+  flags: number;
+  act: number;
+  recAct: number;
+  x: Tensor;
+  kernel: Tensor;
+  recurrentKernel: Tensor;
+  initialState: (Tensor | null)[];
+  mask: Tensor | null;
+  recurrentMask: Tensor | null;
+  hasBias: boolean;
+  biasShape: readonly number[];
+  outputs: Tensor;
+  cache: Tensor;
+}
+
+export interface RecurrentForward {
+  /** [batch, time, units]: h at every step, in processing order */
+  outputs: Tensor;
+  /** final states: [hT] or, for LSTM, [hT, cT] */
+  states: Tensor[];
+  /** @internal kept for the backward */
+  readonly tape: Tape;
+}
+
+export interface RecurrentGrads {
+  dx: Tensor;
+  dKernel: Tensor;
+  dRecurrentKernel: Tensor;
+  dBias: Tensor | null;
+  /** gradients of the initial states, same order as `initialState` */
+  dInitialState: Tensor[];
+}
+
+function actCode(name: ActivationName | undefined, fallback: ActivationName, what: string): number {
+  const n = name ?? fallback;
+  const code = (Act as Record<string, number>)[n];
+  if (code === undefined || n === 'softmax') {
+    throw new LwError('BAD_ARGUMENT', `${what} "${n}" is not supported in recurrent cells: use linear, relu, tanh, sigmoid or hardSigmoid`);
+  }
+  return code;
+}
+
+function prepare(cell: CellKind, args: RecurrentArgs) {
+  const op = `${cell}Forward`;
+  const x = asFloat('x', args.x);
+  expectRank(op, 'x', x, 3);
+  const [B, T, I] = x.shape;
+  const G = GATES[cell];
+  const kernel = asFloat('kernel', args.kernel);
+  expectRank(op, 'kernel', kernel, 2);
+  const U = kernel.shape[1] / G;
+  if (!Number.isInteger(U) || U < 1) {
+    throw new LwError('SHAPE_MISMATCH', `${op}: kernel has ${kernel.shape[1]} columns, expected ${G}*units`);
+  }
+  expectShape(op, 'kernel', kernel, [I, G * U]);
+  const recurrentKernel = asFloat('recurrentKernel', args.recurrentKernel);
+  expectShape(op, 'recurrentKernel', recurrentKernel, [U, G * U]);
+  const resetAfter = cell === 'gru' && (args.resetAfter ?? true);
+  const bias = asFloatOpt('bias', args.bias);
+  const biasShape = resetAfter ? [2, 3 * U] : [G * U];
+  if (bias) expectShape(op, 'bias', bias, biasShape);
+  const nStates = STATES[cell];
+  const given = args.initialState ?? [];
+  if (given.length > nStates) throw new LwError('SHAPE_MISMATCH', `${op}: ${given.length} initial states given, ${cell} has ${nStates}`);
+  const initialState = Array.from({ length: nStates }, (_, i) => {
+    const s = asFloatOpt(`initialState[${i}]`, given[i]);
+    if (s) expectShape(op, `initialState[${i}]`, s, [B, U]);
+    return s;
+  });
+  const mask = asFloatOpt('mask', args.mask);
+  if (mask) expectShape(op, 'mask', mask, [B, T]);
+  const recurrentMask = asFloatOpt('recurrentMask', args.recurrentMask);
+  if (recurrentMask) expectShape(op, 'recurrentMask', recurrentMask, [B, U]);
+  const flags = (args.goBackwards ? RecurrentFlags.goBackwards : 0) | (resetAfter ? RecurrentFlags.resetAfter : 0);
+  return {
+    dims: { B, T, I, U }, x, kernel, recurrentKernel, bias, biasShape, initialState, mask, recurrentMask, flags,
+    act: actCode(args.activation, 'tanh', 'activation'),
+    recAct: actCode(args.recurrentActivation, 'sigmoid', 'recurrentActivation'),
+  };
+}
+
+/** Runs a recurrent layer forward over the whole sequence on the current backend. */
+export function recurrentForward(cell: CellKind, args: RecurrentArgs): RecurrentForward {
+  const a = prepare(cell, args);
+  const { B, T, I, U } = a.dims;
+  const backend = currentBackend();
+  const k = backend.kernels;
+  const cacheSize = cell === 'lstm' ? k.lstm_cache_floats(B, T, I, U) : cell === 'gru' ? k.gru_cache_floats(B, T, I, U) : k.rnn_cache_floats(B, T, I, U);
+  const [h0, c0] = a.initialState;
+  const out = callKernel(
+    backend,
+    { x: a.x, kernel: a.kernel, rk: a.recurrentKernel, bias: a.bias, h0, c0, mask: a.mask, rm: a.recurrentMask },
+    { hs: [B, T, U], hT: [B, U], cT: cell === 'lstm' ? [B, U] : null, cache: [cacheSize] },
+    (p, k, s) => {
+      if (cell === 'lstm') {
+        k.lstm_forward(B, T, I, U, a.flags, a.act, a.recAct, p.x, p.kernel, p.rk, p.bias, p.h0, p.c0, p.mask, p.rm,
+          p.hs, p.hT, p.cT, p.cache, scratch(s, k.lstm_ws_floats(B, T, I, U)));
+      } else if (cell === 'gru') {
+        k.gru_forward(B, T, I, U, a.flags, a.act, a.recAct, p.x, p.kernel, p.rk, p.bias, p.h0, p.mask, p.rm,
+          p.hs, p.hT, p.cache, scratch(s, k.gru_ws_floats(B, T, I, U)));
+      } else {
+        k.rnn_forward(B, T, I, U, a.flags, a.act, p.x, p.kernel, p.rk, p.bias, p.h0, p.mask, p.rm,
+          p.hs, p.hT, p.cache, scratch(s, k.rnn_ws_floats(B, T, I, U)));
+      }
+    },
+  );
+  const tape: Tape = {
+    backend, cell, dims: a.dims, flags: a.flags, act: a.act, recAct: a.recAct, x: a.x, kernel: a.kernel,
+    recurrentKernel: a.recurrentKernel, initialState: a.initialState, mask: a.mask, recurrentMask: a.recurrentMask,
+    hasBias: a.bias !== null, biasShape: a.biasShape, outputs: out.hs, cache: out.cache,
+  };
+  return { outputs: out.hs, states: cell === 'lstm' ? [out.hT, out.cT] : [out.hT], tape };
+}
+
+/**
+ * Backward through a forward: `dOutputs` [batch, time, units] and/or `dStates` (gradients of the
+ * final states) in, gradients of x, the weights and the initial states out.
+ */
+export function recurrentBackward(
+  fwd: RecurrentForward,
+  grads: { dOutputs?: TensorLike | null; dStates?: (TensorLike | null | undefined)[] },
+): RecurrentGrads {
+  const t = fwd.tape;
+  const { B, T, I, U } = t.dims;
+  const op = `${t.cell}Backward`;
+  if (t.backend !== currentBackend()) {
+    throw new LwError('UNSUPPORTED', `${op}: the forward ran on backend "${t.backend.name}", the current one is "${currentBackend().name}"`);
+  }
+  const dHs = asFloatOpt('dOutputs', grads.dOutputs);
+  if (dHs) expectShape(op, 'dOutputs', dHs, [B, T, U]);
+  const dStates = (grads.dStates ?? []).map((d, i) => {
+    const s = asFloatOpt(`dStates[${i}]`, d);
+    if (s) expectShape(op, `dStates[${i}]`, s, [B, U]);
+    return s;
+  });
+  const G = GATES[t.cell];
+  const [h0, c0] = t.initialState;
+  const out = callKernel(
+    t.backend,
+    {
+      x: t.x, kernel: t.kernel, rk: t.recurrentKernel, h0, c0, mask: t.mask, rm: t.recurrentMask,
+      hs: t.outputs, cache: t.cache, dHs, dHT: dStates[0], dCT: dStates[1],
+    },
+    {
+      dx: [B, T, I], dKernel: [I, G * U], dRk: [U, G * U], dBias: t.hasBias ? t.biasShape : null,
+      dH0: [B, U], dC0: t.cell === 'lstm' ? [B, U] : null,
+    },
+    (p, k, s) => {
+      if (t.cell === 'lstm') {
+        k.lstm_backward(B, T, I, U, t.flags, t.act, t.recAct, p.x, p.kernel, p.rk, p.h0, p.c0, p.mask, p.rm, p.hs, p.cache,
+          p.dHs, p.dHT, p.dCT, p.dx, p.dKernel, p.dRk, p.dBias, p.dH0, p.dC0, scratch(s, k.lstm_ws_floats(B, T, I, U)));
+      } else if (t.cell === 'gru') {
+        k.gru_backward(B, T, I, U, t.flags, t.act, t.recAct, p.x, p.kernel, p.rk, p.h0, p.mask, p.rm, p.hs, p.cache,
+          p.dHs, p.dHT, p.dx, p.dKernel, p.dRk, p.dBias, p.dH0, scratch(s, k.gru_ws_floats(B, T, I, U)));
+      } else {
+        k.rnn_backward(B, T, I, U, t.flags, t.act, p.x, p.kernel, p.rk, p.h0, p.mask, p.rm, p.hs, p.cache,
+          p.dHs, p.dHT, p.dx, p.dKernel, p.dRk, p.dBias, p.dH0, scratch(s, k.rnn_ws_floats(B, T, I, U)));
+      }
+    },
+    ['dKernel', 'dRk', 'dBias'],
+  );
+  return {
+    dx: out.dx,
+    dKernel: out.dKernel,
+    dRecurrentKernel: out.dRk,
+    dBias: t.hasBias ? out.dBias : null,
+    dInitialState: t.cell === 'lstm' ? [out.dH0, out.dC0] : [out.dH0],
+  };
+}
+
+export const lstmForward = (args: RecurrentArgs) => recurrentForward('lstm', args);
+export const gruForward = (args: RecurrentArgs) => recurrentForward('gru', args);
+export const simpleRNNForward = (args: RecurrentArgs) => recurrentForward('simpleRNN', args);
+/** Backward of any recurrent forward (the forward result knows its cell). */
+export const lstmBackward = recurrentBackward;
+export const gruBackward = recurrentBackward;
+export const simpleRNNBackward = recurrentBackward;
