@@ -1,0 +1,83 @@
+import type { ActivationName } from '../backend/abi.js';
+import type { InitializerName } from '../initializers.js';
+import type { Act, ExecCtx } from '../model/exec.js';
+import type { Shape } from '../model/shape.js';
+import { activationCode, KERAS_ACTIVATION } from './activation-names.js';
+import { Layer, type LayerArgs, type Weight } from './layer.js';
+import { initializerConfig } from './config.js';
+
+export interface DenseArgs extends LayerArgs {
+  units: number;
+  activation?: ActivationName | string;
+  useBias?: boolean;
+  kernelInitializer?: InitializerName;
+  biasInitializer?: InitializerName;
+}
+
+/**
+ * y = act(x·kernel + bias) over the last axis: x [..., in] → y [..., units]. kernel [in, units],
+ * bias [units]. Masks pass through (Keras).
+ */
+export class Dense extends Layer {
+  readonly className = 'Dense';
+  readonly units: number;
+  readonly activation: { name: ActivationName; code: number };
+  readonly useBias: boolean;
+  private kernel!: Weight;
+  private bias: Weight | null = null;
+
+  constructor(private readonly args: DenseArgs) {
+    super(args, 'dense');
+    if (!Number.isInteger(args.units) || args.units < 1) throw this.shapeError(`units must be a whole number >= 1, got ${args.units}`);
+    this.units = args.units;
+    this.activation = activationCode(args.activation, `layer "${this.name}"`);
+    this.useBias = args.useBias ?? true;
+  }
+
+  computeOutputShape(inputShapes: Shape[]): Shape[] {
+    const s = inputShapes[0];
+    if (inputShapes.length !== 1 || s.length < 2) throw this.shapeError(`expects one input of rank >= 2, got ${inputShapes.length} inputs`);
+    if (s[s.length - 1] === null) throw this.shapeError('the last input dimension must be known');
+    return [[...s.slice(0, -1), this.units]];
+  }
+
+  override build(inputShapes: Shape[]): void {
+    const inDim = inputShapes[0][inputShapes[0].length - 1] as number;
+    this.kernel = this.addWeight('kernel', [inDim, this.units], this.args.kernelInitializer ?? 'glorotUniform');
+    if (this.useBias) this.bias = this.addWeight('bias', [this.units], this.args.biasInitializer ?? 'zeros');
+  }
+
+  forward(ctx: ExecCtx, [x]: Act[]) {
+    const inDim = x.shape[x.shape.length - 1];
+    const rows = x.shape.reduce((a, b) => a * b, 1) / inDim;
+    const y = ctx.alloc(rows * this.units);
+    const k = ctx.backend.kernels;
+    const ws = ctx.alloc(k.dense_ws_floats(rows, inDim, this.units));
+    k.dense_forward(rows, inDim, this.units, this.activation.code, x.ptr, ctx.paramPtr(this.kernel.offset),
+      this.bias ? ctx.paramPtr(this.bias.offset) : 0, y, ws);
+    return { outputs: [{ ptr: y, shape: [...x.shape.slice(0, -1), this.units], mask: x.mask }] };
+  }
+
+  backward(ctx: ExecCtx, _saved: unknown, [x]: Act[], [y]: Act[], [dy]: number[]): number[] {
+    const inDim = x.shape[x.shape.length - 1];
+    const rows = x.shape.reduce((a, b) => a * b, 1) / inDim;
+    const k = ctx.backend.kernels;
+    const dx = ctx.alloc(rows * inDim);
+    const ws = ctx.alloc(k.dense_ws_floats(rows, inDim, this.units));
+    const train = this.trainable;
+    k.dense_backward(rows, inDim, this.units, this.activation.code, x.ptr, ctx.paramPtr(this.kernel.offset), y.ptr, dy, dx,
+      train ? ctx.gradPtr(this.kernel.offset) : 0, train && this.bias ? ctx.gradPtr(this.bias.offset) : 0, ws);
+    return [dx];
+  }
+
+  override getConfig() {
+    return {
+      ...super.getConfig(), units: this.units, activation: KERAS_ACTIVATION[this.activation.name], use_bias: this.useBias,
+      kernel_initializer: initializerConfig(this.args.kernelInitializer ?? 'glorotUniform'),
+      bias_initializer: initializerConfig(this.args.biasInitializer ?? 'zeros'),
+      kernel_regularizer: null, bias_regularizer: null, activity_regularizer: null, kernel_constraint: null, bias_constraint: null,
+    };
+  }
+}
+
+export const dense = (args: DenseArgs) => new Dense(args);

@@ -1,0 +1,42 @@
+import { LwError } from '../errors.js';
+import type { Act, ExecCtx } from '../model/exec.js';
+import type { Shape } from '../model/shape.js';
+import { Layer, type LayerArgs } from './layer.js';
+
+/** Zeroes a fraction `rate` of the values while training and scales the rest by 1/(1-rate); identity otherwise. */
+export class Dropout extends Layer {
+  readonly className = 'Dropout';
+  readonly rate: number;
+  constructor(args: LayerArgs & { rate: number; seed?: number }) {
+    super(args, 'dropout');
+    if (!(args.rate >= 0 && args.rate < 1)) throw new LwError('BAD_ARGUMENT', `layer "${this.name}": rate must be in [0, 1), got ${args.rate}`);
+    this.rate = args.rate;
+  }
+  computeOutputShape(inputShapes: Shape[]): Shape[] {
+    return [inputShapes[0]];
+  }
+  forward(ctx: ExecCtx, [x]: Act[]) {
+    if (!ctx.training || this.rate === 0) return { outputs: [x], saved: 0 };
+    const n = x.shape.reduce((a, b) => a * b, 1);
+    const mask = ctx.alloc(n);
+    const f = ctx.backend.floats();
+    const m = ctx.fi(mask);
+    const keep = 1 / (1 - this.rate);
+    for (let i = 0; i < n; i++) f[m + i] = ctx.rng.next() < this.rate ? 0 : keep;
+    const y = ctx.alloc(n);
+    ctx.backend.kernels.mul(n, x.ptr, mask, y);
+    return { outputs: [{ ...x, ptr: y }], saved: mask };
+  }
+  backward(ctx: ExecCtx, mask: unknown, [x]: Act[], _o: Act[], [dy]: number[]): number[] {
+    if (!mask) return [dy];
+    const n = x.shape.reduce((a, b) => a * b, 1);
+    const dx = ctx.alloc(n);
+    ctx.backend.kernels.mul(n, dy, mask as number, dx);
+    return [dx];
+  }
+  override getConfig() {
+    return { ...super.getConfig(), rate: this.rate, noise_shape: null, seed: null };
+  }
+}
+
+export const dropout = (args: LayerArgs & { rate: number }) => new Dropout(args);

@@ -1,0 +1,89 @@
+import { LwError } from '../errors.js';
+import type { InitializerName } from '../initializers.js';
+import type { Act, ExecCtx } from '../model/exec.js';
+import type { Shape } from '../model/shape.js';
+import { initializerConfig } from './config.js';
+import { Layer, type LayerArgs, type Weight } from './layer.js';
+
+export interface EmbeddingArgs extends LayerArgs {
+  inputDim: number;
+  outputDim: number;
+  inputLength?: number;
+  /** Id 0 is padding: it produces a mask that recurrent layers skip. */
+  maskZero?: boolean;
+  embeddingsInitializer?: InitializerName;
+}
+
+/** ids [batch, ...] (whole numbers in [0, inputDim)) → vectors [batch, ..., outputDim]. embeddings [inputDim, outputDim]. */
+export class Embedding extends Layer {
+  readonly className = 'Embedding';
+  readonly inputDim: number;
+  readonly outputDim: number;
+  readonly maskZero: boolean;
+  private table!: Weight;
+
+  constructor(private readonly args: EmbeddingArgs) {
+    super(args.inputLength && !args.inputShape && !args.batchInputShape ? { ...args, inputShape: [args.inputLength] } : args, 'embedding');
+    for (const k of ['inputDim', 'outputDim'] as const) {
+      if (!Number.isInteger(args[k]) || args[k] < 1) throw this.shapeError(`${k} must be a whole number >= 1, got ${args[k]}`);
+    }
+    this.inputDim = args.inputDim;
+    this.outputDim = args.outputDim;
+    this.maskZero = args.maskZero ?? false;
+  }
+
+  computeOutputShape(inputShapes: Shape[]): Shape[] {
+    if (inputShapes.length !== 1 || inputShapes[0].length < 2) throw this.shapeError('expects one input [batch, ...ids]');
+    return [[...inputShapes[0], this.outputDim]];
+  }
+
+  override build(): void {
+    this.table = this.addWeight('embeddings', [this.inputDim, this.outputDim], this.args.embeddingsInitializer ?? 'randomUniform');
+  }
+
+  forward(ctx: ExecCtx, [x]: Act[]) {
+    const n = x.shape.reduce((a, b) => a * b, 1);
+    const ids = ctx.scope.ints(n);
+    const f = ctx.backend.floats();
+    const I = ctx.backend.ints();
+    const src = ctx.fi(x.ptr);
+    const dst = ids / 4;
+    for (let i = 0; i < n; i++) {
+      const v = f[src + i];
+      if (!(v >= 0 && v < this.inputDim && Number.isInteger(v))) {
+        throw new LwError('ID_OUT_OF_RANGE', `layer "${this.name}" (Embedding): id ${v} at flat index ${i} is outside [0, ${this.inputDim}); raise inputDim or map rare tokens to an OOV id`, { layer: this.name, index: i, value: v, inputDim: this.inputDim });
+      }
+      I[dst + i] = v;
+    }
+    const out = ctx.alloc(n * this.outputDim);
+    ctx.backend.kernels.embedding_forward(n, this.outputDim, ids, ctx.paramPtr(this.table.offset), out);
+    let mask: number | undefined;
+    if (this.maskZero && x.shape.length === 2) {
+      mask = ctx.alloc(n);
+      const F = ctx.backend.floats();
+      const m = ctx.fi(mask);
+      for (let i = 0; i < n; i++) F[m + i] = I[dst + i] === 0 ? 0 : 1;
+    }
+    return { outputs: [{ ptr: out, shape: [...x.shape, this.outputDim], mask }], saved: ids };
+  }
+
+  backward(ctx: ExecCtx, ids: unknown, [x]: Act[], _o: Act[], [dOut]: number[]): number[] {
+    if (this.trainable) {
+      const n = x.shape.reduce((a, b) => a * b, 1);
+      ctx.backend.kernels.embedding_backward(n, this.outputDim, ids as number, dOut, ctx.gradPtr(this.table.offset));
+    }
+    return [0];
+  }
+
+  override getConfig() {
+    const c = super.getConfig();
+    return {
+      ...c, input_dim: this.inputDim, output_dim: this.outputDim, mask_zero: this.maskZero,
+      input_length: this.args.inputLength ?? null,
+      embeddings_initializer: initializerConfig(this.args.embeddingsInitializer ?? 'randomUniform'),
+      embeddings_regularizer: null, activity_regularizer: null, embeddings_constraint: null,
+    };
+  }
+}
+
+export const embedding = (args: EmbeddingArgs) => new Embedding(args);

@@ -1,0 +1,12 @@
+/** `lw.layers.*`: Keras-compatible layers (TF.js names and options). */
+export { Layer, Weight, SymbolicTensor, type LayerArgs } from './layer.js';
+export { InputLayer, input } from './input.js';
+export { Dense, dense, type DenseArgs } from './dense.js';
+export { Embedding, embedding, type EmbeddingArgs } from './embedding.js';
+export { LSTM, lstm, type LSTMArgs } from './lstm.js';
+export { GRU, gru, type GRUArgs } from './gru.js';
+export { SimpleRNN, simpleRNN } from './simple-rnn.js';
+export { RecurrentLayer, type RecurrentArgs } from './recurrent-base.js';
+export { Dropout, dropout } from './dropout.js';
+export { Activation, activation } from './activation.js';
+export { Flatten, flatten } from './flatten.js';

@@ -1,0 +1,89 @@
+import { LwError } from '../errors.js';
+import type { Layer, Node, SymbolicTensor } from '../layers/layer.js';
+import type { Act, ExecCtx } from './exec.js';
+
+/**
+ * The nodes needed to compute `outputs` from `inputs`, in execution order (inputs first).
+ * Throws naming the symbolic input that is missing from `inputs`.
+ */
+export function topologicalNodes(inputs: SymbolicTensor[], outputs: SymbolicTensor[]): Node[] {
+  const inputNodes = new Set(inputs.map((t) => t.node));
+  const order: Node[] = [];
+  const state = new Map<Node, 'visiting' | 'done'>();
+  const visit = (node: Node) => {
+    const s = state.get(node);
+    if (s === 'done') return;
+    if (s === 'visiting') throw new LwError('BAD_ARGUMENT', `the model graph has a cycle through layer "${node.layer.name}"`);
+    state.set(node, 'visiting');
+    if (!inputNodes.has(node)) {
+      if (node.inputs.length === 0) {
+        throw new LwError('BAD_ARGUMENT', `output depends on input "${node.layer.name}", which is not among the model's inputs`);
+      }
+      node.inputs.forEach((t) => visit(t.node));
+    }
+    state.set(node, 'done');
+    order.push(node);
+  };
+  outputs.forEach((t) => visit(t.node));
+  return order;
+}
+
+/** Distinct layers of the nodes, in first-use order. */
+export function layersOf(nodes: Node[]): Layer[] {
+  const seen = new Set<Layer>();
+  const out: Layer[] = [];
+  for (const n of nodes) {
+    if (!seen.has(n.layer)) {
+      seen.add(n.layer);
+      out.push(n.layer);
+    }
+  }
+  return out;
+}
+
+/** What a forward pass leaves for the backward pass. */
+export interface Trace {
+  acts: Map<SymbolicTensor, Act>;
+  saved: Map<Node, unknown>;
+}
+
+/** Runs every node forward for one batch; `feeds` gives each model input's activation. */
+export function runForward(ctx: ExecCtx, nodes: Node[], feeds: Map<SymbolicTensor, Act>): Trace {
+  const acts = new Map(feeds);
+  const saved = new Map<Node, unknown>();
+  for (const node of nodes) {
+    if (node.outputs.every((o) => acts.has(o))) continue; // a model input
+    const ins = node.inputs.map((t) => acts.get(t)!);
+    const r = node.layer.forward(ctx, ins);
+    r.outputs.forEach((a, i) => acts.set(node.outputs[i], a));
+    saved.set(node, r.saved);
+  }
+  return { acts, saved };
+}
+
+/**
+ * Backpropagates from gradients of some tensors (pointers into the batch scope) through the
+ * nodes in reverse. Gradients reaching one tensor from several consumers are summed.
+ */
+export function runBackward(ctx: ExecCtx, nodes: Node[], trace: Trace, seeds: Map<SymbolicTensor, number>): void {
+  const grads = new Map(seeds);
+  const k = ctx.backend.kernels;
+  for (let n = nodes.length - 1; n >= 0; n--) {
+    const node = nodes[n];
+    if (!trace.saved.has(node)) continue; // a model input
+    const dOut = node.outputs.map((o) => grads.get(o) ?? 0);
+    if (dOut.every((p) => p === 0)) continue;
+    const ins = node.inputs.map((t) => trace.acts.get(t)!);
+    const outs = node.outputs.map((t) => trace.acts.get(t)!);
+    const dIn = node.layer.backward(ctx, trace.saved.get(node), ins, outs, dOut);
+    node.inputs.forEach((t, i) => {
+      const d = dIn[i];
+      if (!d) return;
+      const prev = grads.get(t);
+      if (prev) {
+        const size = trace.acts.get(t)!.shape.reduce((a, b) => a * b, 1);
+        k.add(size, prev, d, prev);
+      } else grads.set(t, d);
+    });
+  }
+}

@@ -1,0 +1,63 @@
+import { LwError } from '../errors.js';
+import { InputLayer, input } from '../layers/input.js';
+import { Layer, SymbolicTensor } from '../layers/layer.js';
+import { tensor } from '../tensor.js';
+import { toTensorList, type ModelData } from './data.js';
+import { LayersModel } from './model.js';
+
+/**
+ * A plain stack of layers. The graph is made as soon as the input shape is known: from the first
+ * layer's `inputShape`/`batchInputShape`, or from the first data passed to fit/predict/evaluate.
+ */
+export class Sequential extends LayersModel {
+  private stack: Layer[] = [];
+
+  constructor(args: { layers?: Layer[]; name?: string } = {}) {
+    super({ name: args.name ?? 'sequential' });
+    for (const l of args.layers ?? []) this.add(l);
+  }
+
+  add(layer: Layer): void {
+    if (!(layer instanceof Layer)) throw new LwError('BAD_ARGUMENT', 'sequential takes layers made by lw.layers.*');
+    if (layer instanceof InputLayer) {
+      if (this.stack.length) throw new LwError('BAD_ARGUMENT', 'an input layer must come first in a sequential model');
+      this.initGraph(layer.output, layer.output);
+      return;
+    }
+    this.stack.push(layer);
+    if (this.inputs.length) this.rebuild();
+    else if (layer.batchInputShape) this.rebuild();
+  }
+
+  /** Layers without the input layer, as in Keras. */
+  override get layers(): Layer[] {
+    return this.stack;
+  }
+
+  private rebuild(): void {
+    const source = this.inputs[0] ?? input({ batchShape: this.stack[0].batchInputShape!, name: `${this.stack[0].name}_input` });
+    let t: SymbolicTensor = source;
+    for (const l of this.stack) {
+      // Reuse an existing application when the chain is extended by add().
+      const node = l.inboundNodes.find((n) => n.inputs.length === 1 && n.inputs[0] === t);
+      const out = node ? node.outputs : l.apply(t);
+      const outs = Array.isArray(out) ? out : [out];
+      if (outs.length !== 1) throw new LwError('BAD_ARGUMENT', `layer "${l.name}" has ${outs.length} outputs; a sequential model needs one per layer`);
+      t = outs[0];
+    }
+    this.initGraph(source, t);
+  }
+
+  protected override ensureGraph(x: ModelData): void {
+    if (this.inputs.length) return;
+    if (!this.stack.length) throw new LwError('BAD_ARGUMENT', 'the sequential model has no layers');
+    const [t] = toTensorList(x, 1, 'x', ['input']).map((v) => tensor(v));
+    this.inputs = [input({ batchShape: [null, ...t.shape.slice(1)], name: `${this.stack[0].name}_input` })];
+    this.rebuild();
+  }
+}
+
+/** `lw.sequential([...layers])` */
+export function sequential(layers: Layer[] | { layers?: Layer[]; name?: string } = []): Sequential {
+  return new Sequential(Array.isArray(layers) ? { layers } : layers);
+}
