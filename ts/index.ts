@@ -17,3 +17,4 @@ export type { ModelData } from './model/data.js';
 export * as train from './optim/index.js';
 export * as callbacks from './callbacks/index.js';
 export { setSeed, Random } from './random.js';
+export * as data from './data/index.js';

@@ -78,6 +78,9 @@ export class LayersModel {
       if (!(t.node.layer instanceof InputLayer)) throw new LwError('BAD_ARGUMENT', `model input "${t.name}" is not an lw.input()`);
     }
     this.nodes = topologicalNodes(this.inputs, this.outputs);
+    // Initial values are drawn when the graph is made (as Keras does), from the seeded generator.
+    const rng = globalRandom();
+    for (const w of this.weights) if (!w.store && !w.pending) w.init(rng);
   }
 
   /** Builds the graph from the data's shapes when it is still unknown (Sequential without inputShape). */
@@ -112,8 +115,6 @@ export class LayersModel {
       this.optimizer?.dispose();
     }
     if (!this.store) {
-      const rng = globalRandom();
-      for (const w of this.weights) if (!w.store && !w.pending) w.init(rng);
       this.store = new ParamStore(backend, this.weights);
     }
     return this.store;

@@ -1,0 +1,3 @@
+/** `lw.data`: sequence preparation. */
+export { padSequences, type PadSequencesArgs } from './pad-sequences.js';
+export { Tokenizer, type TokenizerArgs } from './tokenizer.js';
