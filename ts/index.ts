@@ -13,7 +13,7 @@ export { input } from './layers/input.js';
 export { sequential, Sequential } from './model/sequential.js';
 export { model, LayersModel, type CompileArgs } from './model/model.js';
 export type { FitArgs, History } from './model/fit.js';
-export type { ModelData } from './model/data.js';
+export type { ModelData, DataLike, ShapedArray } from './model/data.js';
 export * as train from './optim/index.js';
 export * as callbacks from './callbacks/index.js';
 export { setSeed, Random } from './random.js';

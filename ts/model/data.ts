@@ -1,10 +1,29 @@
 import { LwError } from '../errors.js';
 import { Tensor, tensor, type TensorLike } from '../tensor.js';
 
-/** What fit/predict/evaluate take: one input's data, or a list / a record by input name. */
-export type ModelData = TensorLike | TensorLike[] | Record<string, TensorLike>;
+/** A typed array with its shape: `{ data: Float32Array, shape: [n, 50] }`. */
+export interface ShapedArray {
+  data: Float32Array | Int32Array;
+  shape: number[];
+}
 
-const isTensorLike = (v: unknown) => v instanceof Tensor || ArrayBuffer.isView(v) || typeof v === 'number';
+/** One tensor's worth of data: a tensor, nested arrays, a typed array (1-D) or a typed array with a shape. */
+export type DataLike = TensorLike | ShapedArray;
+
+/** What fit/predict/evaluate take: one input's data, or a list / a record by input name. */
+export type ModelData = DataLike | DataLike[] | Record<string, DataLike>;
+
+function isShaped(v: unknown): v is ShapedArray {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  const keys = Object.keys(v);
+  return keys.length === 2 && keys.includes('data') && keys.includes('shape') && ArrayBuffer.isView((v as ShapedArray).data);
+}
+
+const isTensorLike = (v: unknown) => v instanceof Tensor || ArrayBuffer.isView(v) || typeof v === 'number' || isShaped(v);
+
+function toTensor(v: DataLike): Tensor {
+  return isShaped(v) ? tensor(v.data, v.shape) : tensor(v);
+}
 
 /**
  * Normalises model data to one float32 tensor per model input (or output), in model order.
@@ -13,13 +32,13 @@ const isTensorLike = (v: unknown) => v instanceof Tensor || ArrayBuffer.isView(v
  */
 export function toTensorList(data: ModelData, count: number, what: string, names: string[]): Tensor[] {
   if (data === undefined || data === null) throw new LwError('BAD_ARGUMENT', `${what} is missing`);
-  let list: TensorLike[];
-  if (isTensorLike(data)) list = [data as TensorLike];
+  let list: DataLike[];
+  if (isTensorLike(data)) list = [data as DataLike];
   else if (Array.isArray(data)) {
-    const looksLikeList = count > 1 && data.length === count && data.every((d) => d instanceof Tensor || ArrayBuffer.isView(d) || Array.isArray(d));
-    list = looksLikeList ? (data as TensorLike[]) : [data as TensorLike];
+    const looksLikeList = count > 1 && data.length === count && data.every((d) => isTensorLike(d) || Array.isArray(d));
+    list = looksLikeList ? (data as DataLike[]) : [data as TensorLike];
   } else if (typeof data === 'object') {
-    const rec = data as Record<string, TensorLike>;
+    const rec = data as Record<string, DataLike>;
     const unknown = Object.keys(rec).filter((k) => !names.includes(k));
     if (unknown.length) throw new LwError('BAD_ARGUMENT', `${what}: no input/output named ${unknown.map((u) => `"${u}"`).join(', ')}; names are ${names.join(', ')}`);
     list = names.map((n) => {
@@ -31,7 +50,7 @@ export function toTensorList(data: ModelData, count: number, what: string, names
     throw new LwError('SHAPE_MISMATCH', `${what}: the model has ${count} ${count === 1 ? 'tensor' : 'tensors'} here (${names.join(', ')}), got ${list.length}`);
   }
   return list.map((d, i) => {
-    const t = tensor(d);
+    const t = toTensor(d);
     const f = t.dtype === 'float32' ? t : tensor(Float32Array.from(t.dataSync()), t.shape);
     if (f.rank === 0) throw new LwError('SHAPE_MISMATCH', `${what} "${names[i]}": a scalar is not a batch of samples`);
     return f.rank === 1 ? f.reshape([f.shape[0], 1]) : f;
