@@ -28,8 +28,8 @@ def keras_weights(cell, m):
     bi, bh = m.bias_ih_l0.detach(), m.bias_hh_l0.detach()
     if cell == 'gru':
         order = [1, 0, 2]  # PyTorch r, z, n -> Keras z, r, h
-        return [blocks(wi, 3, order).T, blocks(wh, 3, order).T, torch.stack([blocks(bi, 3, order), blocks(bh, 3, order)])]
-    return [wi.T, wh.T, bi + bh]  # LSTM i,f,g,o is Keras i,f,c,o
+        return [blocks(wi, 3, order).T.clone(), blocks(wh, 3, order).T.clone(), torch.stack([blocks(bi, 3, order), blocks(bh, 3, order)])]
+    return [wi.T.clone(), wh.T.clone(), bi + bh]  # LSTM i,f,g,o is Keras i,f,c,o
 
 
 def keras_grads_step(cell, m, lr=1.0):

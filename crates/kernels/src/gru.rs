@@ -1,1 +1,551 @@
-//! gru kernels: see the header of each function.
+//! GRU over a whole sequence (Keras semantics; gates z, r, h in column blocks of width U).
+//!
+//! Buffers (row-major, floats; B batch, T time, I input, U units):
+//!   x          [B, T, I]      input, indexed by input time
+//!   kernel     [I, 3U]        input weights, columns z | r | h
+//!   recKernel  [U, 3U]        recurrent weights, columns z | r | h
+//!   bias       [2, 3U] when resetAfter (row 0 input bias, row 1 recurrent bias), else [3U]; 0 = none
+//!   h0         [B, U]         initial state, 0 = zeros
+//!   mask       [B, T]         by input time (0 = masked step), 0 = none
+//!   recMask    [B, U]         multiplies h(t-1) where it enters the recurrent products, 0 = none
+//!   hs         [B, T, U]      h after every step, in processing order
+//!   hT         [B, U]         state after the last step
+//!   cache      [B*T, 4U]      gates [B*T, 3U] (z, r, hh after activation, rows (b, input time)),
+//!                             then rh [B*T, U] (resetAfter: h(t-1)·U_h + b_rh)
+//!   ws         gru_ws_floats(B, T, I, U)
+//! Backward: dHs [B, T, U], dHT [B, U] (0 = none) -> dx [B, T, I], dH0 [B, U] (overwritten,
+//!   0 = skip); dKernel [I, 3U], dRecKernel [U, 3U], dBias (shape of bias, 0 = skip) accumulated.
+//!
+//! Forward: all steps' input projections are one GEMM into the cache; each step adds the
+//! recurrent product with the recurrent kernel packed once per call, then fused F4 passes per row
+//! apply the nonlinearities and the update in place. Backward: per step a fused pass writes the gate gradients
+//! into D [B*T, 3U or 4U] (rows by input time), one or two small GEMMs carry dh to the previous
+//! step; the weight and input gradients are big GEMMs over D after the time loop.
+use crate::activations::{apply4, deriv4, HARD_SIGMOID, SIGMOID, TANH};
+use crate::gemm::{gemm_impl, gemm_packed_b, pack_b_full, packed_b_floats, ws_floats};
+use crate::simd::F4;
+
+const GO_BACKWARDS: i32 = 1;
+const RESET_AFTER: i32 = 2;
+
+#[inline(always)]
+fn max(a: usize, b: usize) -> usize { if a > b { a } else { b } }
+
+/// Loads `n` <= 4 floats (the rest zero), so row tails share the F4 code path.
+#[inline(always)]
+unsafe fn load_n(p: *const f32, n: usize) -> F4 {
+    if n == 4 { return F4::load(p); }
+    let mut t = [0.0f32; 4];
+    for k in 0..n { t[k] = *p.add(k); }
+    F4::load(t.as_ptr())
+}
+
+/// Stores the first `n` <= 4 lanes.
+#[inline(always)]
+unsafe fn store_n(v: F4, p: *mut f32, n: usize) {
+    if n == 4 { return v.store(p); }
+    let mut t = [0.0f32; 4];
+    v.store(t.as_mut_ptr());
+    for k in 0..n { *p.add(k) = t[k]; }
+}
+
+/// Calls `f(j, n)` over the lane groups of a row of `u` floats: full groups first (n = 4, a constant
+/// once inlined, so loads and stores are plain v128), then one partial group.
+#[inline(always)]
+unsafe fn for_lanes(u: usize, mut f: impl FnMut(usize, usize)) {
+    let mut j = 0;
+    while j + 4 <= u { f(j, 4); j += 4; }
+    if j < u { f(j, u - j); }
+}
+
+/// An activation code fixed at compile time (C >= 0) or the runtime one (C = -1), so the
+/// common activation pairs get passes without per-lane dispatch.
+#[inline(always)]
+fn code<const C: i32>(runtime: i32) -> i32 { if C >= 0 { C } else { runtime } }
+
+/// Calls `$f::<ACT, REC_ACT>(args)` with the pair fixed at compile time when it is a common one.
+macro_rules! with_acts {
+    ($act:expr, $rec:expr, $f:ident ( $($arg:expr),* )) => {
+        match ($act, $rec) {
+            (TANH, SIGMOID) => $f::<TANH, SIGMOID>($($arg),*),
+            (TANH, HARD_SIGMOID) => $f::<TANH, HARD_SIGMOID>($($arg),*),
+            _ => $f::<-1, -1>($($arg),*),
+        }
+    };
+}
+
+#[inline(always)]
+unsafe fn copy(src: *const f32, dst: *mut f32, n: usize) { core::ptr::copy_nonoverlapping(src, dst, n) }
+#[inline(always)]
+unsafe fn zero(dst: *mut f32, n: usize) { core::ptr::write_bytes(dst, 0, n) }
+
+/// Step bookkeeping shared by forward and backward.
+struct Seq { b: usize, t: usize, u: usize, back: bool, mask: *const f32, h0: *const f32, hs: *const f32 }
+
+impl Seq {
+    /// Input time read by processing step s.
+    #[inline(always)]
+    fn time(&self, s: usize) -> usize { if self.back { self.t - 1 - s } else { s } }
+    #[inline(always)]
+    unsafe fn kept(&self, bi: usize, t_in: usize) -> bool {
+        self.mask.is_null() || *self.mask.add(bi * self.t + t_in) != 0.0
+    }
+    /// h(t-1) of step s as (pointer, row stride): h0 (or zeros) for s = 0, else hs at step s-1.
+    #[inline(always)]
+    unsafe fn hprev(&self, s: usize) -> (*const f32, usize) {
+        if s == 0 { (self.h0, self.u) } else { (self.hs.add((s - 1) * self.u), self.t * self.u) }
+    }
+}
+
+/// dst[j] += Σ_rows src[r*ld + j] for j < n.
+unsafe fn add_col_sums(rows: usize, n: usize, src: *const f32, ld: usize, dst: *mut f32) {
+    for r in 0..rows {
+        let row = src.add(r * ld);
+        for_lanes(n, |j, w| store_n(load_n(dst.add(j), w).add(load_n(row.add(j), w)), dst.add(j), w));
+    }
+}
+
+/// Builds Hm [B*T, U] (rows by input time): h(t-1)·recMask of the step that read each input time.
+unsafe fn gather_hprev(q: &Seq, rec_mask: *const f32, hm: *mut f32) {
+    let u = q.u;
+    for s in 0..q.t {
+        let t_in = q.time(s);
+        let (hp, ldh) = q.hprev(s);
+        for bi in 0..q.b {
+            let src = hp.add(bi * ldh);
+            let dst = hm.add((bi * q.t + t_in) * u);
+            if rec_mask.is_null() {
+                copy(src, dst, u);
+            } else {
+                let rm = rec_mask.add(bi * u);
+                for j in 0..u { *dst.add(j) = *src.add(j) * *rm.add(j); }
+            }
+        }
+    }
+}
+
+/// Rows scaled by the recurrent mask into `out` [B, U]; returns (pointer, stride) of what enters
+/// the recurrent product (h itself when there is no mask).
+unsafe fn masked_h(b: usize, u: usize, hp: *const f32, ldh: usize, rec_mask: *const f32, out: *mut f32) -> (*const f32, usize) {
+    if rec_mask.is_null() { return (hp, ldh); }
+    for bi in 0..b {
+        let (src, rm, dst) = (hp.add(bi * ldh), rec_mask.add(bi * u), out.add(bi * u));
+        for j in 0..u { *dst.add(j) = *src.add(j) * *rm.add(j); }
+    }
+    (out, u)
+}
+
+// ---- workspace layouts (shared by the kernels and gru_ws_floats) ----
+
+/// Packed recurrent kernel: [U, 3U] (forward, resetAfter), [U, 2U] + [U, U] (forward), or the
+/// transposes (backward); the sum of round-ups bounds every variant.
+fn packed_floats(u: usize) -> usize { max(packed_b_floats(u, 2 * u) + packed_b_floats(u, u), packed_b_floats(3 * u, u)) }
+
+struct FwdWs { packed: usize, zeros: usize, hm: usize, rec: usize, bias: usize, gemm: usize, total: usize }
+fn fwd_ws(b: usize, t: usize, i: usize, u: usize) -> FwdWs {
+    let packed = 0;
+    let zeros = packed + packed_floats(u);
+    let hm = zeros + b * u;
+    let rec = hm + b * u;
+    let bias = rec + b * 3 * u;
+    let gemm = bias + 6 * u;
+    let gemm_floats = max(ws_floats(b * t, 3 * u, i), ws_floats(b, 3 * u, u));
+    FwdWs { packed, zeros, hm, rec, bias, gemm, total: gemm + gemm_floats }
+}
+
+struct BwdWs { packed: usize, d: usize, hm: usize, rhm: usize, zeros: usize, dh: usize, carry: usize, tmp: usize, gemm: usize, total: usize }
+fn bwd_ws(b: usize, t: usize, i: usize, u: usize, reset_after: bool) -> BwdWs {
+    let bt = b * t;
+    let dcols = if reset_after { 4 * u } else { 3 * u };
+    let packed = 0;
+    let d = packed + packed_floats(u);
+    // D [B*T, dcols], Hm [B*T, U], then (not resetAfter) r·Hm [B*T, U]: 5U per row either way
+    let hm = d + bt * dcols;
+    let rhm = hm + bt * u;
+    let zeros = d + bt * 5 * u;
+    let dh = zeros + b * u;
+    let carry = dh + b * u;
+    let tmp = carry + b * u;
+    let gemm = tmp + b * u;
+    let gemm_floats = max(max(ws_floats(b, u, 3 * u), ws_floats(u, 3 * u, bt)), max(ws_floats(i, 3 * u, bt), ws_floats(bt, i, 3 * u)));
+    BwdWs { packed, d, hm, rhm, zeros, dh, carry, tmp, gemm, total: gemm + gemm_floats }
+}
+
+#[no_mangle]
+pub extern "C" fn gru_cache_floats(b: usize, t: usize, _i: usize, u: usize) -> usize { b * t * 4 * u }
+
+#[no_mangle]
+pub extern "C" fn gru_ws_floats(b: usize, t: usize, i: usize, u: usize) -> usize {
+    max(fwd_ws(b, t, i, u).total, max(bwd_ws(b, t, i, u, true).total, bwd_ws(b, t, i, u, false).total))
+}
+
+// ---- forward ----
+
+#[no_mangle]
+pub unsafe extern "C" fn gru_forward(
+    b: usize, t: usize, i: usize, u: usize, flags: i32, act: i32, rec_act: i32,
+    x: *const f32, kernel: *const f32, rec_kernel: *const f32, bias: *const f32, h0: *const f32,
+    mask: *const f32, rec_mask: *const f32, hs: *mut f32, h_t: *mut f32, cache: *mut f32, ws: *mut f32,
+) {
+    let reset_after = flags & RESET_AFTER != 0;
+    let l = fwd_ws(b, t, i, u);
+    let (g3, bt) = (3 * u, b * t);
+    let zeros = ws.add(l.zeros);
+    zero(zeros, b * u);
+    let q = Seq { b, t, u, back: flags & GO_BACKWARDS != 0, mask, h0: if h0.is_null() { zeros } else { h0 }, hs };
+    // bias (or zeros) as [input 3U | recurrent 3U]
+    let bv = ws.add(l.bias);
+    zero(bv, 6 * u);
+    if !bias.is_null() { copy(bias, bv, if reset_after { 6 * u } else { 3 * u }); }
+    let gemm_ws = ws.add(l.gemm);
+    let packed = ws.add(l.packed);
+    let packed_h = packed.add(packed_b_floats(u, 2 * u));
+    if reset_after {
+        pack_b_full(false, u, g3, rec_kernel, g3, packed);
+    } else {
+        pack_b_full(false, u, 2 * u, rec_kernel, g3, packed);
+        pack_b_full(false, u, u, rec_kernel.add(2 * u), g3, packed_h);
+    }
+    // input projections of every step: gates [B*T, 3U] = x [B*T, I] · kernel
+    gemm_impl(false, false, bt, g3, i, 1.0, x, i, kernel, g3, 0.0, cache, g3, gemm_ws);
+    let rh_all = cache.add(bt * g3);
+    // rec: the recurrent products [B, 3U] (resetAfter) or r·hm [B, U]
+    let (hm_buf, rec) = (ws.add(l.hm), ws.add(l.rec));
+    for s in 0..t {
+        let t_in = q.time(s);
+        let (hp, ldh) = q.hprev(s);
+        // with no h0 the first step's recurrent products are zero
+        let rec_zero = s == 0 && h0.is_null();
+        let (hm, ldm) = masked_h(b, u, hp, ldh, rec_mask, hm_buf);
+        let gates = cache.add(t_in * g3);
+        let out = hs.add(s * u);
+        if reset_after {
+            if rec_zero { zero(rec, b * g3); } else {
+                gemm_packed_b(false, b, g3, u, 1.0, hm, ldm, packed, 0.0, rec, g3, gemm_ws);
+            }
+            with_acts!(act, rec_act, step_reset_after(&q, t_in, act, rec_act, gates, rh_all.add(t_in * u), rec, bv, hp, ldh, out));
+        } else {
+            // z, r columns: gates += h·[U_z U_r]; then r·h; then h column: gates += (r·h)·U_h
+            if !rec_zero {
+                gemm_packed_b(false, b, 2 * u, u, 1.0, hm, ldm, packed, 1.0, gates, t * g3, gemm_ws);
+            }
+            match rec_act {
+                SIGMOID => step_zr::<SIGMOID>(&q, rec_act, gates, bv, hm, ldm, rec),
+                HARD_SIGMOID => step_zr::<HARD_SIGMOID>(&q, rec_act, gates, bv, hm, ldm, rec),
+                _ => step_zr::<-1>(&q, rec_act, gates, bv, hm, ldm, rec),
+            }
+            if !rec_zero {
+                gemm_packed_b(false, b, u, u, 1.0, rec, u, packed_h, 1.0, gates.add(2 * u), t * g3, gemm_ws);
+            }
+            if act == TANH {
+                step_update::<TANH>(&q, t_in, act, gates, bv.add(2 * u), hp, ldh, out);
+            } else {
+                step_update::<-1>(&q, t_in, act, gates, bv.add(2 * u), hp, ldh, out);
+            }
+        }
+    }
+    if !h_t.is_null() {
+        let (last, ld) = if t == 0 { (q.h0, u) } else { (hs.add((t - 1) * u) as *const f32, t * u) };
+        for bi in 0..b { copy(last.add(bi * ld), h_t.add(bi * u), u); }
+    }
+}
+
+/// resetAfter step: z, r, hh from projections (gates rows), recurrent products `rec` [B, 3U] and
+/// biases; writes z, r, hh back into the gate rows, rh into `rh_rows`, and h into `out`.
+#[inline(never)]
+unsafe fn step_reset_after<const A: i32, const R: i32>(
+    q: &Seq, t_in: usize, act: i32, rec_act: i32, gates: *mut f32, rh_rows: *mut f32, rec: *const f32,
+    bv: *const f32, hp: *const f32, ldh: usize, out: *mut f32,
+) {
+    let (act, rec_act) = (code::<A>(act), code::<R>(rec_act));
+    let (u, g3, tu) = (q.u, 3 * q.u, q.t * q.u);
+    let (b_in, b_rec) = (bv, bv.add(g3));
+    for bi in 0..q.b {
+        let (hp_b, out_b) = (hp.add(bi * ldh), out.add(bi * tu));
+        if !q.kept(bi, t_in) { copy(hp_b, out_b, u); continue; }
+        let g = gates.add(bi * q.t * g3);
+        let rc = rec.add(bi * g3);
+        let rh_row = rh_rows.add(bi * q.t * u);
+        // z and r first, then hh and h: short independent chains per loop keep the CPU's
+        // out-of-order window full (one fused body is latency-bound on sigmoid -> tanh)
+        for_lanes(2 * u, |j, n| {
+            let a = load_n(g.add(j), n).add(load_n(b_in.add(j), n)).add(load_n(rc.add(j), n)).add(load_n(b_rec.add(j), n));
+            store_n(apply4(rec_act, a), g.add(j), n);
+        });
+        for_lanes(u, |j, n| {
+            let z = load_n(g.add(j), n);
+            let r = load_n(g.add(u + j), n);
+            let rh = load_n(rc.add(2 * u + j), n).add(load_n(b_rec.add(2 * u + j), n));
+            let hh = apply4(act, r.mul_add(rh, load_n(g.add(2 * u + j), n).add(load_n(b_in.add(2 * u + j), n))));
+            let h_prev = load_n(hp_b.add(j), n);
+            // h = z·h(t-1) + (1-z)·hh = hh + z·(h(t-1) - hh)
+            store_n(hh, g.add(2 * u + j), n);
+            store_n(rh, rh_row.add(j), n);
+            store_n(z.mul_add(h_prev.sub(hh), hh), out_b.add(j), n);
+        });
+    }
+}
+
+/// Not resetAfter, first half: z, r = recAct(gates + bias) in place (recurrent parts already
+/// added), and rhm [B, U] = r·hm for the h column's recurrent product. Every row, masked or not,
+/// so the next product never reads stale scratch.
+#[inline(never)]
+unsafe fn step_zr<const R: i32>(q: &Seq, rec_act: i32, gates: *mut f32, bv: *const f32, hm: *const f32, ldm: usize, rhm: *mut f32) {
+    let rec_act = code::<R>(rec_act);
+    let (u, g3) = (q.u, 3 * q.u);
+    for bi in 0..q.b {
+        let g = gates.add(bi * q.t * g3);
+        let (hm_b, rhm_b) = (hm.add(bi * ldm), rhm.add(bi * u));
+        // z and r columns are adjacent: one loop over 2U
+        for_lanes(2 * u, |j, n| {
+            store_n(apply4(rec_act, load_n(g.add(j), n).add(load_n(bv.add(j), n))), g.add(j), n);
+        });
+        for_lanes(u, |j, n| store_n(load_n(g.add(u + j), n).mul(load_n(hm_b.add(j), n)), rhm_b.add(j), n));
+    }
+}
+
+/// Not resetAfter, second half: hh = act(gates_h + b_h) in place, h = z·h(t-1) + (1-z)·hh.
+#[inline(never)]
+unsafe fn step_update<const A: i32>(q: &Seq, t_in: usize, act: i32, gates: *mut f32, bh: *const f32, hp: *const f32, ldh: usize, out: *mut f32) {
+    let act = code::<A>(act);
+    let (u, g3, tu) = (q.u, 3 * q.u, q.t * q.u);
+    for bi in 0..q.b {
+        let (hp_b, out_b) = (hp.add(bi * ldh), out.add(bi * tu));
+        if !q.kept(bi, t_in) { copy(hp_b, out_b, u); continue; }
+        let g = gates.add(bi * q.t * g3);
+        for_lanes(u, |j, n| {
+            let z = load_n(g.add(j), n);
+            let hh = apply4(act, load_n(g.add(2 * u + j), n).add(load_n(bh.add(j), n)));
+            let h_prev = load_n(hp_b.add(j), n);
+            store_n(hh, g.add(2 * u + j), n);
+            store_n(z.mul_add(h_prev.sub(hh), hh), out_b.add(j), n);
+        });
+    }
+}
+
+// ---- backward ----
+
+#[no_mangle]
+pub unsafe extern "C" fn gru_backward(
+    b: usize, t: usize, i: usize, u: usize, flags: i32, act: i32, rec_act: i32,
+    x: *const f32, kernel: *const f32, rec_kernel: *const f32, h0: *const f32, mask: *const f32,
+    rec_mask: *const f32, hs: *const f32, cache: *const f32, d_hs: *const f32, d_h_t: *const f32,
+    dx: *mut f32, d_kernel: *mut f32, d_rec_kernel: *mut f32, d_bias: *mut f32, d_h0: *mut f32, ws: *mut f32,
+) {
+    let reset_after = flags & RESET_AFTER != 0;
+    let l = bwd_ws(b, t, i, u, reset_after);
+    let (g3, bt) = (3 * u, b * t);
+    let dc = if reset_after { 4 * u } else { 3 * u };
+    let zeros = ws.add(l.zeros);
+    zero(zeros, b * u);
+    let q = Seq { b, t, u, back: flags & GO_BACKWARDS != 0, mask, h0: if h0.is_null() { zeros } else { h0 }, hs };
+    let gemm_ws = ws.add(l.gemm);
+    let packed = ws.add(l.packed);
+    let d = ws.add(l.d);
+    let (mut dh, mut carry, tmp) = (ws.add(l.dh), ws.add(l.carry), ws.add(l.tmp));
+    // op(B) = recKernel^T blocks, so dh(t-1) = D_rec · recKernel^T
+    let packed_zr = packed.add(packed_b_floats(u, u));
+    if reset_after {
+        pack_b_full(true, g3, u, rec_kernel, g3, packed);
+    } else {
+        pack_b_full(true, u, u, rec_kernel.add(2 * u), g3, packed);
+        pack_b_full(true, 2 * u, u, rec_kernel, g3, packed_zr);
+    }
+    if d_h_t.is_null() { zero(dh, b * u); } else { copy(d_h_t, dh, b * u); }
+    let rh_all = cache.add(bt * g3);
+    for s in (0..t).rev() {
+        let t_in = q.time(s);
+        let (hp, ldh) = q.hprev(s);
+        let dhs = if d_hs.is_null() { core::ptr::null() } else { d_hs.add(s * u) };
+        let gates = cache.add(t_in * g3);
+        let drows = d.add(t_in * dc);
+        // dh(t-1) is only needed for dH0 after the first step
+        let need_prev = s > 0 || !d_h0.is_null();
+        if reset_after {
+            with_acts!(act, rec_act, grad_reset_after(&q, t_in, act, rec_act, gates, rh_all.add(t_in * u), hp, ldh, dh, dhs, drows, carry));
+            if need_prev {
+                let beta = if rec_mask.is_null() { 1.0 } else { 0.0 };
+                let c = if rec_mask.is_null() { carry } else { tmp };
+                gemm_packed_b(false, b, u, g3, 1.0, drows, t * dc, packed, beta, c, u, gemm_ws);
+            }
+        } else {
+            with_acts!(act, rec_act, grad_z_h(&q, t_in, act, rec_act, gates, hp, ldh, dh, dhs, drows, carry));
+            // d(r·hm) = dah · U_h^T, needed for dr even at the first step
+            gemm_packed_b(false, b, u, u, 1.0, drows.add(2 * u), t * dc, packed, 0.0, tmp, u, gemm_ws);
+            match rec_act {
+                SIGMOID => grad_r::<SIGMOID>(&q, t_in, rec_act, gates, hp, ldh, rec_mask, tmp, drows, carry),
+                HARD_SIGMOID => grad_r::<HARD_SIGMOID>(&q, t_in, rec_act, gates, hp, ldh, rec_mask, tmp, drows, carry),
+                _ => grad_r::<-1>(&q, t_in, rec_act, gates, hp, ldh, rec_mask, tmp, drows, carry),
+            }
+            if need_prev {
+                // tmp holds d(r·hm)·r with a recurrent mask (else already in carry); add D_zr · [U_z U_r]^T
+                let c = if rec_mask.is_null() { carry } else { tmp };
+                gemm_packed_b(false, b, u, 2 * u, 1.0, drows, t * dc, packed_zr, 1.0, c, u, gemm_ws);
+            }
+        }
+        if need_prev && !rec_mask.is_null() {
+            add_masked(b, u, tmp, rec_mask, carry);
+        }
+        core::mem::swap(&mut dh, &mut carry);
+    }
+    if !d_h0.is_null() { copy(dh, d_h0, b * u); }
+    if bt == 0 { return; }
+
+    // weight and input gradients over all steps at once
+    let hm = ws.add(l.hm);
+    gather_hprev(&q, rec_mask, hm);
+    if reset_after {
+        // D columns: daz | dar | dah·r (recurrent form) | dah (input form of the h column)
+        gemm_impl(true, false, u, g3, bt, 1.0, hm, u, d, dc, 1.0, d_rec_kernel, g3, gemm_ws);
+        gemm_impl(true, false, i, 2 * u, bt, 1.0, x, i, d, dc, 1.0, d_kernel, g3, gemm_ws);
+        gemm_impl(true, false, i, u, bt, 1.0, x, i, d.add(3 * u), dc, 1.0, d_kernel.add(2 * u), g3, gemm_ws);
+        if !dx.is_null() {
+            gemm_impl(false, true, bt, i, 2 * u, 1.0, d, dc, kernel, g3, 0.0, dx, i, gemm_ws);
+            gemm_impl(false, true, bt, i, u, 1.0, d.add(3 * u), dc, kernel.add(2 * u), g3, 1.0, dx, i, gemm_ws);
+        }
+        if !d_bias.is_null() {
+            add_col_sums(bt, 2 * u, d, dc, d_bias);
+            add_col_sums(bt, u, d.add(3 * u), dc, d_bias.add(2 * u));
+            add_col_sums(bt, g3, d, dc, d_bias.add(g3));
+        }
+    } else {
+        // D columns: daz | dar | dah; the h column's recurrent input is r·hm
+        let rhm = ws.add(l.rhm);
+        for row in 0..bt {
+            let (r, src, dst) = (cache.add(row * g3 + u), hm.add(row * u), rhm.add(row * u));
+            for j in 0..u { *dst.add(j) = *r.add(j) * *src.add(j); }
+        }
+        gemm_impl(true, false, u, 2 * u, bt, 1.0, hm, u, d, dc, 1.0, d_rec_kernel, g3, gemm_ws);
+        gemm_impl(true, false, u, u, bt, 1.0, rhm, u, d.add(2 * u), dc, 1.0, d_rec_kernel.add(2 * u), g3, gemm_ws);
+        gemm_impl(true, false, i, g3, bt, 1.0, x, i, d, dc, 1.0, d_kernel, g3, gemm_ws);
+        if !dx.is_null() {
+            gemm_impl(false, true, bt, i, g3, 1.0, d, dc, kernel, g3, 0.0, dx, i, gemm_ws);
+        }
+        if !d_bias.is_null() { add_col_sums(bt, g3, d, dc, d_bias); }
+    }
+}
+
+/// carry += tmp · recMask over [B, U].
+unsafe fn add_masked(b: usize, u: usize, tmp: *const f32, rec_mask: *const f32, carry: *mut f32) {
+    for_lanes(b * u, |j, w| {
+        let v = load_n(carry.add(j), w).add(load_n(tmp.add(j), w).mul(load_n(rec_mask.add(j), w)));
+        store_n(v, carry.add(j), w);
+    });
+}
+
+/// dh of step s (carried dh plus dHs row) for lanes j..j+n of one row.
+#[inline(always)]
+unsafe fn step_dh(dh_b: *const f32, dhs_b: *const f32, j: usize, n: usize) -> F4 {
+    let v = load_n(dh_b.add(j), n);
+    if dhs_b.is_null() { v } else { v.add(load_n(dhs_b.add(j), n)) }
+}
+
+/// A masked row: no gate gradient (D row zero), dh passes through to the carry.
+#[inline(always)]
+unsafe fn grad_masked_row(u: usize, dcols: usize, dh_b: *const f32, dhs_b: *const f32, d_row: *mut f32, c_b: *mut f32) {
+    zero(d_row, dcols);
+    for_lanes(u, |j, n| store_n(step_dh(dh_b, dhs_b, j, n), c_b.add(j), n));
+}
+
+/// resetAfter gate gradients of one step into D rows [daz | dar | dah·r | dah], carry = dh·z
+/// (masked rows: D row zero, carry = dh).
+#[inline(never)]
+unsafe fn grad_reset_after<const A: i32, const R: i32>(
+    q: &Seq, t_in: usize, act: i32, rec_act: i32, gates: *const f32, rh_rows: *const f32,
+    hp: *const f32, ldh: usize, dh: *const f32, dhs: *const f32, drows: *mut f32, carry: *mut f32,
+) {
+    let (act, rec_act) = (code::<A>(act), code::<R>(rec_act));
+    let (u, g3, tu) = (q.u, 3 * q.u, q.t * q.u);
+    let one = F4::splat(1.0);
+    for bi in 0..q.b {
+        let dh_b = dh.add(bi * u);
+        let dhs_b = if dhs.is_null() { dhs } else { dhs.add(bi * tu) };
+        let c_b = carry.add(bi * u);
+        let dr = drows.add(bi * q.t * 4 * u);
+        if !q.kept(bi, t_in) { grad_masked_row(u, 4 * u, dh_b, dhs_b, dr, c_b); continue; }
+        let g = gates.add(bi * q.t * g3);
+        let rh_b = rh_rows.add(bi * q.t * u);
+        let hp_b = hp.add(bi * ldh);
+        for_lanes(u, |j, n| {
+            let dhv = step_dh(dh_b, dhs_b, j, n);
+            let z = load_n(g.add(j), n);
+            let r = load_n(g.add(u + j), n);
+            let hh = load_n(g.add(2 * u + j), n);
+            let rh = load_n(rh_b.add(j), n);
+            let daz = dhv.mul(load_n(hp_b.add(j), n).sub(hh)).mul(deriv4(rec_act, z));
+            let dah = dhv.mul(one.sub(z)).mul(deriv4(act, hh));
+            let dar = dah.mul(rh).mul(deriv4(rec_act, r));
+            store_n(daz, dr.add(j), n);
+            store_n(dar, dr.add(u + j), n);
+            store_n(dah.mul(r), dr.add(2 * u + j), n);
+            store_n(dah, dr.add(3 * u + j), n);
+            store_n(dhv.mul(z), c_b.add(j), n);
+        });
+    }
+}
+
+/// Not resetAfter, first pass: D rows' daz and dah columns, carry = dh·z (masked rows: D row
+/// zero, carry = dh).
+#[inline(never)]
+unsafe fn grad_z_h<const A: i32, const R: i32>(
+    q: &Seq, t_in: usize, act: i32, rec_act: i32, gates: *const f32, hp: *const f32, ldh: usize,
+    dh: *const f32, dhs: *const f32, drows: *mut f32, carry: *mut f32,
+) {
+    let (act, rec_act) = (code::<A>(act), code::<R>(rec_act));
+    let (u, g3, tu) = (q.u, 3 * q.u, q.t * q.u);
+    let one = F4::splat(1.0);
+    for bi in 0..q.b {
+        let dh_b = dh.add(bi * u);
+        let dhs_b = if dhs.is_null() { dhs } else { dhs.add(bi * tu) };
+        let c_b = carry.add(bi * u);
+        let dr = drows.add(bi * q.t * g3);
+        if !q.kept(bi, t_in) { grad_masked_row(u, g3, dh_b, dhs_b, dr, c_b); continue; }
+        let g = gates.add(bi * q.t * g3);
+        let hp_b = hp.add(bi * ldh);
+        for_lanes(u, |j, n| {
+            let dhv = step_dh(dh_b, dhs_b, j, n);
+            let z = load_n(g.add(j), n);
+            let hh = load_n(g.add(2 * u + j), n);
+            let daz = dhv.mul(load_n(hp_b.add(j), n).sub(hh)).mul(deriv4(rec_act, z));
+            let dah = dhv.mul(one.sub(z)).mul(deriv4(act, hh));
+            store_n(daz, dr.add(j), n);
+            store_n(dah, dr.add(2 * u + j), n);
+            store_n(dhv.mul(z), c_b.add(j), n);
+        });
+    }
+}
+
+/// Not resetAfter, second pass: with drhm [B, U] = d(r·hm) in `tmp`, writes dar into D and the
+/// r-path of dh(t-1): d(hm) = drhm·r, added to carry directly (no recurrent mask) or left in tmp
+/// for the caller to mask (masked rows keep tmp's zeros from the product of zero D rows).
+#[inline(never)]
+unsafe fn grad_r<const R: i32>(
+    q: &Seq, t_in: usize, rec_act: i32, gates: *const f32, hp: *const f32, ldh: usize,
+    rec_mask: *const f32, tmp: *mut f32, drows: *mut f32, carry: *mut f32,
+) {
+    let rec_act = code::<R>(rec_act);
+    let (u, g3) = (q.u, 3 * q.u);
+    for bi in 0..q.b {
+        if !q.kept(bi, t_in) { continue; }
+        let g = gates.add(bi * q.t * g3);
+        let dr = drows.add(bi * q.t * g3);
+        let (hp_b, tmp_b, c_b) = (hp.add(bi * ldh), tmp.add(bi * u), carry.add(bi * u));
+        if rec_mask.is_null() {
+            for_lanes(u, |j, n| {
+                let r = load_n(g.add(u + j), n);
+                let drhm = load_n(tmp_b.add(j), n);
+                store_n(drhm.mul(load_n(hp_b.add(j), n)).mul(deriv4(rec_act, r)), dr.add(u + j), n);
+                store_n(load_n(c_b.add(j), n).add(drhm.mul(r)), c_b.add(j), n);
+            });
+        } else {
+            let rm_b = rec_mask.add(bi * u);
+            for_lanes(u, |j, n| {
+                let r = load_n(g.add(u + j), n);
+                let drhm = load_n(tmp_b.add(j), n);
+                let hm = load_n(hp_b.add(j), n).mul(load_n(rm_b.add(j), n));
+                store_n(drhm.mul(hm).mul(deriv4(rec_act, r)), dr.add(u + j), n);
+                store_n(drhm.mul(r), tmp_b.add(j), n);
+            });
+        }
+    }
+}

@@ -1,13 +1,82 @@
 import type { Kernels } from '../abi.js';
-import type { JsMemory } from './memory.js';
+import { RecurrentFlags } from '../abi.js';
+import { type JsMemory, fx } from './memory.js';
+import { applyAct, actDeriv } from './activations.js';
 
-// TODO(stub): implemented by the kernel family's owner.
-export function rnnKernels(_mem: JsMemory): Pick<Kernels, 'rnn_forward' | 'rnn_backward' | 'rnn_cache_floats' | 'rnn_ws_floats'> {
-  const todo = (): never => { throw new Error('rnn: not implemented'); };
+/**
+ * SimpleRNN oracle (float64, plain loops, step by step; see `Kernels.rnn_forward`). No cache:
+ * the backward takes act' from hs and h(t-1) from hs / h0.
+ */
+export function rnnKernels(mem: JsMemory): Pick<Kernels, 'rnn_forward' | 'rnn_backward' | 'rnn_cache_floats' | 'rnn_ws_floats'> {
   return {
-    rnn_forward: todo,
-    rnn_backward: todo,
-    rnn_cache_floats: todo,
-    rnn_ws_floats: todo,
+    rnn_cache_floats: () => 0,
+    rnn_ws_floats: () => 0,
+
+    rnn_forward(B, T, I, U, flags, act, pX, pK, pR, pBias, pH0, pMask, pRecMask, pHs, pHT) {
+      const F = mem.F;
+      const [x, K, R, bias, h0, mask, rm, hs, hT] = [pX, pK, pR, pBias, pH0, pMask, pRecMask, pHs, pHT].map(fx);
+      const back = (flags & RecurrentFlags.goBackwards) !== 0;
+      const h = new Float64Array(B * U);
+      if (pH0) for (let n = 0; n < B * U; n++) h[n] = F[h0 + n];
+      const hNew = new Float64Array(U);
+      for (let s = 0; s < T; s++) {
+        const t = back ? T - 1 - s : s;
+        for (let b = 0; b < B; b++) {
+          const out = hs + (b * T + s) * U;
+          if (!(pMask && F[mask + b * T + t] === 0)) {
+            for (let j = 0; j < U; j++) {
+              let a = pBias ? F[bias + j] : 0;
+              for (let i = 0; i < I; i++) a += F[x + (b * T + t) * I + i] * F[K + i * U + j];
+              for (let k = 0; k < U; k++) a += h[b * U + k] * (pRecMask ? F[rm + b * U + k] : 1) * F[R + k * U + j];
+              hNew[j] = applyAct(act, a);
+            }
+            for (let j = 0; j < U; j++) h[b * U + j] = hNew[j];
+          }
+          for (let j = 0; j < U; j++) F[out + j] = h[b * U + j];
+        }
+      }
+      if (pHT) for (let n = 0; n < B * U; n++) F[hT + n] = h[n];
+    },
+
+    rnn_backward(B, T, I, U, flags, act, pX, pK, pR, pH0, pMask, pRecMask, pHs, _pCache, pDHs, pDHT,
+      pDx, pDK, pDR, pDBias, pDH0) {
+      const F = mem.F;
+      const [x, K, R, h0, mask, rm, hs, dHs, dHT, dx, dK, dR, dBias, dH0] =
+        [pX, pK, pR, pH0, pMask, pRecMask, pHs, pDHs, pDHT, pDx, pDK, pDR, pDBias, pDH0].map(fx);
+      const back = (flags & RecurrentFlags.goBackwards) !== 0;
+      const dh = new Float64Array(B * U);
+      if (pDHT) for (let n = 0; n < B * U; n++) dh[n] = F[dHT + n];
+      if (pDx) F.fill(0, dx, dx + B * T * I);
+      const da = new Float64Array(U);
+      for (let s = T - 1; s >= 0; s--) {
+        const t = back ? T - 1 - s : s;
+        for (let b = 0; b < B; b++) {
+          for (let j = 0; j < U; j++) if (pDHs) dh[b * U + j] += F[dHs + (b * T + s) * U + j];
+          if (pMask && F[mask + b * T + t] === 0) continue; // dh passes straight through
+          for (let j = 0; j < U; j++) da[j] = dh[b * U + j] * actDeriv(act, F[hs + (b * T + s) * U + j]);
+          for (let i = 0; i < I; i++) {
+            const xi = F[x + (b * T + t) * I + i];
+            let si = 0;
+            for (let j = 0; j < U; j++) {
+              F[dK + i * U + j] += xi * da[j];
+              si += da[j] * F[K + i * U + j];
+            }
+            if (pDx) F[dx + (b * T + t) * I + i] = si;
+          }
+          for (let k = 0; k < U; k++) {
+            const m = pRecMask ? F[rm + b * U + k] : 1;
+            const hp = s === 0 ? (pH0 ? F[h0 + b * U + k] : 0) : F[hs + (b * T + s - 1) * U + k];
+            let sk = 0;
+            for (let j = 0; j < U; j++) {
+              F[dR + k * U + j] += hp * m * da[j];
+              sk += da[j] * F[R + k * U + j];
+            }
+            dh[b * U + k] = sk * m;
+          }
+          if (pDBias) for (let j = 0; j < U; j++) F[dBias + j] += da[j];
+        }
+      }
+      if (pDH0) for (let n = 0; n < B * U; n++) F[dH0 + n] = dh[n];
+    },
   };
 }
