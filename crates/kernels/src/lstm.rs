@@ -1,1 +1,410 @@
-//! lstm kernels: see the header of each function.
+//! LSTM over a whole sequence (Keras: gates i, f, c, o in the 4U columns), forward and BPTT backward.
+//!
+//!   z = x_t·kernel + h_{t-1}·recKernel + bias;  i, f, o = recAct(z_i, z_f, z_o), g = act(z_c)
+//!   c_t = f·c_{t-1} + i·g;  h_t = o·act(c_t)
+//!
+//! Buffers (B batch, T time, I input, U units, G = 4U). Step s reads input time t = s, or T-1-s
+//! when goBackwards (flags bit 0). Rows of x, mask and the cache are indexed by input time t;
+//! hs by step s (Keras returns the reversed sequence):
+//!   x          [B, T, I]
+//!   kernel     [I, G]        recKernel [U, G]        bias [G]        (bias 0: none)
+//!   h0, c0     [B, U]        (0: zeros)
+//!   mask       [B, T]        1 keep / 0 masked (a masked step carries h and c); 0: none
+//!   recMask    [B, U]        multiplies h_{t-1} where it enters h_{t-1}·recKernel; 0: none
+//!   hs         [B, T, U]     hT, cT [B, U] (cT 0: skip)
+//!   cache      gates [B, T, G] after activation | cs [B, T, U] cell state after the step |
+//!              actC [B, T, U] act(cs)              (lstm_cache_floats)
+//!   dHs        [B, T, U]     dHT, dCT [B, U]          (each 0: zero)
+//!   dx         [B, T, I]     dH0, dC0 [B, U]          (overwritten; each 0: skip)
+//!   dKernel    [I, G]        dRecKernel [U, G]        dBias [G]  (accumulated; dBias 0: skip)
+//!   ws         lstm_ws_floats: forward  packed recKernel | h0 | c0 | h_{t-1}⊙recMask [B, U] | gemm
+//!                              backward packed recKernel^T | dgates [B, T, G] | hprev⊙recMask [B, T, U]
+//!                                       | dh | dc | product [B, U] | h0 | c0 | gemm
+//!
+//! Performance shape: the input projection of every step is one GEMM written straight into the
+//! cache's gate rows; each step adds h_{t-1}·recKernel (packed once) into its rows through ldc,
+//! then one fused F4 pass does the nonlinearities, cell update and h. Backward mirrors it: a fused
+//! per-step dgates pass plus one recurrent product per step, and the weight and input gradients
+//! as four big GEMMs after the loop.
+use crate::activations::{apply4, deriv4, HARD_SIGMOID, SIGMOID, TANH};
+use crate::gemm;
+use crate::simd::F4;
+
+const GO_BACKWARDS: i32 = 1;
+
+#[inline(always)]
+fn max(a: usize, b: usize) -> usize { if a > b { a } else { b } }
+
+/// Up to 4 floats from p (n < 4 pads with zeros, so a row's tail never reads past its end).
+#[inline(always)]
+unsafe fn load_n(p: *const f32, n: usize) -> F4 {
+    if n == 4 { return F4::load(p); }
+    let mut a = [0.0f32; 4];
+    for k in 0..n { a[k] = *p.add(k); }
+    F4::load(a.as_ptr())
+}
+
+/// Stores the first n lanes of v at p.
+#[inline(always)]
+unsafe fn store_n(v: F4, p: *mut f32, n: usize) {
+    if n == 4 { return v.store(p); }
+    let mut a = [0.0f32; 4];
+    v.store(a.as_mut_ptr());
+    for k in 0..n { *p.add(k) = a[k]; }
+}
+
+/// Calls f(u, n) over [0, len) in runs of n = 4 lanes, then once for the tail (n < 4). The full
+/// runs pass a constant 4, so after inlining their loads and stores carry no tail checks.
+#[inline(always)]
+unsafe fn for_lanes(len: usize, mut f: impl FnMut(usize, usize)) {
+    let mut u = 0;
+    while u + 4 <= len {
+        f(u, 4);
+        u += 4;
+    }
+    if u < len { f(u, len - u); }
+}
+
+#[inline(always)]
+unsafe fn copy(src: *const f32, dst: *mut f32, n: usize) {
+    core::ptr::copy_nonoverlapping(src, dst, n);
+}
+
+#[inline(always)]
+unsafe fn zero(dst: *mut f32, n: usize) {
+    core::ptr::write_bytes(dst, 0, n);
+}
+
+/// Input time read by processing step s.
+#[inline(always)]
+fn time_of(s: usize, t_len: usize, flags: i32) -> usize {
+    if flags & GO_BACKWARDS != 0 { t_len - 1 - s } else { s }
+}
+
+#[inline(always)]
+unsafe fn keeps(mask: *const f32, b: usize, t: usize, t_len: usize) -> bool {
+    mask.is_null() || *mask.add(b * t_len + t) != 0.0
+}
+
+/// Copies n floats of `src` (zeros when src is null) into `dst`.
+unsafe fn copy_or_zero(src: *const f32, dst: *mut f32, n: usize) {
+    if src.is_null() { zero(dst, n) } else { copy(src, dst, n) }
+}
+
+// ---- sizes ----
+
+fn cache_floats(b: usize, t: usize, u: usize) -> usize { b * t * 6 * u }
+
+/// The largest gemm scratch any product of either pass needs.
+fn gemm_ws(b: usize, t: usize, i: usize, u: usize) -> usize {
+    let g = 4 * u;
+    let bt = b * t;
+    let f = max(gemm::ws_floats(bt, g, i), gemm::ws_floats(b, g, u));
+    let bw = max(max(gemm::ws_floats(i, g, bt), gemm::ws_floats(u, g, bt)),
+        max(gemm::ws_floats(bt, i, g), gemm::ws_floats(b, u, g)));
+    max(f, bw)
+}
+
+/// Forward scratch before the gemm's: packed recKernel, h0, c0, h_{t-1}⊙recMask.
+fn forward_ws(b: usize, _t: usize, _i: usize, u: usize) -> usize {
+    gemm::packed_b_floats(u, 4 * u) + 3 * b * u
+}
+
+/// Backward scratch before the gemm's: packed recKernel^T, dgates, hprev⊙recMask, dh, dc, product, h0, c0.
+fn backward_ws(b: usize, t: usize, _i: usize, u: usize) -> usize {
+    gemm::packed_b_floats(4 * u, u) + b * t * 4 * u + b * t * u + 5 * b * u
+}
+
+#[no_mangle]
+pub extern "C" fn lstm_cache_floats(b: usize, t: usize, _i: usize, u: usize) -> usize { cache_floats(b, t, u) }
+
+#[no_mangle]
+pub extern "C" fn lstm_ws_floats(b: usize, t: usize, i: usize, u: usize) -> usize {
+    max(forward_ws(b, t, i, u), backward_ws(b, t, i, u)) + gemm_ws(b, t, i, u)
+}
+
+// ---- forward ----
+
+/// One row's gates, cell and h for an unmasked step (z holds pre-activations; overwritten with
+/// the activated gates).
+#[inline(always)]
+unsafe fn forward_row(
+    u_len: usize, act: i32, rec_act: i32, z: *mut f32, bias: *const f32,
+    c_prev: *const f32, c_out: *mut f32, ac_out: *mut f32, h_out: *mut f32,
+) {
+    for_lanes(u_len, |u, n| {
+        let (pi, pf, pc, po) = (z.add(u), z.add(u_len + u), z.add(2 * u_len + u), z.add(3 * u_len + u));
+        let mut zi = load_n(pi, n);
+        let mut zf = load_n(pf, n);
+        let mut zc = load_n(pc, n);
+        let mut zo = load_n(po, n);
+        if !bias.is_null() {
+            zi = zi.add(load_n(bias.add(u), n));
+            zf = zf.add(load_n(bias.add(u_len + u), n));
+            zc = zc.add(load_n(bias.add(2 * u_len + u), n));
+            zo = zo.add(load_n(bias.add(3 * u_len + u), n));
+        }
+        let i = apply4(rec_act, zi);
+        let f = apply4(rec_act, zf);
+        let g = apply4(act, zc);
+        let o = apply4(rec_act, zo);
+        let c = f.mul_add(load_n(c_prev.add(u), n), i.mul(g));
+        let ac = apply4(act, c);
+        store_n(i, pi, n);
+        store_n(f, pf, n);
+        store_n(g, pc, n);
+        store_n(o, po, n);
+        store_n(c, c_out.add(u), n);
+        store_n(ac, ac_out.add(u), n);
+        store_n(o.mul(ac), h_out.add(u), n);
+    });
+}
+
+/// What one step's fused pass reads and writes (row b of h_{t-1}, c_{t-1} at hp, cp + b*ldh).
+struct FwdStep {
+    bl: usize, tl: usize, ul: usize, s: usize, t: usize,
+    mask: *const f32, bias: *const f32,
+    gates: *mut f32, cs: *mut f32, actc: *mut f32, hs: *mut f32,
+    hp: *const f32, cp: *const f32, ldh: usize,
+}
+
+/// The fused pass over every row of one step. Inlined into `lstm_forward`'s match with constant
+/// activation codes, so the usual pairs get their `apply4` dispatch folded away.
+#[inline(always)]
+unsafe fn forward_cells(st: &FwdStep, act: i32, rec_act: i32) {
+    let (tl, ul, g) = (st.tl, st.ul, 4 * st.ul);
+    for b in 0..st.bl {
+        let row = b * tl + st.t;
+        let h_out = st.hs.add((b * tl + st.s) * ul);
+        let c_out = st.cs.add(row * ul);
+        if keeps(st.mask, b, st.t, tl) {
+            forward_row(ul, act, rec_act, st.gates.add(row * g), st.bias, st.cp.add(b * st.ldh), c_out, st.actc.add(row * ul), h_out);
+        } else {
+            copy(st.hp.add(b * st.ldh), h_out, ul);
+            copy(st.cp.add(b * st.ldh), c_out, ul);
+        }
+    }
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn lstm_forward(
+    b_len: usize, t_len: usize, i_len: usize, u_len: usize, flags: i32, act: i32, rec_act: i32,
+    x: *const f32, kernel: *const f32, rec_kernel: *const f32, bias: *const f32,
+    h0: *const f32, c0: *const f32, mask: *const f32, rec_mask: *const f32,
+    hs: *mut f32, h_t: *mut f32, c_t: *mut f32, cache: *mut f32, ws: *mut f32,
+) {
+    let (bl, tl, ul) = (b_len, t_len, u_len);
+    let g = 4 * ul;
+    let gates = cache;
+    let cs = gates.add(bl * tl * g);
+    let actc = cs.add(bl * tl * ul);
+    let packed = ws;
+    let h0b = packed.add(gemm::packed_b_floats(ul, g));
+    let c0b = h0b.add(bl * ul);
+    let hm = c0b.add(bl * ul);
+    let gws = ws.add(max(forward_ws(bl, tl, i_len, ul), backward_ws(bl, tl, i_len, ul)));
+
+    copy_or_zero(h0, h0b, bl * ul);
+    copy_or_zero(c0, c0b, bl * ul);
+    if tl == 0 || bl == 0 {
+        copy(h0b, h_t, bl * ul);
+        if !c_t.is_null() { copy(c0b, c_t, bl * ul); }
+        return;
+    }
+    // Every step's input projection at once, straight into the gate rows (bias added in the fused pass).
+    gemm::gemm_impl(false, false, bl * tl, g, i_len, 1.0, x, i_len, kernel, g, 0.0, gates, g, gws);
+    gemm::pack_b_full(false, ul, g, rec_kernel, g, packed);
+
+    for s in 0..tl {
+        let t = time_of(s, tl, flags);
+        // h_{t-1} and c_{t-1} of row b are at hp + b*ldh, cp + b*ldh.
+        let (hp, cp, ldh): (*const f32, *const f32, usize) = if s == 0 {
+            (h0b, c0b, ul)
+        } else {
+            (hs.add((s - 1) * ul), cs.add(time_of(s - 1, tl, flags) * ul), tl * ul)
+        };
+        if s > 0 || !h0.is_null() {
+            let (a, lda) = if rec_mask.is_null() {
+                (hp, ldh)
+            } else {
+                for b in 0..bl {
+                    mul_rows(hp.add(b * ldh), rec_mask.add(b * ul), hm.add(b * ul), ul);
+                }
+                (hm as *const f32, ul)
+            };
+            gemm::gemm_packed_b(false, bl, g, ul, 1.0, a, lda, packed, 1.0, gates.add(t * g), tl * g, gws);
+        }
+        let step = FwdStep { bl, tl, ul, s, t, mask, bias, gates, cs, actc, hs, hp, cp, ldh };
+        match (act, rec_act) {
+            (TANH, SIGMOID) => forward_cells(&step, TANH, SIGMOID),
+            (TANH, HARD_SIGMOID) => forward_cells(&step, TANH, HARD_SIGMOID),
+            _ => forward_cells(&step, act, rec_act),
+        }
+    }
+    let t_last = time_of(tl - 1, tl, flags);
+    for b in 0..bl {
+        copy(hs.add((b * tl + tl - 1) * ul), h_t.add(b * ul), ul);
+        if !c_t.is_null() { copy(cs.add((b * tl + t_last) * ul), c_t.add(b * ul), ul); }
+    }
+}
+
+/// out[0..n] = a ⊙ m.
+#[inline(always)]
+unsafe fn mul_rows(a: *const f32, m: *const f32, out: *mut f32, n: usize) {
+    for_lanes(n, |u, k| store_n(load_n(a.add(u), k).mul(load_n(m.add(u), k)), out.add(u), k));
+}
+
+// ---- backward ----
+
+/// One row's gate gradients for an unmasked step: from dh (plus dHs when given) and dc of the
+/// state after the step, writes dz [G], leaves dc = gradient of c_{t-1} and dh = 0 (the
+/// recurrent product adds h_{t-1}'s gradient after).
+#[inline(always)]
+unsafe fn backward_row(
+    u_len: usize, act: i32, rec_act: i32, gates: *const f32, ac: *const f32, c_prev: *const f32,
+    d_hs: *const f32, dh: *mut f32, dc: *mut f32, dz: *mut f32,
+) {
+    for_lanes(u_len, |u, n| {
+        let i = load_n(gates.add(u), n);
+        let f = load_n(gates.add(u_len + u), n);
+        let g = load_n(gates.add(2 * u_len + u), n);
+        let o = load_n(gates.add(3 * u_len + u), n);
+        let acv = load_n(ac.add(u), n);
+        let mut dhv = load_n(dh.add(u), n);
+        if !d_hs.is_null() { dhv = dhv.add(load_n(d_hs.add(u), n)); }
+        let dcs = dhv.mul(o).mul(deriv4(act, acv)).add(load_n(dc.add(u), n));
+        store_n(dcs.mul(g).mul(deriv4(rec_act, i)), dz.add(u), n);
+        store_n(dcs.mul(load_n(c_prev.add(u), n)).mul(deriv4(rec_act, f)), dz.add(u_len + u), n);
+        store_n(dcs.mul(i).mul(deriv4(act, g)), dz.add(2 * u_len + u), n);
+        store_n(dhv.mul(acv).mul(deriv4(rec_act, o)), dz.add(3 * u_len + u), n);
+        store_n(dcs.mul(f), dc.add(u), n);
+        store_n(F4::zero(), dh.add(u), n);
+    });
+}
+
+/// dh += m ⊙ p over n floats.
+#[inline(always)]
+unsafe fn add_masked(dh: *mut f32, m: *const f32, p: *const f32, n: usize) {
+    for_lanes(n, |u, k| store_n(load_n(m.add(u), k).mul_add(load_n(p.add(u), k), load_n(dh.add(u), k)), dh.add(u), k));
+}
+
+/// dh += d over n floats.
+#[inline(always)]
+unsafe fn add_rows(dh: *mut f32, d: *const f32, n: usize) {
+    for_lanes(n, |u, k| store_n(load_n(dh.add(u), k).add(load_n(d.add(u), k)), dh.add(u), k));
+}
+
+/// db [g] += column sums of d [rows, g] (g a multiple of 4).
+unsafe fn add_column_sums(d: *const f32, rows: usize, g: usize, db: *mut f32) {
+    let mut j = 0;
+    while j < g {
+        let mut acc = F4::zero();
+        for r in 0..rows { acc = acc.add(F4::load(d.add(r * g + j))); }
+        F4::load(db.add(j)).add(acc).store(db.add(j));
+        j += 4;
+    }
+}
+
+/// What one step's fused backward pass reads and writes (row b of c_{t-1} at cp + b*ld_cp).
+struct BwdStep {
+    bl: usize, tl: usize, ul: usize, s: usize, t: usize,
+    mask: *const f32, gates: *const f32, actc: *const f32, cp: *const f32, ld_cp: usize,
+    d_hs: *const f32, dh: *mut f32, dc: *mut f32, dg: *mut f32,
+}
+
+/// Gate gradients of every row of one step (specialised like `forward_cells`).
+#[inline(always)]
+unsafe fn backward_cells(st: &BwdStep, act: i32, rec_act: i32) {
+    let (tl, ul, g) = (st.tl, st.ul, 4 * st.ul);
+    for b in 0..st.bl {
+        let row = b * tl + st.t;
+        let dhs_row = if st.d_hs.is_null() { st.d_hs } else { st.d_hs.add((b * tl + st.s) * ul) };
+        let (dhb, dcb) = (st.dh.add(b * ul), st.dc.add(b * ul));
+        if keeps(st.mask, b, st.t, tl) {
+            backward_row(ul, act, rec_act, st.gates.add(row * g), st.actc.add(row * ul), st.cp.add(b * st.ld_cp), dhs_row, dhb, dcb, st.dg.add(row * g));
+        } else {
+            // A masked step is the identity on (h, c): its gradients pass straight through.
+            zero(st.dg.add(row * g), g);
+            if !dhs_row.is_null() { add_rows(dhb, dhs_row, ul); }
+        }
+    }
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn lstm_backward(
+    b_len: usize, t_len: usize, i_len: usize, u_len: usize, flags: i32, act: i32, rec_act: i32,
+    x: *const f32, kernel: *const f32, rec_kernel: *const f32, h0: *const f32, c0: *const f32,
+    mask: *const f32, rec_mask: *const f32, hs: *const f32, cache: *const f32,
+    d_hs: *const f32, d_ht: *const f32, d_ct: *const f32,
+    dx: *mut f32, d_kernel: *mut f32, d_rec_kernel: *mut f32, d_bias: *mut f32,
+    d_h0: *mut f32, d_c0: *mut f32, ws: *mut f32,
+) {
+    let (bl, tl, il, ul) = (b_len, t_len, i_len, u_len);
+    let g = 4 * ul;
+    let bt = bl * tl;
+    let gates = cache;
+    let cs = gates.add(bt * g);
+    let actc = cs.add(bt * ul);
+    let packed = ws;
+    let dg = packed.add(gemm::packed_b_floats(g, ul));
+    let hpm = dg.add(bt * g);
+    let dh = hpm.add(bt * ul);
+    let dc = dh.add(bl * ul);
+    let prod = dc.add(bl * ul);
+    let h0b = prod.add(bl * ul);
+    let c0b = h0b.add(bl * ul);
+    let gws = ws.add(max(forward_ws(bl, tl, il, ul), backward_ws(bl, tl, il, ul)));
+
+    copy_or_zero(d_ht, dh, bl * ul);
+    copy_or_zero(d_ct, dc, bl * ul);
+    copy_or_zero(h0, h0b, bl * ul);
+    copy_or_zero(c0, c0b, bl * ul);
+    gemm::pack_b_full(true, g, ul, rec_kernel, g, packed);
+
+    // h_{t-1} ⊙ recMask for every step, in the gate rows' (b, t) order: dRecKernel is then one GEMM.
+    for b in 0..bl {
+        for s in 0..tl {
+            let src = if s == 0 { h0b.add(b * ul) as *const f32 } else { hs.add((b * tl + s - 1) * ul) };
+            let dst = hpm.add((b * tl + time_of(s, tl, flags)) * ul);
+            if rec_mask.is_null() { copy(src, dst, ul) } else { mul_rows(src, rec_mask.add(b * ul), dst, ul) }
+        }
+    }
+
+    let mut s = tl;
+    while s > 0 {
+        s -= 1;
+        let t = time_of(s, tl, flags);
+        let (cp, ld_cp): (*const f32, usize) = if s == 0 {
+            (c0b, ul)
+        } else {
+            (cs.add(time_of(s - 1, tl, flags) * ul), tl * ul)
+        };
+        let step = BwdStep { bl, tl, ul, s, t, mask, gates, actc, cp, ld_cp, d_hs, dh, dc, dg };
+        match (act, rec_act) {
+            (TANH, SIGMOID) => backward_cells(&step, TANH, SIGMOID),
+            (TANH, HARD_SIGMOID) => backward_cells(&step, TANH, HARD_SIGMOID),
+            _ => backward_cells(&step, act, rec_act),
+        }
+        if s > 0 || !d_h0.is_null() {
+            let a = dg.add(t * g);
+            if rec_mask.is_null() {
+                gemm::gemm_packed_b(false, bl, ul, g, 1.0, a, tl * g, packed, 1.0, dh, ul, gws);
+            } else {
+                gemm::gemm_packed_b(false, bl, ul, g, 1.0, a, tl * g, packed, 0.0, prod, ul, gws);
+                for b in 0..bl {
+                    add_masked(dh.add(b * ul), rec_mask.add(b * ul), prod.add(b * ul), ul);
+                }
+            }
+        }
+    }
+    if !d_h0.is_null() { copy(dh, d_h0, bl * ul); }
+    if !d_c0.is_null() { copy(dc, d_c0, bl * ul); }
+    if bt == 0 { return; }
+
+    gemm::gemm_impl(true, false, il, g, bt, 1.0, x, il, dg, g, 1.0, d_kernel, g, gws);
+    gemm::gemm_impl(true, false, ul, g, bt, 1.0, hpm, ul, dg, g, 1.0, d_rec_kernel, g, gws);
+    if !d_bias.is_null() { add_column_sums(dg, bt, g, d_bias); }
+    if !dx.is_null() {
+        gemm::gemm_impl(false, true, bt, il, g, 1.0, dg, g, kernel, g, 0.0, dx, il, gws);
+    }
+}

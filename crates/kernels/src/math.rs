@@ -8,27 +8,54 @@ const EXP_LO: f32 = -87.336_54;
 const LOG2E: f32 = 1.442_695_04;
 const LN2_HI: f32 = 0.693_359_375;
 const LN2_LO: f32 = -2.121_944_4e-4;
+/// 1.5·2^23: adding it rounds to the nearest integer, which lands in the low mantissa bits.
+const ROUND_MAGIC: f32 = 12_582_912.0;
+
+/// Splatted constants of exp4/tanh4, read with volatile loads (see `F4::load_volatile`).
+#[repr(C, align(16))]
+struct Table([[f32; 4]; 18]);
+const fn s4(x: f32) -> [f32; 4] { [x, x, x, x] }
+static K: Table = Table([
+    s4(EXP_HI), s4(EXP_LO), s4(LOG2E), s4(ROUND_MAGIC), s4(LN2_HI), s4(LN2_LO),
+    s4(1.987_569_15e-4), s4(1.398_199_95e-3), s4(8.333_451_9e-3), s4(4.166_579_6e-2), s4(1.666_666_55e-1), s4(5.000_000_1e-1),
+    s4(1.0),
+    s4(-5.704_988_7e-3), s4(2.063_908_9e-2), s4(-5.373_971_6e-2), s4(1.333_144_2e-1), s4(-3.333_328_2e-1),
+]);
+const I_EXP_HI: usize = 0;
+const I_EXP_LO: usize = 1;
+const I_LOG2E: usize = 2;
+const I_MAGIC: usize = 3;
+const I_LN2_HI: usize = 4;
+const I_LN2_LO: usize = 5;
+const I_EXP_P: usize = 6; // six coefficients
+const I_ONE: usize = 12;
+const I_TANH_P: usize = 13; // five coefficients
+
+#[inline(always)]
+fn k(i: usize) -> F4 {
+    unsafe { F4::load_volatile(K.0[i].as_ptr()) }
+}
 
 /// e^x per lane; clamps to [e^-87.3, e^88] (no infinities, no denormals).
 #[inline(always)]
 pub fn exp4(x: F4) -> F4 {
-    let x = x.min(F4::splat(EXP_HI)).max(F4::splat(EXP_LO));
-    let n = x.mul_add(F4::splat(LOG2E), F4::splat(0.5)).floor();
-    let r = x.sub(n.mul(F4::splat(LN2_HI))).sub(n.mul(F4::splat(LN2_LO)));
-    let mut p = F4::splat(1.987_569_15e-4);
-    p = p.mul_add(r, F4::splat(1.398_199_95e-3));
-    p = p.mul_add(r, F4::splat(8.333_451_9e-3));
-    p = p.mul_add(r, F4::splat(4.166_579_6e-2));
-    p = p.mul_add(r, F4::splat(1.666_666_55e-1));
-    p = p.mul_add(r, F4::splat(5.000_000_1e-1));
-    let y = p.mul(r.mul(r)).add(r).add(F4::splat(1.0));
-    y.mul(F4::exp2_int(n))
+    let x = x.min(k(I_EXP_HI)).max(k(I_EXP_LO));
+    let magic = k(I_MAGIC);
+    let t = x.mul_add(k(I_LOG2E), magic);
+    let n = t.sub(magic);
+    let r = x.sub(n.mul(k(I_LN2_HI))).sub(n.mul(k(I_LN2_LO)));
+    let mut p = k(I_EXP_P);
+    for i in 1..6 {
+        p = p.mul_add(r, k(I_EXP_P + i));
+    }
+    let y = p.mul(r.mul(r)).add(r).add(k(I_ONE));
+    y.mul(F4::exp2_from_magic(t))
 }
 
 /// 1 / (1 + e^-x) per lane.
 #[inline(always)]
 pub fn sigmoid4(x: F4) -> F4 {
-    let one = F4::splat(1.0);
+    let one = k(I_ONE);
     one.div(one.add(exp4(x.neg())))
 }
 
@@ -36,17 +63,16 @@ pub fn sigmoid4(x: F4) -> F4 {
 #[inline(always)]
 pub fn tanh4(x: F4) -> F4 {
     let ax = x.abs();
-    let one = F4::splat(1.0);
-    let t = exp4(ax.mul(F4::splat(-2.0)));
+    let one = k(I_ONE);
+    let t = exp4(ax.add(ax).neg());
     let big = one.sub(t).div(one.add(t));
     // copy the sign of x onto |tanh|
     let big = F4::select(x.lt(F4::zero()), big.neg(), big);
     let z = x.mul(x);
-    let mut p = F4::splat(-5.704_988_7e-3);
-    p = p.mul_add(z, F4::splat(2.063_908_9e-2));
-    p = p.mul_add(z, F4::splat(-5.373_971_6e-2));
-    p = p.mul_add(z, F4::splat(1.333_144_2e-1));
-    p = p.mul_add(z, F4::splat(-3.333_328_2e-1));
+    let mut p = k(I_TANH_P);
+    for i in 1..5 {
+        p = p.mul_add(z, k(I_TANH_P + i));
+    }
     let small = p.mul(z).mul_add(x, x);
     F4::select(ax.lt(F4::splat(0.625)), small, big)
 }

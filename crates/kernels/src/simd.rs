@@ -22,6 +22,13 @@ mod imp {
         /// Broadcast one float from memory.
         #[inline(always)]
         pub unsafe fn load_splat(p: *const f32) -> F4 { F4(v128_load32_splat(p as *const u32)) }
+        /// A load the compiler must not fold into a `v128.const` (V8 builds those from scalar moves and
+        /// shuffles, slower in a hot loop than one load from L1).
+        #[inline(always)]
+        pub unsafe fn load_volatile(p: *const f32) -> F4 { F4(core::ptr::read_volatile(p as *const v128)) }
+        /// 2^n from `t = x + 1.5·2^23`, whose low mantissa bits hold n = round(x) (|n| < 2^22).
+        #[inline(always)]
+        pub fn exp2_from_magic(t: F4) -> F4 { F4(i32x4_shl(i32x4_add(t.0, i32x4_splat(127)), 23)) }
         #[inline(always)]
         pub fn add(self, o: F4) -> F4 { F4(f32x4_add(self.0, o.0)) }
         #[inline(always)]
@@ -54,12 +61,6 @@ mod imp {
         /// Where mask lanes are set take `a`, else `b`.
         #[inline(always)]
         pub fn select(mask: F4, a: F4, b: F4) -> F4 { F4(v128_bitselect(a.0, b.0, mask.0)) }
-        /// 2^n for integral-valued lanes n in [-126, 127].
-        #[inline(always)]
-        pub fn exp2_int(n: F4) -> F4 {
-            let i = i32x4_trunc_sat_f32x4(n.0);
-            F4(i32x4_shl(i32x4_add(i, i32x4_splat(127)), 23))
-        }
         #[inline(always)]
         pub fn first(self) -> f32 { f32x4_extract_lane::<0>(self.0) }
         #[inline(always)]
@@ -98,6 +99,12 @@ mod imp {
         #[inline(always)]
         pub unsafe fn load_splat(p: *const f32) -> F4 { F4([*p; 4]) }
         #[inline(always)]
+        pub unsafe fn load_volatile(p: *const f32) -> F4 { F4(core::ptr::read_volatile(p as *const [f32; 4])) }
+        #[inline(always)]
+        pub fn exp2_from_magic(t: F4) -> F4 {
+            map(t, |v| f32::from_bits(((v.to_bits() as i32).wrapping_add(127) as u32) << 23))
+        }
+        #[inline(always)]
         pub fn add(self, o: F4) -> F4 { zip(self, o, |a, b| a + b) }
         #[inline(always)]
         pub fn sub(self, o: F4) -> F4 { zip(self, o, |a, b| a - b) }
@@ -129,8 +136,6 @@ mod imp {
             let s = |i: usize| if m.0[i].to_bits() != 0 { a.0[i] } else { b.0[i] };
             F4([s(0), s(1), s(2), s(3)])
         }
-        #[inline(always)]
-        pub fn exp2_int(n: F4) -> F4 { map(n, |x| f32::from_bits(((x as i32 + 127) as u32) << 23)) }
         #[inline(always)]
         pub fn first(self) -> f32 { self.0[0] }
         #[inline(always)]
