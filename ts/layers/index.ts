@@ -10,3 +10,7 @@ export { RecurrentLayer, type RecurrentArgs } from './recurrent-base.js';
 export { Dropout, dropout } from './dropout.js';
 export { Activation, activation } from './activation.js';
 export { Flatten, flatten } from './flatten.js';
+export { Bidirectional, bidirectional, type BidirectionalArgs, type MergeMode } from './bidirectional.js';
+export { Masking, masking, type MaskingArgs } from './masking.js';
+export { TimeDistributed, timeDistributed, type TimeDistributedArgs } from './time-distributed.js';
+export { Concatenate, concatenate, type ConcatenateArgs } from './concatenate.js';

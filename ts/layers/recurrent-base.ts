@@ -257,4 +257,15 @@ export abstract class RecurrentLayer extends Layer {
       unroll: false,
     };
   }
+
+  // --- Cloning (used by the Bidirectional wrapper) ---
+
+  /**
+   * A new, unbuilt layer of the same kind made from this layer's constructor arguments with
+   * `overrides` applied (Keras rebuilds the copies of a Bidirectional from the layer's config).
+   */
+  cloneWith(overrides: Partial<RecurrentArgs>): RecurrentLayer {
+    const Kind = this.constructor as new (args: RecurrentArgs) => RecurrentLayer;
+    return new Kind({ ...this.rargs, ...overrides });
+  }
 }

@@ -35,7 +35,8 @@ export function toTensorList(data: ModelData, count: number, what: string, names
   let list: DataLike[];
   if (isTensorLike(data)) list = [data as DataLike];
   else if (Array.isArray(data)) {
-    const looksLikeList = count > 1 && data.length === count && data.every((d) => isTensorLike(d) || Array.isArray(d));
+    // [t1, t2] for several inputs, or [t] (TF.js style) for one: a list when its items are tensors.
+    const looksLikeList = data.length === count && (count > 1 ? data.every((d) => isTensorLike(d) || Array.isArray(d)) : isTensorLike(data[0]) && typeof data[0] !== 'number');
     list = looksLikeList ? (data as DataLike[]) : [data as TensorLike];
   } else if (typeof data === 'object') {
     const rec = data as Record<string, DataLike>;

@@ -11,7 +11,7 @@ import { Tensor } from '../tensor.js';
 import type { Act, ExecCtx } from './exec.js';
 import { layersOf, runBackward, runForward, topologicalNodes } from './graph.js';
 import { ParamStore } from './params.js';
-import { fmt, sampleSize, type Shape } from './shape.js';
+import { fmt, type Shape } from './shape.js';
 import { toTensorList, type ModelData } from './data.js';
 import { summarize } from './summary.js';
 import { fit, type FitArgs, type History } from './fit.js';
@@ -245,7 +245,9 @@ export class LayersModel {
     const xs = this.checkInputs(x, 'predict');
     const n = xs[0].shape[0];
     const backend = currentBackend();
-    const outs = this.outputs.map((o) => new Float32Array(n * sampleSize(o.shape, `output ${o.name}`)));
+    // Output sizes come from each batch's activations: unknown (null) time dimensions are allowed.
+    const parts: Float32Array[][] = this.outputs.map(() => []);
+    const shapes: number[][] = this.outputs.map(() => []);
     const rng = new Random(0);
     for (let start = 0; start < n; start += batchSize) {
       const idx = range(start, Math.min(n, start + batchSize));
@@ -254,13 +256,20 @@ export class LayersModel {
         const trace = runForward(ctx, this.nodes, this.feedMap(this.feed(backend, scope, xs, idx)));
         this.outputs.forEach((o, j) => {
           const a = trace.acts.get(o)!;
-          const per = outs[j].length / n;
-          const i = backend.fi(a.ptr);
-          outs[j].set(backend.floats().subarray(i, i + idx.length * per), start * per);
+          shapes[j] = a.shape.slice(1);
+          parts[j].push(backend.readFloats(a.ptr, a.shape.reduce((p, d) => p * d, 1)) as Float32Array);
         });
       });
     }
-    return this.outputs.map((o, j) => new Tensor(outs[j], [n, ...o.shape.slice(1).map(Number)]));
+    return parts.map((ps, j) => {
+      const out = new Float32Array(ps.reduce((a, p) => a + p.length, 0));
+      let off = 0;
+      for (const p of ps) {
+        out.set(p, off);
+        off += p.length;
+      }
+      return new Tensor(out, [n, ...shapes[j]]);
+    });
   }
 
   predict(x: ModelData, args: { batchSize?: number } = {}): Tensor | Tensor[] {

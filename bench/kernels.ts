@@ -1,0 +1,267 @@
+// Kernel benchmark: GEMM GFLOP/s and whole-sequence LSTM / GRU times on every backend, with
+// ratios to the pure-JS backend measured in the same run.
+//
+//   npm run bench:kernels              (about 1-2 minutes)
+//   npm run bench:kernels -- --quick   (fewer samples, one round; a smoke run)
+//   npm run bench:kernels -- --rounds=5
+//
+// Each wasm figure is the median of >= 15 timed calls (batched to >= 2 ms per sample) after a
+// warm-up, taken in several rounds; the round with the lowest median is kept (another process
+// on a shared machine inflates whole rounds). The JS backend gets one warm-up call and 3 timed.
+//
+// Prints a markdown table and writes bench/results/kernels-<YYYY-MM-DD>.json.
+import { join } from 'node:path';
+import type { Backend, BackendName } from '../ts/backend/backend.js';
+import { Act, RecurrentFlags } from '../ts/backend/abi.js';
+import { BACKENDS, BenchBuffers, benchBackend, repoRoot } from './lib/backends.js';
+import { machineInfo, describeMachine } from './lib/machine.js';
+import { measureRounds, type RoundsMeasurement, type MeasureOptions } from './lib/timing.js';
+import { fmt, fmtRatio, isoDay, markdownTable, writeJson } from './lib/report.js';
+
+const quick = process.argv.includes('--quick');
+const roundsArg = process.argv.find((a) => a.startsWith('--rounds='));
+const ROUNDS = roundsArg ? Math.max(1, Number(roundsArg.slice(9)) | 0) : quick ? 1 : 3;
+const started = performance.now();
+/** Past this, the slow JS backend is skipped so the whole run stays near 3 minutes. */
+const JS_BUDGET_MS = 150_000;
+
+/** Sampling per backend: medians of >= 15 samples after warm-up; the JS oracle is slow, 3 runs. */
+function optionsFor(name: BackendName): MeasureOptions {
+  if (name === 'js') return { warmupMs: 0, minSamples: quick ? 1 : 3, targetMs: 0, minSampleMs: 0, maxMs: 60_000 };
+  return quick
+    ? { warmupMs: 100, minSamples: 5, targetMs: 150, maxMs: 3_000 }
+    : { warmupMs: 400, minSamples: 15, targetMs: 1_000, maxMs: 10_000 };
+}
+
+type Unit = 'GFLOP/s' | 'ms';
+
+interface Case {
+  name: string;
+  unit: Unit;
+  params: Record<string, number | boolean>;
+  /** Allocates inputs on `b` and returns the timed call plus a check of its output. */
+  setup(b: Backend, bufs: BenchBuffers): { run: () => void; outputFinite: () => boolean };
+  /** Floating-point operations per call, for GFLOP/s rows. */
+  flops?: number;
+}
+
+interface Cell {
+  value?: number;
+  measurement?: RoundsMeasurement;
+  error?: string;
+  ratioToJs?: number;
+  outputFinite?: boolean;
+}
+
+function finite(b: Backend, ptr: number, n: number): boolean {
+  const f = b.floats();
+  const i = ptr / b.floatBytes;
+  for (let k = i; k < i + n; k++) if (!Number.isFinite(f[k])) return false;
+  return true;
+}
+
+function gemmCase(M: number, N: number, K: number): Case {
+  return {
+    name: `GEMM ${M}x${N}x${K}`,
+    unit: 'GFLOP/s',
+    params: { M, N, K, transA: false, transB: false },
+    flops: 2 * M * N * K,
+    setup(b, bufs) {
+      const k = b.kernels;
+      const a = bufs.random(M * K, 1);
+      const bm = bufs.random(K * N, 2);
+      const c = bufs.zeros(M * N);
+      const ws = bufs.zeros(k.gemm_ws_floats(M, N, K));
+      return {
+        run: () => k.gemm(0, 0, M, N, K, 1, a, K, bm, N, 0, c, N, ws),
+        outputFinite: () => finite(b, c, M * N),
+      };
+    },
+  };
+}
+
+interface SeqShape { B: number; T: number; I: number; U: number }
+
+function lstmCase(s: SeqShape, backward: boolean): Case {
+  const { B, T, I, U } = s;
+  return {
+    name: `LSTM B=${B} T=${T} I=${I} U=${U} ${backward ? 'forward+backward' : 'forward'}`,
+    unit: 'ms',
+    params: { ...s, backward },
+    setup(b, bufs) {
+      const k = b.kernels;
+      const flags = 0;
+      const cache = bufs.zeros(k.lstm_cache_floats(B, T, I, U));
+      const ws = bufs.zeros(k.lstm_ws_floats(B, T, I, U));
+      const x = bufs.random(B * T * I, 11, 0.5);
+      const kernel = bufs.random(I * 4 * U, 12, 0.2);
+      const rec = bufs.random(U * 4 * U, 13, 0.2);
+      const bias = bufs.random(4 * U, 14, 0.1);
+      const hs = bufs.zeros(B * T * U);
+      const hT = bufs.zeros(B * U);
+      const cT = bufs.zeros(B * U);
+      const forward = () =>
+        k.lstm_forward(B, T, I, U, flags, Act.tanh, Act.sigmoid, x, kernel, rec, bias, 0, 0, 0, 0, hs, hT, cT, cache, ws);
+      if (!backward) return { run: forward, outputFinite: () => finite(b, hs, B * T * U) };
+      const dHs = bufs.random(B * T * U, 15, 0.1);
+      const dx = bufs.zeros(B * T * I);
+      const dKernel = bufs.zeros(I * 4 * U);
+      const dRec = bufs.zeros(U * 4 * U);
+      const dBias = bufs.zeros(4 * U);
+      return {
+        run: () => {
+          forward();
+          k.lstm_backward(B, T, I, U, flags, Act.tanh, Act.sigmoid, x, kernel, rec, 0, 0, 0, 0, hs, cache,
+            dHs, 0, 0, dx, dKernel, dRec, dBias, 0, 0, ws);
+        },
+        outputFinite: () => finite(b, dx, B * T * I),
+      };
+    },
+  };
+}
+
+function gruCase(s: SeqShape, backward: boolean): Case {
+  const { B, T, I, U } = s;
+  return {
+    name: `GRU resetAfter B=${B} T=${T} I=${I} U=${U} ${backward ? 'forward+backward' : 'forward'}`,
+    unit: 'ms',
+    params: { ...s, resetAfter: true, backward },
+    setup(b, bufs) {
+      const k = b.kernels;
+      const flags = RecurrentFlags.resetAfter;
+      const cache = bufs.zeros(k.gru_cache_floats(B, T, I, U));
+      const ws = bufs.zeros(k.gru_ws_floats(B, T, I, U));
+      const x = bufs.random(B * T * I, 21, 0.5);
+      const kernel = bufs.random(I * 3 * U, 22, 0.2);
+      const rec = bufs.random(U * 3 * U, 23, 0.2);
+      const bias = bufs.random(2 * 3 * U, 24, 0.1);
+      const hs = bufs.zeros(B * T * U);
+      const hT = bufs.zeros(B * U);
+      const forward = () =>
+        k.gru_forward(B, T, I, U, flags, Act.tanh, Act.sigmoid, x, kernel, rec, bias, 0, 0, 0, hs, hT, cache, ws);
+      if (!backward) return { run: forward, outputFinite: () => finite(b, hs, B * T * U) };
+      const dHs = bufs.random(B * T * U, 25, 0.1);
+      const dx = bufs.zeros(B * T * I);
+      const dKernel = bufs.zeros(I * 3 * U);
+      const dRec = bufs.zeros(U * 3 * U);
+      const dBias = bufs.zeros(2 * 3 * U);
+      return {
+        run: () => {
+          forward();
+          k.gru_backward(B, T, I, U, flags, Act.tanh, Act.sigmoid, x, kernel, rec, 0, 0, 0, hs, cache,
+            dHs, 0, dx, dKernel, dRec, dBias, 0, ws);
+        },
+        outputFinite: () => finite(b, dx, B * T * I),
+      };
+    },
+  };
+}
+
+function runCase(c: Case, b: Backend): Cell {
+  if (b.name === 'js' && performance.now() - started > JS_BUDGET_MS) return { error: 'skipped: time budget' };
+  const bufs = new BenchBuffers(b);
+  try {
+    const { run, outputFinite } = c.setup(b, bufs);
+    const m = measureRounds(run, optionsFor(b.name), b.name === 'js' ? 1 : ROUNDS);
+    const value = c.unit === 'GFLOP/s' ? c.flops! / (m.median * 1e6) : m.median;
+    return { value, measurement: m, outputFinite: outputFinite() };
+  } catch (e) {
+    return { error: (e as Error).message.split('\n')[0] };
+  } finally {
+    bufs.free();
+  }
+}
+
+async function main(): Promise<void> {
+  const machine = machineInfo();
+  console.log(`# Kernel benchmark${quick ? ' (quick)' : ''}\n\n${describeMachine(machine)}\n`);
+  const backends = new Map<BackendName, Backend>();
+  for (const name of BACKENDS) backends.set(name, await benchBackend(name));
+
+  const seq: SeqShape = { B: 64, T: 50, I: 64, U: 64 };
+  const cases: Case[] = [
+    gemmCase(64, 256, 256),
+    gemmCase(256, 256, 256),
+    gemmCase(3200, 256, 64),
+    lstmCase(seq, false),
+    lstmCase(seq, true),
+    gruCase(seq, false),
+    gruCase(seq, true),
+  ];
+
+  const rows: { c: Case; cells: Record<string, Cell> }[] = [];
+  for (const c of cases) {
+    const cells: Record<string, Cell> = {};
+    for (const name of BACKENDS) {
+      cells[name] = runCase(c, backends.get(name)!);
+      const cell = cells[name];
+      const shown = cell.error ? `n/a (${cell.error})` : `${fmt(cell.value!)} ${c.unit}`;
+      process.stderr.write(`  ${c.name} on ${name}: ${shown}\n`);
+    }
+    const js = cells.js?.value;
+    for (const name of BACKENDS) {
+      const cell = cells[name];
+      if (name === 'js' || cell.value === undefined || js === undefined) continue;
+      cell.ratioToJs = c.unit === 'GFLOP/s' ? cell.value / js : js / cell.value;
+    }
+    rows.push({ c, cells });
+  }
+
+  const header = ['kernel', 'unit', ...BACKENDS.map((n) => (n === 'js' ? 'js' : `${n} (vs js)`))];
+  const table = rows.map(({ c, cells }) => [
+    c.name,
+    c.unit,
+    ...BACKENDS.map((n) => {
+      const cell = cells[n];
+      if (cell.error || cell.value === undefined) return 'n/a';
+      const warn = cell.outputFinite === false ? ' (non-finite output!)' : '';
+      const ratio = cell.ratioToJs !== undefined ? ` (${fmtRatio(cell.ratioToJs)})` : '';
+      return `${fmt(cell.value)}${ratio}${warn}`;
+    }),
+  ]);
+  console.log(markdownTable(header, table));
+  const notes = rows.flatMap(({ c, cells }) =>
+    BACKENDS.filter((n) => cells[n].error).map((n) => `- ${c.name} on ${n}: ${cells[n].error}`),
+  );
+  if (notes.length) console.log(`\nn/a:\n${[...new Set(notes)].join('\n')}`);
+  const seconds = (performance.now() - started) / 1000;
+  console.log(`\nMedians per call (GFLOP/s from the median time); wasm: >= ${optionsFor('wasm').minSamples} samples after warm-up, best of ${ROUNDS} round(s); js: ${optionsFor('js').minSamples} calls. Took ${seconds.toFixed(0)} s.`);
+
+  const file = join(repoRoot(), 'bench', 'results', `kernels-${isoDay()}.json`);
+  writeJson(file, {
+    benchmark: 'kernels',
+    date: isoDay(),
+    quick,
+    rounds: ROUNDS,
+    machine,
+    seconds,
+    results: rows.map(({ c, cells }) => ({
+      name: c.name,
+      unit: c.unit,
+      params: c.params,
+      backends: Object.fromEntries(BACKENDS.map((n) => {
+        const cell = cells[n];
+        if (cell.error || !cell.measurement) return [n, { error: cell.error ?? 'no result' }];
+        const m = cell.measurement;
+        return [n, {
+          value: cell.value,
+          ratioToJs: cell.ratioToJs,
+          medianMs: m.median,
+          minMs: m.min,
+          meanMs: m.mean,
+          relIqr: m.relIqr,
+          roundMedianMs: m.roundMedians,
+          samples: m.n,
+          callsPerSample: m.inner,
+          outputFinite: cell.outputFinite,
+        }];
+      })),
+    })),
+  });
+  console.log(`Wrote ${file}`);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

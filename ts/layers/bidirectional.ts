@@ -1,0 +1,256 @@
+import { LwError } from '../errors.js';
+import type { Act, ExecCtx } from '../model/exec.js';
+import { fmt, type Shape } from '../model/shape.js';
+import { Layer, type ForwardResult, type LayerArgs } from './layer.js';
+import { RecurrentLayer } from './recurrent-base.js';
+import { layerConfig, nestLayer } from './wrapper.js';
+
+export type MergeMode = 'concat' | 'sum' | 'mul' | 'ave';
+const MERGE_MODES: readonly MergeMode[] = ['concat', 'sum', 'mul', 'ave'];
+
+export interface BidirectionalArgs extends LayerArgs {
+  /** The LSTM / GRU / SimpleRNN to run in both directions (it is copied, not used itself). */
+  layer: RecurrentLayer;
+  /** How the two directions' outputs combine (default 'concat'). */
+  mergeMode?: MergeMode;
+  /** A different recurrent layer for the backward direction (goBackwards opposite to `layer`'s). */
+  backwardLayer?: RecurrentLayer;
+}
+
+interface Saved {
+  fwd: ForwardResult;
+  bwd: ForwardResult;
+  /** Each direction's main output in merged order ([batch, time, units] in input time, or [batch, units]). */
+  yf: number;
+  yb: number;
+}
+
+/**
+ * Runs a recurrent layer forward and backward in time and merges the two outputs (Keras
+ * Bidirectional). Two copies are made from the layer's arguments: 'forward_<name>' and
+ * 'backward_<name>' (goBackwards flipped); their weights are 'bidirectional/forward_lstm/kernel'...,
+ * forward's first. With returnSequences the backward copy's output is reversed back to input
+ * time before merging, and (Keras) masked steps output zeros in both directions so the merged
+ * steps line up. returnState gives [merged, ...forward states, ...backward states].
+ */
+export class Bidirectional extends Layer {
+  readonly className = 'Bidirectional';
+  /** The layer as given (its config is what model.json records). */
+  readonly layer: RecurrentLayer;
+  readonly forwardLayer: RecurrentLayer;
+  readonly backwardLayer: RecurrentLayer;
+  readonly mergeMode: MergeMode;
+  readonly returnSequences: boolean;
+  readonly returnState: boolean;
+  private readonly customBackward: RecurrentLayer | null;
+
+  constructor(args: BidirectionalArgs) {
+    const inner = args.layer;
+    const inherited = args.batchInputShape ?? (args.inputShape ? undefined : inner?.batchInputShape ?? undefined);
+    super({ ...args, batchInputShape: inherited, trainable: args.trainable ?? inner?.trainable }, 'bidirectional');
+    if (!(inner instanceof RecurrentLayer)) {
+      throw new LwError('BAD_ARGUMENT', `bidirectional "${this.name}" wraps an LSTM, GRU or SimpleRNN layer: pass { layer: lw.layers.lstm({...}) }`);
+    }
+    const mode = args.mergeMode ?? 'concat';
+    if (!MERGE_MODES.includes(mode)) {
+      throw new LwError('BAD_ARGUMENT', `bidirectional "${this.name}": mergeMode must be one of ${MERGE_MODES.join(', ')}, got ${String(mode)}`);
+    }
+    this.mergeMode = mode;
+    this.layer = inner;
+    this.customBackward = args.backwardLayer ?? null;
+    if (this.customBackward) this.checkBackwardLayer(inner, this.customBackward);
+    const copy = { batchInputShape: undefined, inputShape: undefined, batchSize: undefined };
+    this.forwardLayer = inner.cloneWith({ ...copy, name: `forward_${inner.name}` });
+    this.backwardLayer = this.customBackward
+      ? this.customBackward.cloneWith({ ...copy, name: `backward_${this.customBackward.name}` })
+      : inner.cloneWith({ ...copy, name: `backward_${inner.name}`, goBackwards: !inner.goBackwards });
+    for (const l of [this.forwardLayer, this.backwardLayer]) nestLayer(this, l, () => `${this.weightPrefix()}${l.name}/`);
+    this.returnSequences = inner.returnSequences;
+    this.returnState = inner.returnState;
+    this.stateful = inner.stateful;
+  }
+
+  private checkBackwardLayer(fwd: RecurrentLayer, bwd: RecurrentLayer): void {
+    const bad = (why: string) => new LwError('BAD_ARGUMENT', `bidirectional "${this.name}": backwardLayer "${bwd.name}" ${why}`);
+    if (!(bwd instanceof RecurrentLayer)) throw bad('must be an LSTM, GRU or SimpleRNN layer');
+    if (bwd.goBackwards === fwd.goBackwards) throw bad(`must have goBackwards ${!fwd.goBackwards} (the layer has ${fwd.goBackwards})`);
+    for (const k of ['returnSequences', 'returnState', 'stateful'] as const) {
+      if (bwd[k] !== fwd[k]) throw bad(`must have the same ${k} as layer "${fwd.name}" (${fwd[k]})`);
+    }
+  }
+
+  computeOutputShape(inputShapes: Shape[]): Shape[] {
+    const s = this.expectRank(inputShapes, [3], 'input [batch, time, features]');
+    if (s[2] === null) throw this.shapeError('the feature (last) dimension of the input must be known');
+    const [of, ...statesF] = this.forwardLayer.computeOutputShape(inputShapes);
+    const [ob, ...statesB] = this.backwardLayer.computeOutputShape(inputShapes);
+    const last = of.length - 1;
+    let out: Shape;
+    if (this.mergeMode === 'concat') out = [...of.slice(0, last), (of[last] as number) + (ob[last] as number)];
+    else {
+      if (of[last] !== ob[last]) {
+        throw this.shapeError(`mergeMode '${this.mergeMode}' needs both directions to have the same units, got ${fmt(of)} and ${fmt(ob)}`);
+      }
+      out = of;
+    }
+    return [out, ...statesF, ...statesB];
+  }
+
+  override build(inputShapes: Shape[]): void {
+    this.forwardLayer.ensureBuilt(inputShapes);
+    this.backwardLayer.ensureBuilt(inputShapes);
+    this.weights.push(...this.forwardLayer.weights, ...this.backwardLayer.weights);
+  }
+
+  forward(ctx: ExecCtx, [x]: Act[]) {
+    const fwd = this.forwardLayer.forward(ctx, [x]);
+    const bwd = this.backwardLayer.forward(ctx, [x]);
+    const of = fwd.outputs[0];
+    const ob = bwd.outputs[0];
+    let yf = of.ptr;
+    let yb = ob.ptr;
+    if (this.returnSequences) {
+      yf = this.stepsToMerged(ctx, of.ptr, x, this.forwardLayer, false);
+      yb = this.stepsToMerged(ctx, ob.ptr, x, this.backwardLayer, true);
+    }
+    const rows = of.shape.slice(0, -1).reduce((a, b) => a * b, 1);
+    const [uf, ub] = [this.forwardLayer.units, this.backwardLayer.units];
+    const k = ctx.backend.kernels;
+    let y: number;
+    if (this.mergeMode === 'concat') {
+      y = ctx.alloc(rows * (uf + ub));
+      this.interleave(ctx, rows, [yf, yb], [uf, ub], y, true);
+    } else {
+      const n = rows * uf;
+      y = ctx.alloc(n);
+      if (this.mergeMode === 'mul') k.mul(n, yf, yb, y);
+      else {
+        k.add(n, yf, yb, y);
+        if (this.mergeMode === 'ave') k.scale_inplace(n, 0.5, y);
+      }
+    }
+    const merged: Act = { ptr: y, shape: [...of.shape.slice(0, -1), this.mergeMode === 'concat' ? uf + ub : uf], mask: this.returnSequences ? x.mask : undefined };
+    const outputs = [merged, ...fwd.outputs.slice(1), ...bwd.outputs.slice(1)];
+    const saved: Saved = { fwd, bwd, yf, yb };
+    return { outputs, saved };
+  }
+
+  backward(ctx: ExecCtx, savedAny: unknown, [x]: Act[], _outputs: Act[], dOutputs: number[]): number[] {
+    const saved = savedAny as Saved;
+    const nf = saved.fwd.outputs.length - 1;
+    const [dy, ...dStates] = dOutputs;
+    const dStatesF = dStates.slice(0, nf);
+    const dStatesB = dStates.slice(nf);
+    const [uf, ub] = [this.forwardLayer.units, this.backwardLayer.units];
+    const rows = saved.fwd.outputs[0].shape.slice(0, -1).reduce((a, b) => a * b, 1);
+    const k = ctx.backend.kernels;
+    let dyf = 0;
+    let dyb = 0;
+    if (dy) {
+      if (this.mergeMode === 'concat') {
+        dyf = ctx.alloc(rows * uf);
+        dyb = ctx.alloc(rows * ub);
+        this.interleave(ctx, rows, [dyf, dyb], [uf, ub], dy, false);
+      } else if (this.mergeMode === 'sum') {
+        dyf = dyb = dy;
+      } else if (this.mergeMode === 'ave') {
+        dyf = dyb = ctx.alloc(rows * uf);
+        k.fill(rows * uf, 0, dyf);
+        k.axpy(rows * uf, 0.5, dy, dyf);
+      } else {
+        dyf = ctx.alloc(rows * uf);
+        dyb = ctx.alloc(rows * uf);
+        k.mul(rows * uf, dy, saved.yb, dyf);
+        k.mul(rows * uf, dy, saved.yf, dyb);
+      }
+      if (this.returnSequences) {
+        dyf = this.mergedToSteps(ctx, dyf, x, this.forwardLayer, false);
+        dyb = this.mergedToSteps(ctx, dyb, x, this.backwardLayer, true);
+      }
+    }
+    const dxf = this.directionBackward(ctx, this.forwardLayer, saved.fwd, x, [dyf, ...dStatesF]);
+    const dxb = this.directionBackward(ctx, this.backwardLayer, saved.bwd, x, [dyb, ...dStatesB]);
+    if (!dxf || !dxb) return [dxf || dxb];
+    k.add(x.shape.reduce((a, b) => a * b, 1), dxf, dxb, dxf);
+    return [dxf];
+  }
+
+  private directionBackward(ctx: ExecCtx, layer: RecurrentLayer, r: ForwardResult, x: Act, d: number[]): number {
+    if (d.every((p) => !p)) return 0;
+    return layer.backward(ctx, r.saved, [x], r.outputs, d)[0] ?? 0;
+  }
+
+  /**
+   * A direction's sequence [batch, time, units] in its processing order → input-time order
+   * (`reverse` for the backward copy, as Keras reverses it), zero at masked steps.
+   */
+  private stepsToMerged(ctx: ExecCtx, ptr: number, x: Act, layer: RecurrentLayer, reverse: boolean): number {
+    if (!reverse && !x.mask) return ptr;
+    const out = ctx.alloc(x.shape[0] * x.shape[1] * layer.units);
+    this.permuteSteps(ctx, ptr, out, x, layer, reverse, false);
+    return out;
+  }
+
+  /** The gradient of `stepsToMerged`: merged-order gradient → the direction's processing order. */
+  private mergedToSteps(ctx: ExecCtx, ptr: number, x: Act, layer: RecurrentLayer, reverse: boolean): number {
+    if (!reverse && !x.mask) return ptr;
+    const out = ctx.alloc(x.shape[0] * x.shape[1] * layer.units);
+    this.permuteSteps(ctx, ptr, out, x, layer, reverse, true);
+    return out;
+  }
+
+  /**
+   * Step s of the layer (processing order) sits at merged step `reverse ? T-1-s : s` and reads
+   * input step `goBackwards ? T-1-s : s`, whose mask value scales it. `toLayer` copies merged →
+   * layer order (gradients), otherwise layer → merged order.
+   */
+  private permuteSteps(ctx: ExecCtx, src: number, dst: number, x: Act, layer: RecurrentLayer, reverse: boolean, toLayer: boolean): void {
+    const [B, T] = x.shape;
+    const U = layer.units;
+    const f = ctx.backend.floats();
+    const si = ctx.fi(src);
+    const di = ctx.fi(dst);
+    const mi = x.mask ? ctx.fi(x.mask) : -1;
+    for (let b = 0; b < B; b++) {
+      for (let s = 0; s < T; s++) {
+        const layerOff = (b * T + s) * U;
+        const mergedOff = (b * T + (reverse ? T - 1 - s : s)) * U;
+        const [from, to] = toLayer ? [si + mergedOff, di + layerOff] : [si + layerOff, di + mergedOff];
+        const keep = mi < 0 || f[mi + b * T + (layer.goBackwards ? T - 1 - s : s)] !== 0;
+        if (keep) f.copyWithin(to, from, from + U);
+        else f.fill(0, to, to + U);
+      }
+    }
+  }
+
+  /** Concat merge: rows of [a | b] ↔ rows of a and rows of b (`join` builds `whole`, otherwise splits it). */
+  private interleave(ctx: ExecCtx, rows: number, [a, b]: number[], [ua, ub]: number[], whole: number, join: boolean): void {
+    const f = ctx.backend.floats();
+    const ai = ctx.fi(a);
+    const bi = ctx.fi(b);
+    const wi = ctx.fi(whole);
+    const w = ua + ub;
+    for (let r = 0; r < rows; r++) {
+      if (join) {
+        f.copyWithin(wi + r * w, ai + r * ua, ai + r * ua + ua);
+        f.copyWithin(wi + r * w + ua, bi + r * ub, bi + r * ub + ub);
+      } else {
+        f.copyWithin(ai + r * ua, wi + r * w, wi + r * w + ua);
+        f.copyWithin(bi + r * ub, wi + r * w + ua, wi + r * w + w);
+      }
+    }
+  }
+
+  override resetStates(): void {
+    this.forwardLayer.resetStates();
+    this.backwardLayer.resetStates();
+  }
+
+  override getConfig() {
+    const c: Record<string, unknown> = { ...super.getConfig(), merge_mode: this.mergeMode, layer: layerConfig(this.layer) };
+    if (this.customBackward) c.backward_layer = layerConfig(this.customBackward);
+    return c;
+  }
+}
+
+export const bidirectional = (args: BidirectionalArgs) => new Bidirectional(args);
