@@ -18,3 +18,4 @@ export * as train from './optim/index.js';
 export * as callbacks from './callbacks/index.js';
 export { setSeed, Random } from './random.js';
 export * as data from './data/index.js';
+export { loadModel, registerLayer, type ModelArtifacts, type SaveOptions, type SaveResult, type ModelSource } from './io/index.js';

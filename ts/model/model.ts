@@ -15,6 +15,8 @@ import { fmt, type Shape } from './shape.js';
 import { toTensorList, type ModelData } from './data.js';
 import { summarize } from './summary.js';
 import { fit, type FitArgs, type History } from './fit.js';
+import { saveModel, toArtifacts, type SaveHandler, type SaveResult } from '../io/save.js';
+import type { ModelArtifacts, SaveOptions } from '../io/artifacts.js';
 
 export interface CompileArgs {
   optimizer: string | Optimizer;
@@ -48,6 +50,8 @@ export interface StepLogs {
  * one block of the current backend's memory, created on first use.
  */
 export class LayersModel {
+  /** Keras class name written to model.json. */
+  readonly className: 'Model' | 'Sequential' = 'Model';
   readonly name: string;
   inputs: SymbolicTensor[] = [];
   outputs: SymbolicTensor[] = [];
@@ -395,6 +399,16 @@ export class LayersModel {
 
   resetStates(): void {
     for (const l of this.layers) l.resetStates();
+  }
+
+  /** Saves in the TF.js layers format: 'file://dir' (Node, Deno) or an object with save(artifacts). */
+  save(target: string | URL | SaveHandler, opts?: SaveOptions): Promise<SaveResult> {
+    return saveModel(this, target, opts);
+  }
+
+  /** The model as TF.js ModelArtifacts (browsers); `lw.loadModel(artifacts)` loads it. */
+  toArtifacts(opts?: SaveOptions): ModelArtifacts {
+    return toArtifacts(this, opts);
   }
 
   /** Gives the model's memory back (weights stay readable from JS). */

@@ -10,6 +10,7 @@ import { LayersModel } from './model.js';
  * layer's `inputShape`/`batchInputShape`, or from the first data passed to fit/predict/evaluate.
  */
 export class Sequential extends LayersModel {
+  override readonly className = 'Sequential';
   private stack: Layer[] = [];
 
   constructor(args: { layers?: Layer[]; name?: string } = {}) {

@@ -32,7 +32,8 @@ export abstract class Optimizer {
   constructor(args: OptimizerArgs, defaultLr: number) {
     this.learningRate = args.learningRate ?? defaultLr;
     for (const [k, v] of Object.entries(args)) {
-      if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v) || v < 0)) {
+      if (typeof v === 'boolean' || v === undefined) continue;
+      if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
         throw new LwError('BAD_ARGUMENT', `optimizer ${k} must be a finite number >= 0, got ${String(v)}`);
       }
     }

@@ -1,0 +1,179 @@
+// model.json "modelTopology" → a model: 'Sequential', or 'Model'/'Functional' with layers,
+// inbound_nodes, input_layers and output_layers (TF.js and Keras 2 lists, Keras 3 objects).
+import { LwError } from '../errors.js';
+import { InputLayer } from '../layers/input.js';
+import type { Layer, SymbolicTensor } from '../layers/layer.js';
+import { LayersModel } from '../model/model.js';
+import { Sequential } from '../model/sequential.js';
+import { badFile, describe, isObject, own, ownArray, type JsonObject } from './json.js';
+import { layerFromJson } from './layer-registry.js';
+
+/** A reference to a tensor: the node of a layer and the output of that node. */
+interface TensorRef {
+  layer: string;
+  node: number;
+  tensor: number;
+}
+
+/**
+ * Called once every layer is built and before the model is made: puts the file's values in the
+ * weights, so the model draws no initial values (slow for big recurrent kernels) for them.
+ */
+export type WeightSetter = (layers: Layer[]) => void;
+
+export function modelFromTopology(topology: JsonObject, setWeights: WeightSetter): LayersModel {
+  // Keras .h5 conversions nest the model config under model_config.
+  const t = isObject(own(topology, 'model_config')) ? (own(topology, 'model_config') as JsonObject) : topology;
+  const cls = own(t, 'class_name');
+  const config = own(t, 'config');
+  if (cls === 'Sequential') return sequentialFromConfig(config, setWeights);
+  if (cls === 'Model' || cls === 'Functional') {
+    if (!isObject(config)) throw badFile(`modelTopology.config must be an object, got ${describe(config)}`);
+    return functionalFromConfig(config, setWeights);
+  }
+  throw badFile(`modelTopology.class_name is ${describe(cls)}: lstm-wasm loads "Sequential", "Model" and "Functional" models`);
+}
+
+/** Re-labels a shape error from building the graph as a bad file naming the layer. */
+function graphError(e: unknown, layer: Layer): LwError {
+  if (e instanceof LwError && e.code === 'BAD_MODEL_FILE') return e;
+  const msg = e instanceof Error ? e.message.replace(/^\[\w+\] /, '') : String(e);
+  return badFile(`layer "${layer.name}" (${layer.className}) does not fit the model's graph: ${msg}`, { layer: layer.name });
+}
+
+function sequentialFromConfig(config: unknown, setWeights: WeightSetter): Sequential {
+  // Keras 2.0-2.1 wrote the layer list directly as the config.
+  const list = Array.isArray(config) ? config : isObject(config) ? ownArray(config, 'layers', 'modelTopology.config') : null;
+  if (!list) throw badFile(`modelTopology.config must be an object with "layers", got ${describe(config)}`);
+  const name = isObject(config) && typeof own(config, 'name') === 'string' ? (own(config, 'name') as string) : undefined;
+  const layers = list.map((j, i) => layerFromJson(j, `layer ${i}`));
+  const names = new Set<string>();
+  for (const l of layers) {
+    if (names.has(l.name)) throw badFile(`two layers are named "${l.name}"`, { layer: l.name });
+    names.add(l.name);
+  }
+  if (!layers.length) throw badFile('the Sequential model has no layers');
+  const first = layers[0];
+  if (!first.batchInputShape) {
+    throw badFile(`the first layer "${first.name}" has no "batch_input_shape": the model's input shape is unknown`, { layer: first.name });
+  }
+  // Build each layer for the shape it receives (as add() will), so its weights exist to be set.
+  let shape = first.batchInputShape;
+  for (const l of layers) {
+    if (l instanceof InputLayer) continue;
+    try {
+      const out = l.computeOutputShape([shape]);
+      l.ensureBuilt([shape]);
+      shape = out[0];
+    } catch (e) {
+      throw graphError(e, l);
+    }
+  }
+  setWeights(layers);
+  const model = new Sequential({ name });
+  for (const l of layers) {
+    try {
+      model.add(l);
+    } catch (e) {
+      throw graphError(e, l);
+    }
+  }
+  return model;
+}
+
+function functionalFromConfig(config: JsonObject, setWeights: WeightSetter): LayersModel {
+  const list = ownArray(config, 'layers', 'modelTopology.config');
+  const layers: Layer[] = [];
+  const nodesOf: TensorRef[][][] = [];
+  const byName = new Map<string, Layer>();
+  list.forEach((entry, i) => {
+    const layer = layerFromJson(entry, `layer ${i}`);
+    if (byName.has(layer.name)) throw badFile(`two layers are named "${layer.name}"`, { layer: layer.name });
+    byName.set(layer.name, layer);
+    layers.push(layer);
+    const inbound = own(entry as JsonObject, 'inbound_nodes') ?? [];
+    if (!Array.isArray(inbound)) throw badFile(`layer "${layer.name}": "inbound_nodes" must be a list, got ${describe(inbound)}`);
+    nodesOf.push(inbound.map((n, k) => nodeRefs(n, `layer "${layer.name}" inbound node ${k}`)));
+  });
+
+  const tensors = new Map<string, SymbolicTensor>();
+  const key = (r: TensorRef) => `${r.layer}\u0000${r.node}\u0000${r.tensor}`;
+  for (const l of layers) if (l instanceof InputLayer) tensors.set(key({ layer: l.name, node: 0, tensor: 0 }), l.output);
+
+  // Apply each layer's nodes in order once their inputs exist (shared layers may come out of order).
+  const applied = layers.map(() => 0);
+  let progress = true;
+  while (progress) {
+    progress = false;
+    layers.forEach((layer, i) => {
+      if (layer instanceof InputLayer) return;
+      while (applied[i] < nodesOf[i].length) {
+        const refs = nodesOf[i][applied[i]];
+        if (!refs.every((r) => tensors.has(key(r)))) break;
+        try {
+          layer.apply(refs.map((r) => tensors.get(key(r))!));
+        } catch (e) {
+          throw graphError(e, layer);
+        }
+        const node = layer.inboundNodes[layer.inboundNodes.length - 1];
+        node.outputs.forEach((o, k) => tensors.set(key({ layer: layer.name, node: applied[i], tensor: k }), o));
+        applied[i]++;
+        progress = true;
+      }
+    });
+  }
+  layers.forEach((layer, i) => {
+    if (applied[i] < nodesOf[i].length) {
+      const missing = nodesOf[i][applied[i]].find((r) => !tensors.has(key(r)))!;
+      throw badFile(`layer "${layer.name}" takes output ${missing.tensor} of node ${missing.node} of layer "${missing.layer}", which the model does not make`, { layer: layer.name });
+    }
+  });
+
+  const ends = (what: 'input_layers' | 'output_layers') => {
+    let refs = ownArray(config, what, 'modelTopology.config');
+    if (typeof refs[0] === 'string') refs = [refs]; // Keras 3 writes a single [name, node, tensor] flat
+    return refs.map((r, i) => {
+      const ref = tensorRef(r, `${what}[${i}]`);
+      const t = tensors.get(key(ref));
+      if (!t) throw badFile(`${what}[${i}] names output ${ref.tensor} of node ${ref.node} of layer "${ref.layer}", which the model does not make`);
+      return t;
+    });
+  };
+  const inputs = ends('input_layers');
+  const outputs = ends('output_layers');
+  const name = typeof own(config, 'name') === 'string' ? (own(config, 'name') as string) : undefined;
+  setWeights(layers);
+  try {
+    return new LayersModel({ inputs, outputs, name });
+  } catch (e) {
+    throw badFile(`the model graph is not valid: ${(e as Error).message.replace(/^\[\w+\] /, '')}`);
+  }
+}
+
+/** [layer name, node index, tensor index, kwargs?] */
+function tensorRef(r: unknown, where: string): TensorRef {
+  const ok = Array.isArray(r) && r.length >= 3 && typeof r[0] === 'string' && Number.isInteger(r[1]) && r[1] >= 0 && Number.isInteger(r[2]) && r[2] >= 0;
+  if (!ok) throw badFile(`${where} must be [layer name, node index, tensor index], got ${describe(r)}`);
+  const [layer, node, tensor] = r as [string, number, number];
+  return { layer, node, tensor };
+}
+
+/** Input references of one inbound node: a list of refs (TF.js, Keras 2) or {args, kwargs} (Keras 3). */
+function nodeRefs(n: unknown, where: string): TensorRef[] {
+  if (Array.isArray(n)) return n.map((r, i) => tensorRef(r, `${where} input ${i}`));
+  if (isObject(n) && Array.isArray(own(n, 'args'))) {
+    const refs: TensorRef[] = [];
+    const visit = (v: unknown, depth: number): void => {
+      if (depth > 8) return;
+      if (Array.isArray(v)) v.forEach((x) => visit(x, depth + 1));
+      else if (isObject(v) && own(v, 'class_name') === '__keras_tensor__') {
+        const c = own(v, 'config');
+        refs.push(tensorRef(isObject(c) ? own(c, 'keras_history') : undefined, `${where} keras_history`));
+      }
+    };
+    visit(own(n, 'args'), 0);
+    if (!refs.length) throw badFile(`${where} has no input tensors`);
+    return refs;
+  }
+  throw badFile(`${where} must be a list of [layer, node, tensor] references, got ${describe(n)}`);
+}

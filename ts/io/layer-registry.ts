@@ -1,0 +1,150 @@
+// Keras class name → layer made from its model.json config. Layer files added later register
+// here with `registerLayer` (wrappers get `ctx.layerFromJson` to build the layer they wrap).
+import { LwError } from '../errors.js';
+import { Activation } from '../layers/activation.js';
+import { Bidirectional, type MergeMode } from '../layers/bidirectional.js';
+import { Concatenate } from '../layers/concatenate.js';
+import { Dense } from '../layers/dense.js';
+import { Dropout } from '../layers/dropout.js';
+import { Embedding } from '../layers/embedding.js';
+import { Flatten } from '../layers/flatten.js';
+import { GRU } from '../layers/gru.js';
+import { InputLayer } from '../layers/input.js';
+import type { Layer } from '../layers/layer.js';
+import { LSTM } from '../layers/lstm.js';
+import { Masking } from '../layers/masking.js';
+import { RecurrentLayer, type RecurrentArgs } from '../layers/recurrent-base.js';
+import { SimpleRNN } from '../layers/simple-rnn.js';
+import { TimeDistributed } from '../layers/time-distributed.js';
+import { ConfigReader } from './config-reader.js';
+import { badFile, describe, isObject, own } from './json.js';
+
+export interface RegistryContext {
+  /** Builds a nested layer from its {class_name, config} (wrappers such as Bidirectional). */
+  layerFromJson(json: unknown, where: string): Layer;
+}
+
+export type LayerFromConfig = (config: ConfigReader, ctx: RegistryContext) => Layer;
+
+const factories = new Map<string, LayerFromConfig>();
+
+/** Registers (or replaces) how a Keras class name is built from its config. */
+export function registerLayer(className: string, factory: LayerFromConfig): void {
+  factories.set(className, factory);
+}
+
+export function registeredLayerClasses(): string[] {
+  return [...factories.keys()].sort();
+}
+
+/** Builds a layer from `{class_name, config}`; BAD_MODEL_FILE naming the layer for anything wrong. */
+export function layerFromJson(json: unknown, where: string): Layer {
+  if (!isObject(json)) throw badFile(`${where} must be an object {class_name, config}, got ${describe(json)}`);
+  const className = own(json, 'class_name');
+  const config = own(json, 'config');
+  if (typeof className !== 'string') throw badFile(`${where}: "class_name" must be a string, got ${describe(className)}`);
+  if (!isObject(config)) throw badFile(`${where} (${className}): "config" must be an object, got ${describe(config)}`);
+  const name = typeof own(config, 'name') === 'string' ? ` "${own(config, 'name') as string}"` : '';
+  const label = `${where}${name} (${className})`;
+  const factory = factories.get(className);
+  if (!factory) {
+    throw badFile(`${label}: unknown layer class "${className}"; lstm-wasm loads ${registeredLayerClasses().join(', ')}`, { className });
+  }
+  try {
+    return factory(new ConfigReader(config, label), { layerFromJson });
+  } catch (e) {
+    if (e instanceof LwError && e.code === 'BAD_MODEL_FILE') throw e;
+    const msg = e instanceof LwError ? e.message.replace(/^\[\w+\] /, '') : (e as Error).message;
+    throw badFile(`${label}: ${msg}`, { className, cause: e instanceof LwError ? e.code : undefined });
+  }
+}
+
+/** Options shared by LSTM, GRU and SimpleRNN configs. */
+export function recurrentArgs(c: ConfigReader): RecurrentArgs {
+  if (c.bool('time_major')) throw c.fail('time_major is not supported: sequences must be [batch, time, features]');
+  return {
+    ...c.layerArgs(),
+    units: c.int('units', 1),
+    activation: c.activation('activation'),
+    recurrentActivation: c.activation('recurrent_activation'),
+    useBias: c.bool('use_bias'),
+    returnSequences: c.bool('return_sequences'),
+    returnState: c.bool('return_state'),
+    goBackwards: c.bool('go_backwards'),
+    stateful: c.bool('stateful'),
+    dropout: c.num('dropout'),
+    recurrentDropout: c.num('recurrent_dropout'),
+    kernelInitializer: c.initializer('kernel_initializer'),
+    recurrentInitializer: c.initializer('recurrent_initializer'),
+    biasInitializer: c.initializer('bias_initializer'),
+  };
+}
+
+registerLayer('InputLayer', (c) => {
+  const args = c.layerArgs();
+  if (!args.batchInputShape) throw c.fail('"batch_input_shape" (or "batch_shape") is missing');
+  if (c.bool('sparse') || c.bool('ragged')) throw c.fail('sparse and ragged inputs are not supported');
+  return new InputLayer({ name: args.name, batchInputShape: args.batchInputShape });
+});
+
+registerLayer('Dense', (c) => new Dense({
+  ...c.layerArgs(),
+  units: c.int('units', 1),
+  activation: c.activation('activation'),
+  useBias: c.bool('use_bias'),
+  kernelInitializer: c.initializer('kernel_initializer'),
+  biasInitializer: c.initializer('bias_initializer'),
+}));
+
+registerLayer('Embedding', (c) => new Embedding({
+  ...c.layerArgs(),
+  inputDim: c.int('input_dim', 1),
+  outputDim: c.int('output_dim', 1),
+  inputLength: c.num('input_length'),
+  maskZero: c.bool('mask_zero'),
+  embeddingsInitializer: c.initializer('embeddings_initializer'),
+}));
+
+registerLayer('LSTM', (c) => new LSTM({ ...recurrentArgs(c), unitForgetBias: c.bool('unit_forget_bias') }));
+// Keras 2 before 2.3 and TF.js default to resetAfter false when the key is absent.
+registerLayer('GRU', (c) => new GRU({ ...recurrentArgs(c), resetAfter: c.bool('reset_after') ?? false }));
+registerLayer('SimpleRNN', (c) => new SimpleRNN(recurrentArgs(c)));
+
+registerLayer('Dropout', (c) => {
+  if (c.get('noise_shape') !== undefined) throw c.fail('noise_shape is not supported');
+  return new Dropout({ ...c.layerArgs(), rate: c.num('rate') ?? 0 });
+});
+
+registerLayer('Activation', (c) => new Activation({ ...c.layerArgs(), activation: c.activation('activation') ?? 'linear' }));
+
+registerLayer('Flatten', (c) => {
+  const format = c.str('data_format');
+  if (format !== undefined && format !== 'channels_last') throw c.fail(`data_format "${format}" is not supported; use channels_last`);
+  return new Flatten(c.layerArgs());
+});
+
+registerLayer('Masking', (c) => new Masking({ ...c.layerArgs(), maskValue: c.num('mask_value') }));
+
+registerLayer('Concatenate', (c) => {
+  const axis = c.num('axis');
+  if (axis !== undefined && !Number.isInteger(axis)) throw c.fail(`"axis" must be a whole number, got ${axis}`);
+  return new Concatenate({ ...c.layerArgs(), axis });
+});
+
+registerLayer('TimeDistributed', (c, ctx) => new TimeDistributed({ ...c.layerArgs(), layer: ctx.layerFromJson(c.get('layer'), `${c.where} inner layer`) }));
+
+registerLayer('Bidirectional', (c, ctx) => {
+  const recurrent = (key: string) => {
+    const l = ctx.layerFromJson(c.get(key), `${c.where} ${key}`);
+    if (!(l instanceof RecurrentLayer)) throw c.fail(`"${key}" must be an LSTM, GRU or SimpleRNN, got ${l.className}`);
+    return l;
+  };
+  // Keras writes merge_mode null for "return both directions": not supported here.
+  if (Object.prototype.hasOwnProperty.call(c.raw, 'merge_mode') && c.raw.merge_mode === null) throw c.fail('merge_mode None (separate outputs) is not supported');
+  return new Bidirectional({
+    ...c.layerArgs(),
+    layer: recurrent('layer'),
+    mergeMode: c.str('merge_mode') as MergeMode | undefined,
+    backwardLayer: c.get('backward_layer') === undefined ? undefined : recurrent('backward_layer'),
+  });
+});

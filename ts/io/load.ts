@@ -1,0 +1,230 @@
+// lw.loadModel: model.json (file:// in Node/Deno, http(s) via fetch), in-memory artifacts, or a
+// TF.js-style IOHandler. Everything in the file is checked before it is used: weight names,
+// shapes and byte sizes (against the bytes actually there, before any weight is decoded).
+import { LwError } from '../errors.js';
+import type { Weight } from '../layers/layer.js';
+import type { LayersModel } from '../model/model.js';
+import { fmt } from '../model/shape.js';
+import { runtimeKind } from '../runtime/environment.js';
+import { LAYERS_MODEL_FORMAT, STATE_KEY, type ModelArtifacts } from './artifacts.js';
+import { modelFromTopology } from './deserialize.js';
+import { dirName, fileOps, filePath, joinPath } from './file-system.js';
+import { assertSafeKeys, badFile, describe, isObject, own, ownArray, ownObject, parseJson, type JsonObject } from './json.js';
+import { OPTIMIZER_GROUP, restoreSlots } from './optimizer-state.js';
+import { compileFromTfjs, restoreTraining } from './training-config.js';
+import { checkSpecsAgainstBytes, concatBytes, crc32, decodeWeights, validateSpec, type WeightSpec } from './weights.js';
+
+/** Something with `load()` returning artifacts (TF.js IOHandler, e.g. tf.io.fromMemory). */
+export interface LoadHandler {
+  load(): Promise<ModelArtifacts>;
+}
+
+export type ModelSource = string | URL | ModelArtifacts | LoadHandler;
+
+/**
+ * Loads a model saved in the TF.js layers format (by lstm-wasm, TF.js, or a Keras conversion):
+ * `'file://dir/model.json'` (Node, Deno), an http(s) URL (weights paths relative to it), the
+ * artifacts from `model.toArtifacts()`, or an object with `load()`. A file saved with
+ * `includeOptimizer` comes back compiled, with its optimizer state, ready to resume training.
+ */
+export async function loadModel(source: ModelSource): Promise<LayersModel> {
+  const { artifacts, bytes } = await readSource(source);
+  return modelFromArtifacts(artifacts, bytes);
+}
+
+interface Loaded {
+  artifacts: ModelArtifacts;
+  /** All weight bytes, in spec order. */
+  bytes: Uint8Array;
+}
+
+async function readSource(source: ModelSource): Promise<Loaded> {
+  if (typeof source === 'string' || source instanceof URL) {
+    const s = typeof source === 'string' ? source : source.href;
+    if (/^file:\/\//i.test(s)) return readFromFiles(source);
+    if (/^https?:\/\//i.test(s)) return readFromHttp(s);
+    // In a page, a path without a scheme is fetched relative to the page (as TF.js does).
+    const page = (globalThis as { location?: { href?: string } }).location?.href;
+    if (runtimeKind() === 'browser' && page && !/^[a-z][a-z0-9+.-]*:/i.test(s)) return readFromHttp(new URL(s, page).href);
+    throw new LwError('BAD_ARGUMENT', `loadModel("${s}"): use file://path/to/model.json (Node, Deno), an http(s):// URL, artifacts, or an object with load()`);
+  }
+  if (!isObject(source)) throw new LwError('BAD_ARGUMENT', `loadModel takes a URL, artifacts or a handler, got ${describe(source)}`);
+  if (typeof (source as Partial<LoadHandler>).load === 'function') {
+    const a = await (source as LoadHandler).load();
+    return fromArtifacts(a);
+  }
+  return fromArtifacts(source as ModelArtifacts);
+}
+
+function fromArtifacts(a: unknown): Loaded {
+  if (!isObject(a)) throw badFile(`model artifacts must be an object with modelTopology, got ${describe(a)}`);
+  assertSafeKeys(a, 'the model artifacts');
+  const data = own(a, 'weightData');
+  const chunks = data === undefined || data === null ? [] : Array.isArray(data) ? data : [data];
+  for (const c of chunks) {
+    if (!(c instanceof ArrayBuffer) && !(c instanceof Uint8Array)) throw badFile('artifacts weightData must be an ArrayBuffer (or a list of them)');
+  }
+  const specs = own(a, 'weightSpecs') ?? [];
+  if (!Array.isArray(specs)) throw badFile(`artifacts weightSpecs must be a list, got ${describe(specs)}`);
+  const bytes = concatBytes(chunks as ArrayBuffer[]);
+  const weightSpecs = specs.map((s, i) => validateSpec(s, `weightSpecs[${i}]`));
+  checkSpecsAgainstBytes(weightSpecs, bytes.byteLength, 'the artifacts weightData');
+  return { artifacts: { ...(a as unknown as ModelArtifacts), weightSpecs }, bytes };
+}
+
+/** model.json's manifest: groups of weight specs, each with the files holding their bytes. */
+function readManifest(json: JsonObject, what: string): { paths: string[]; specs: WeightSpec[] }[] {
+  const groups = own(json, 'weightsManifest') ?? [];
+  if (!Array.isArray(groups)) throw badFile(`${what}: "weightsManifest" must be a list, got ${describe(groups)}`);
+  let n = 0;
+  return groups.map((g, gi) => {
+    const where = `${what} weightsManifest[${gi}]`;
+    if (!isObject(g)) throw badFile(`${where} must be an object {paths, weights}`);
+    const paths = ownArray(g, 'paths', where);
+    for (const p of paths) if (typeof p !== 'string' || !p) throw badFile(`${where}: "paths" must list file names, got ${describe(p)}`);
+    const specs = ownArray(g, 'weights', where).map((s) => validateSpec(s, `${what} weight ${n++}`));
+    return { paths: paths as string[], specs };
+  });
+}
+
+function artifactsFromJson(json: unknown, what: string): ModelArtifacts {
+  if (!isObject(json)) throw badFile(`${what} must be a JSON object, got ${describe(json)}`);
+  return json as unknown as ModelArtifacts;
+}
+
+async function readFromFiles(source: string | URL): Promise<Loaded> {
+  let path = filePath(source);
+  if (!/\.json$/i.test(path)) path = joinPath(path, 'model.json');
+  const text = await readFileText(path);
+  const json = parseJson(text, path);
+  const artifacts = artifactsFromJson(json, path);
+  const dir = dirName(path);
+  const chunks: Uint8Array[] = [];
+  const specs: WeightSpec[] = [];
+  for (const group of readManifest(json as JsonObject, path)) {
+    const parts: Uint8Array[] = [];
+    for (const p of group.paths) {
+      // Weights live beside model.json: no absolute paths, no climbing out of its directory.
+      if (/^[a-z][a-z0-9+.-]*:/i.test(p) || p.startsWith('/') || p.startsWith('\\') || p.split(/[\\/]/).includes('..')) {
+        throw badFile(`${path}: weights path "${p}" must be a file name relative to model.json`);
+      }
+      const file = joinPath(dir, p.replace(/^\.\//, ''));
+      try {
+        parts.push(await fileOps.readFile(file));
+      } catch (e) {
+        throw badFile(`weights file ${file} named in ${path} cannot be read: ${(e as Error).message}`, { path: file });
+      }
+    }
+    const bytes = concatBytes(parts);
+    checkSpecsAgainstBytes(group.specs, bytes.byteLength, group.paths.join(' + '));
+    chunks.push(bytes);
+    specs.push(...group.specs);
+  }
+  const bytes = concatBytes(chunks);
+  checkSpecsAgainstBytes(specs, bytes.byteLength, 'the weight files');
+  return { artifacts: { ...artifacts, weightSpecs: specs }, bytes };
+}
+
+async function readFileText(path: string): Promise<string> {
+  let raw: Uint8Array;
+  try {
+    raw = await fileOps.readFile(path);
+  } catch (e) {
+    throw badFile(`cannot read ${path}: ${(e as Error).message}`, { path });
+  }
+  return new TextDecoder().decode(raw);
+}
+
+async function fetchBytes(url: string): Promise<Uint8Array> {
+  let res: Response;
+  try {
+    res = await fetch(url);
+  } catch (e) {
+    throw badFile(`cannot fetch ${url}: ${(e as Error).message}`, { url });
+  }
+  if (!res.ok) throw badFile(`cannot fetch ${url}: HTTP ${res.status}`, { url, status: res.status });
+  return new Uint8Array(await res.arrayBuffer());
+}
+
+async function readFromHttp(url: string): Promise<Loaded> {
+  const json = parseJson(new TextDecoder().decode(await fetchBytes(url)), url);
+  const artifacts = artifactsFromJson(json, url);
+  const chunks: Uint8Array[] = [];
+  const specs: WeightSpec[] = [];
+  for (const group of readManifest(json as JsonObject, url)) {
+    const bytes = concatBytes(await Promise.all(group.paths.map((p) => fetchBytes(new URL(p, url).href))));
+    checkSpecsAgainstBytes(group.specs, bytes.byteLength, group.paths.join(' + '));
+    chunks.push(bytes);
+    specs.push(...group.specs);
+  }
+  const bytes = concatBytes(chunks);
+  checkSpecsAgainstBytes(specs, bytes.byteLength, 'the weight files');
+  return { artifacts: { ...artifacts, weightSpecs: specs }, bytes };
+}
+
+/** Builds the model, checks and sets its weights, then restores compile settings and optimizer state. */
+function modelFromArtifacts(a: ModelArtifacts, bytes: Uint8Array): LayersModel {
+  const format = own(a as unknown as JsonObject, 'format');
+  if (format !== undefined && format !== null && format !== LAYERS_MODEL_FORMAT) {
+    throw badFile(`model format is "${String(format)}": lstm-wasm loads "${LAYERS_MODEL_FORMAT}" (TF.js graph models cannot be trained or converted here)`);
+  }
+  const topology = ownObject(a as unknown as JsonObject, 'modelTopology', 'the model file');
+  const state = own(a as unknown as JsonObject, STATE_KEY);
+  if (state !== undefined && !isObject(state)) throw badFile(`"${STATE_KEY}" must be an object, got ${describe(state)}`);
+  const check = state ? own(state, 'weights') : undefined;
+  if (isObject(check)) {
+    const sum = crc32(bytes);
+    if (own(check, 'bytes') !== bytes.byteLength || own(check, 'crc32') !== sum) {
+      throw badFile(`the weight data (${bytes.byteLength} bytes, CRC-32 ${sum}) is not the one this model.json was saved with (${String(own(check, 'bytes'))} bytes, CRC-32 ${String(own(check, 'crc32'))}): the files come from different saves`);
+    }
+  }
+
+  const specs = a.weightSpecs ?? [];
+  const values = decodeWeights(specs, bytes);
+  const model = modelFromTopology(topology, (layers) => {
+    const targets = matchWeights(layers.flatMap((l) => l.weights), specs.filter((s) => s.group !== OPTIMIZER_GROUP));
+    for (const [w, spec] of targets) w.write(values.get(spec.name)!);
+  });
+
+  if (state) {
+    const optimizerValues = new Map<string, { shape: number[]; values: Float32Array }>();
+    for (const s of specs) if (s.group === OPTIMIZER_GROUP) optimizerValues.set(s.name, { shape: s.shape, values: values.get(s.name)! });
+    const restored = restoreTraining(model, state, `"${STATE_KEY}"`);
+    if (restored) restoreSlots(model.optimizer!, model.params(), restored.iterations, optimizerValues);
+  } else if (isObject(own(a as unknown as JsonObject, 'trainingConfig'))) {
+    compileFromTfjs(model, own(a as unknown as JsonObject, 'trainingConfig') as JsonObject);
+  }
+  return model;
+}
+
+/**
+ * Pairs each model weight with its spec by name: `<layer>/<weight>` as TF.js writes, or with the
+ * cell name Keras 2.2+ adds (`lstm/lstm_cell/kernel`), dropped as TF.js does. Every weight must be
+ * matched once, with the same shape, and every spec must match a weight.
+ */
+function matchWeights(weights: Weight[], specs: WeightSpec[]): Map<Weight, WeightSpec> {
+  const byPath = new Map<string, Weight>();
+  for (const w of weights) byPath.set(w.path, w);
+  const out = new Map<Weight, WeightSpec>();
+  for (const s of specs) {
+    let w = byPath.get(s.name);
+    if (!w) {
+      const tokens = s.name.split('/');
+      w = byPath.get([...tokens.slice(0, -2), tokens[tokens.length - 1]].join('/'));
+    }
+    if (!w) {
+      const known = [...byPath.keys()];
+      throw badFile(`weight "${s.name}" in the file belongs to no layer of the model (its weights are ${known.slice(0, 8).join(', ')}${known.length > 8 ? ', ...' : ''})`, { weight: s.name });
+    }
+    if (out.has(w)) throw badFile(`weights "${out.get(w)!.name}" and "${s.name}" both set ${w.path}`, { weight: s.name });
+    const same = s.shape.length === w.shape.length && s.shape.every((d, i) => d === w!.shape[i]);
+    if (!same) {
+      throw badFile(`weight "${s.name}" has shape ${fmt(s.shape)} in the file, but layer "${w.layer.name}" (${w.layer.className}) needs ${fmt([...w.shape])}`, { weight: s.name, shape: s.shape, expected: [...w.shape] });
+    }
+    out.set(w, s);
+  }
+  for (const w of weights) {
+    if (!out.has(w)) throw badFile(`weight "${w.path}" of layer "${w.layer.name}" (${w.layer.className}) is missing from the file`, { weight: w.path });
+  }
+  return out;
+}

@@ -1,0 +1,58 @@
+// A model's Keras topology (model.json "modelTopology") as TF.js writes it: Sequential with
+// {name, layers: [{class_name, config}]}, functional 'Model' with layers, inbound_nodes,
+// input_layers and output_layers.
+import { LwError } from '../errors.js';
+import type { Layer, Node, SymbolicTensor } from '../layers/layer.js';
+import type { LayersModel } from '../model/model.js';
+import type { JsonObject } from './json.js';
+
+export const LIB_VERSION = '0.1.0';
+export const KERAS_VERSION = `lstm-wasm ${LIB_VERSION}`;
+
+export function isSequential(model: LayersModel): boolean {
+  return model.className === 'Sequential';
+}
+
+export function modelTopology(model: LayersModel): JsonObject {
+  if (!model.inputs.length) {
+    throw new LwError('NOT_READY', `model "${model.name}" has no input shape yet: give the first layer inputShape, or call fit/predict first`);
+  }
+  const layers = model.layers;
+  const names = new Set<string>();
+  for (const l of layers) {
+    if (names.has(l.name)) throw new LwError('BAD_ARGUMENT', `model "${model.name}" has two layers named "${l.name}": layer names must be unique to save`);
+    names.add(l.name);
+  }
+  const config = isSequential(model) ? sequentialConfig(model, layers) : functionalConfig(model, layers);
+  return { class_name: model.className, config, keras_version: KERAS_VERSION, backend: 'tensor_flow.js' };
+}
+
+function sequentialConfig(model: LayersModel, layers: Layer[]): JsonObject {
+  return {
+    name: model.name,
+    layers: layers.map((l, i) => {
+      const config = l.getConfig();
+      // The first layer carries the model's input shape (TF.js writes no InputLayer here).
+      if (i === 0 && !config.batch_input_shape) config.batch_input_shape = [...model.inputs[0].shape];
+      return { class_name: l.className, config };
+    }),
+  };
+}
+
+function functionalConfig(model: LayersModel, layers: Layer[]): JsonObject {
+  const inModel = new Set<Node>(model.executionNodes);
+  // Node indices count only the nodes of this model (a layer may be used in other models too).
+  const nodeIndex = (node: Node) => node.layer.inboundNodes.filter((n) => inModel.has(n)).indexOf(node);
+  const ref = (t: SymbolicTensor) => [t.node.layer.name, nodeIndex(t.node), t.index];
+  return {
+    name: model.name,
+    layers: layers.map((l) => ({
+      name: l.name,
+      class_name: l.className,
+      config: l.getConfig(),
+      inbound_nodes: l.inboundNodes.filter((n) => inModel.has(n) && n.inputs.length).map((n) => n.inputs.map((t) => [...ref(t), {}])),
+    })),
+    input_layers: model.inputs.map(ref),
+    output_layers: model.outputs.map(ref),
+  };
+}

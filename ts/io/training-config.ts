@@ -1,0 +1,97 @@
+// Compile settings from a saved model: lstm-wasm's own (with optimizer state to resume exactly)
+// or TF.js' trainingConfig (compiled with a fresh optimizer when everything in it is known).
+import type { LayersModel } from '../model/model.js';
+import type { CompileArgs } from '../model/model.js';
+import { Adam, AdamW, RMSprop, SGD } from '../optim/optimizers.js';
+import type { Optimizer } from '../optim/optimizer.js';
+import { badFile, describe, isObject, own, type JsonObject } from './json.js';
+import { optimizerArgs, readIterations } from './optimizer-state.js';
+
+/** An optimizer from {class_name, config} (Keras, TF.js or lstm-wasm names). */
+export function optimizerFromJson(json: JsonObject, where: string): Optimizer {
+  const cls = own(json, 'class_name');
+  const args = optimizerArgs(own(json, 'config'), where);
+  // The optimizer constructors take numbers only; flags are set after construction.
+  const flags: Record<string, boolean> = {};
+  const numeric: Record<string, number> = {};
+  for (const [k, v] of Object.entries(args)) {
+    if (typeof v === 'boolean') flags[k] = v;
+    else numeric[k] = v;
+  }
+  let opt: Optimizer;
+  switch (cls) {
+    case 'Adam': opt = new Adam(numeric); break;
+    case 'AdamW': opt = new AdamW(numeric); break;
+    case 'SGD': case 'Momentum': opt = new SGD(numeric); break;
+    case 'RMSprop': case 'RMSProp': opt = new RMSprop(numeric); break;
+    default: throw badFile(`${where}: optimizer ${describe(cls)} is not supported (Adam, AdamW, SGD, RMSprop)`);
+  }
+  for (const [k, v] of Object.entries(flags)) {
+    if (k === 'nesterov' || k === 'centered') (opt as unknown as Record<string, boolean>)[k] = v;
+  }
+  return opt;
+}
+
+function lossSpec(v: unknown, where: string): CompileArgs['loss'] {
+  const ok = typeof v === 'string'
+    || (Array.isArray(v) && v.every((x) => typeof x === 'string'))
+    || (isObject(v) && Object.values(v).every((x) => typeof x === 'string'));
+  if (!ok) throw badFile(`${where}: "loss" must be a loss name, a list of them or names by output, got ${describe(v)}`);
+  return v as CompileArgs['loss'];
+}
+
+/** Metric names: a list, or (TF.js, Keras) lists by output name, applied to every output here. */
+function metricList(v: unknown, where: string): string[] | undefined {
+  if (v === undefined || v === null) return undefined;
+  const names = isObject(v) ? Object.values(v).flat() : v;
+  if (!Array.isArray(names) || !names.every((x) => typeof x === 'string')) throw badFile(`${where}: "metrics" must be a list of names, got ${describe(v)}`);
+  const unique = [...new Set(names as string[])];
+  return unique.length ? unique : undefined;
+}
+
+/**
+ * lstm-wasm's saved state: compiles the model with the saved optimizer and returns the saved
+ * step count (the caller puts the slots back), or null when the file has no optimizer.
+ */
+export function restoreTraining(model: LayersModel, state: JsonObject, where: string): { iterations: number } | null {
+  const compile = own(state, 'compile');
+  const opt = own(state, 'optimizer');
+  if (!isObject(compile) || !isObject(opt)) return null;
+  const lossWeights = own(compile, 'loss_weights') ?? undefined;
+  if (lossWeights !== undefined && !isObject(lossWeights) && !(Array.isArray(lossWeights) && lossWeights.every((x) => typeof x === 'number'))) {
+    throw badFile(`${where}: "loss_weights" must be numbers, got ${describe(lossWeights)}`);
+  }
+  const fromLogits = own(compile, 'from_logits');
+  try {
+    model.compile({
+      optimizer: optimizerFromJson(opt, where),
+      loss: lossSpec(own(compile, 'loss'), where),
+      metrics: metricList(own(compile, 'metrics'), where),
+      lossWeights: lossWeights as CompileArgs['lossWeights'],
+      fromLogits: fromLogits === true,
+    });
+  } catch (e) {
+    if ((e as { code?: string }).code === 'BAD_MODEL_FILE') throw e;
+    throw badFile(`${where}: cannot compile the model as saved: ${(e as Error).message.replace(/^\[\w+\] /, '')}`);
+  }
+  return { iterations: readIterations(own(opt, 'iterations'), where) };
+}
+
+/**
+ * TF.js trainingConfig ({loss, metrics, optimizer_config}): compiles the model with a fresh
+ * optimizer. Settings lstm-wasm does not have leave the model uncompiled (it still predicts;
+ * compile it before training).
+ */
+export function compileFromTfjs(model: LayersModel, trainingConfig: JsonObject): void {
+  try {
+    const opt = own(trainingConfig, 'optimizer_config');
+    if (!isObject(opt)) return;
+    model.compile({
+      optimizer: optimizerFromJson(opt, 'trainingConfig'),
+      loss: lossSpec(own(trainingConfig, 'loss'), 'trainingConfig'),
+      metrics: metricList(own(trainingConfig, 'metrics'), 'trainingConfig'),
+    });
+  } catch {
+    // unknown optimizer, loss or metric: the model stays uncompiled
+  }
+}
