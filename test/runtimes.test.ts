@@ -2,13 +2,14 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { ensureBuilt } from './helpers/built-package.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const smoke = fileURLToPath(new URL('./runtimes/smoke.mjs', import.meta.url));
 
 beforeAll(() => {
-  // The tests import dist/: compile the current sources first.
-  execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
+  // The tests import dist/: compile it when the sources are newer.
+  ensureBuilt();
 }, 120_000);
 
 function parseLast(out: string) {
