@@ -2,10 +2,23 @@ import type { LayersModel } from '../model/model.js';
 
 export type Logs = Record<string, number>;
 
+/** What fit tells callbacks before onTrainBegin (Keras `callback.params`). */
+export interface TrainParams {
+  epochs: number;
+  /** batches per epoch */
+  steps: number;
+  /** training samples per epoch */
+  samples: number;
+  batchSize: number;
+  initialEpoch: number;
+}
+
 /** Plain objects with any of these methods work as callbacks (TF.js style); each may be async. */
 export interface Callback {
   /** Set by fit before onTrainBegin. */
   model?: LayersModel;
+  /** Set by fit before onTrainBegin. */
+  params?: TrainParams;
   onTrainBegin?(logs?: Logs): void | Promise<void>;
   onEpochBegin?(epoch: number, logs?: Logs): void | Promise<void>;
   onBatchBegin?(batch: number, logs?: Logs): void | Promise<void>;

@@ -1,4 +1,5 @@
 import { callHook, type Callback, type Logs } from '../callbacks/callback.js';
+import { ProgressBar } from '../callbacks/progress-bar.js';
 import { LwError } from '../errors.js';
 import { globalRandom, Random } from '../random.js';
 import type { Tensor } from '../tensor.js';
@@ -15,7 +16,7 @@ export interface FitArgs {
   /** Seeds the shuffles and dropout masks of this fit. */
   seed?: number;
   callbacks?: Callback | Callback[];
-  /** 0 silent, 1 one line per epoch (default). */
+  /** 0 silent; 1 (default) a live progress bar on a terminal, else one line per epoch; 2 one line per epoch. */
   verbose?: 0 | 1 | 2;
   initialEpoch?: number;
   /** Give the event loop a turn at least this often (ms), so pages and servers stay responsive. */
@@ -68,23 +69,26 @@ export async function fit(model: LayersModel, x: ModelData, y: ModelData, args: 
   }
   const n = xs[0].shape[0];
   const rng = args.seed !== undefined ? new Random(args.seed) : globalRandom().fork();
-  const callbacks = args.callbacks ? (Array.isArray(args.callbacks) ? args.callbacks : [args.callbacks]) : [];
-  for (const cb of callbacks) cb.model = model;
-  const history: History = { epoch: [], history: {}, params: { epochs, batchSize, samples: n, initialEpoch } };
   const verbose = args.verbose ?? 1;
+  const callbacks = args.callbacks ? (Array.isArray(args.callbacks) ? [...args.callbacks] : [args.callbacks]) : [];
+  if (verbose > 0) callbacks.push(new ProgressBar({ mode: verbose === 1 ? 'auto' : 'lines' }));
+  const steps = Math.ceil(n / batchSize);
+  for (const cb of callbacks) {
+    cb.model = model;
+    cb.params = { epochs, steps, samples: n, batchSize, initialEpoch };
+  }
+  const history: History = { epoch: [], history: {}, params: { epochs, batchSize, samples: n, initialEpoch } };
   const yieldEvery = args.yieldEvery ?? 50;
   const order = range(0, n);
-  const batches = Math.ceil(n / batchSize);
   model.stopTraining = false;
   await callHook(callbacks, 'onTrainBegin');
   let lastYield = Date.now();
   for (let epoch = initialEpoch; epoch < epochs && !model.stopTraining; epoch++) {
     await callHook(callbacks, 'onEpochBegin', epoch);
     if (args.shuffle ?? true) rng.shuffle(order);
-    const started = Date.now();
     let lossSum = 0;
     const sums: Record<string, number> = {};
-    for (let b = 0; b < batches; b++) {
+    for (let b = 0; b < steps; b++) {
       const idx = order.subarray(b * batchSize, Math.min(n, (b + 1) * batchSize));
       await callHook(callbacks, 'onBatchBegin', b, { batch: b, size: idx.length });
       let logs;
@@ -113,10 +117,6 @@ export async function fit(model: LayersModel, x: ModelData, y: ModelData, args: 
     if (val) Object.assign(logs, model.evaluateTensors(val[0], val[1], batchSize, 'val_'));
     history.epoch.push(epoch);
     for (const [key, v] of Object.entries(logs)) (history.history[key] ??= []).push(v);
-    if (verbose > 0) {
-      const parts = Object.entries(logs).map(([key, v]) => `${key}: ${v.toFixed(4)}`);
-      console.log(`Epoch ${epoch + 1}/${epochs} - ${((Date.now() - started) / 1000).toFixed(1)}s - ${parts.join(' - ')}`);
-    }
     await callHook(callbacks, 'onEpochEnd', epoch, logs);
   }
   await callHook(callbacks, 'onTrainEnd');
