@@ -19,3 +19,4 @@ export * as callbacks from './callbacks/index.js';
 export { setSeed, Random } from './random.js';
 export * as data from './data/index.js';
 export { loadModel, registerLayer, type ModelArtifacts, type SaveOptions, type SaveResult, type ModelSource } from './io/index.js';
+export * as report from './report/index.js';
