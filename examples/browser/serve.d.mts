@@ -8,5 +8,5 @@ export interface StaticServer {
   close(): Promise<void>;
 }
 
-/** Serves `root` (default: the repository root) with COOP/COEP headers; `port: 0` picks a free port. */
-export declare function startStaticServer(options?: { root?: string; host?: string; port?: number }): Promise<StaticServer>;
+/** Serves `root` (default: the repository root) with COOP/COEP headers; `port: 0` picks a free port; `/` redirects to `home` (default the example; null serves root/index.html). */
+export declare function startStaticServer(options?: { root?: string; host?: string; port?: number; home?: string | null }): Promise<StaticServer>;

@@ -52,10 +52,10 @@ function fileFor(root, urlPath) {
 
 /**
  * Starts the server; resolves once it listens. `port: 0` picks a free port.
- * @param {{ root?: string, host?: string, port?: number }} [options]
+ * @param {{ root?: string, host?: string, port?: number, home?: string | null }} [options] `home`: where `/` redirects (null: serve root/index.html)
  * @returns {Promise<{ url: string, port: number, close(): Promise<void> }>}
  */
-export function startStaticServer({ root = fileURLToPath(new URL('../..', import.meta.url)), host = '127.0.0.1', port = 0 } = {}) {
+export function startStaticServer({ root = fileURLToPath(new URL('../..', import.meta.url)), host = '127.0.0.1', port = 0, home = EXAMPLE_PATH } = {}) {
   const rootDir = resolve(root);
   const server = createServer(async (req, res) => {
     const send = (status, text, headers = {}) => {
@@ -64,7 +64,7 @@ export function startStaticServer({ root = fileURLToPath(new URL('../..', import
     };
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(405, 'method not allowed', { Allow: 'GET, HEAD' });
     const urlPath = req.url ?? '/';
-    if (urlPath === '/' || urlPath === '/index.html') return send(302, 'see ' + EXAMPLE_PATH, { Location: EXAMPLE_PATH });
+    if (home && (urlPath === '/' || urlPath === '/index.html')) return send(302, 'see ' + home, { Location: home });
     let file = fileFor(rootDir, urlPath);
     if (!file) return send(403, 'forbidden');
     try {
