@@ -144,7 +144,7 @@ describe('functional model with several inputs and outputs', () => {
     const outSum = lw.layers.dense({ units: 1, name: 'sum' }).apply(sa) as lw.layers.SymbolicTensor;
     const outCls = lw.layers.dense({ units: 1, activation: 'sigmoid', name: 'cls' }).apply(sb) as lw.layers.SymbolicTensor;
     const model = lw.model({ inputs: [a, b], outputs: [outSum, outCls] });
-    model.compile({ optimizer: lw.train.adam({ learningRate: 0.03 }), loss: ['meanSquaredError', 'binaryCrossentropy'], lossWeights: [1, 0.5], metrics: ['accuracy'] });
+    model.compile({ optimizer: lw.train.adam({ learningRate: 0.03 }), loss: ['meanSquaredError', 'binaryCrossentropy'], lossWeights: [1, 0.5], metrics: { cls: ['accuracy'], sum: ['mae'] } });
     const r = rng(11);
     const xa = Array.from({ length: 128 }, () => [r(), r(), r()]);
     const xb = Array.from({ length: 128 }, () => [r() - 0.5, r() - 0.5]);
@@ -153,6 +153,11 @@ describe('functional model with several inputs and outputs', () => {
     const h = await model.fit({ a: xa, b: xb }, [ySum, yCls], { epochs: 40, batchSize: 16, verbose: 0, seed: 2 });
     expect(h.history.loss[39]).toBeLessThan(h.history.loss[0] * 0.3);
     expect(h.history.cls_acc[39]).toBeGreaterThan(0.85);
+    // Keras history keys: total loss, each output's own loss, then metrics by output
+    expect(Object.keys(h.history)).toEqual(['loss', 'sum_loss', 'cls_loss', 'sum_mae', 'cls_acc']);
+    expect(h.history.loss[39]).toBeCloseTo(h.history.sum_loss[39] + 0.5 * h.history.cls_loss[39], 5);
+    const ev = model.evaluate({ a: xa, b: xb }, [ySum, yCls]) as number[];
+    expect(ev).toHaveLength(5);
     const [pSum, pCls] = model.predict([xa, xb]) as lw.Tensor[];
     expect(pSum.shape).toEqual([128, 1]);
     expect(pCls.shape).toEqual([128, 1]);

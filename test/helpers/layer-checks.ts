@@ -71,7 +71,10 @@ export function checkModelGradients(model: lw.LayersModel, x: lw.Tensor | lw.Ten
   const g0 = b.fi(store.grads);
   const analytic = b.floats().slice(g0, g0 + store.totalFloats);
   b.floats().set(saved, p0);
-  const loss = () => model.evaluate(x, y, { batchSize: batch }) as number;
+  const loss = () => {
+    const r = model.evaluate(x, y, { batchSize: batch });
+    return Array.isArray(r) ? r[0] : r; // several outputs: [total, per-output losses...]
+  };
   let compared = 0;
   const bad: string[] = [];
   for (const w of model.weights) {

@@ -13,7 +13,7 @@ export const STATE_KEY = 'lstmWasm';
 /** What lstm-wasm adds to a saved model: compile settings and optimizer state (includeOptimizer). */
 export interface TrainingState {
   format: 1;
-  compile?: { loss: unknown; metrics?: string[]; loss_weights?: unknown; from_logits?: boolean };
+  compile?: { loss: unknown; metrics?: unknown; loss_weights?: unknown; from_logits?: boolean };
   optimizer?: { class_name: string; config: JsonObject; iterations: number };
   /** Byte count and CRC-32 of the weight data: a model.json and weights file from different saves are caught. */
   weights?: { bytes: number; crc32: number };

@@ -40,13 +40,13 @@ function lossSpec(v: unknown, where: string): CompileArgs['loss'] {
   return v as CompileArgs['loss'];
 }
 
-/** Metric names: a list, or (TF.js, Keras) lists by output name, applied to every output here. */
-function metricList(v: unknown, where: string): string[] | undefined {
+/** Metric names: a list for every output, a list per output, or (TF.js, Keras) lists by output name. */
+function metricList(v: unknown, where: string): CompileArgs['metrics'] {
   if (v === undefined || v === null) return undefined;
-  const names = isObject(v) ? Object.values(v).flat() : v;
-  if (!Array.isArray(names) || !names.every((x) => typeof x === 'string')) throw badFile(`${where}: "metrics" must be a list of names, got ${describe(v)}`);
-  const unique = [...new Set(names as string[])];
-  return unique.length ? unique : undefined;
+  const names = (x: unknown) => Array.isArray(x) && x.every((n) => typeof n === 'string');
+  const ok = names(v) || (Array.isArray(v) && v.every(names)) || (isObject(v) && Object.values(v).every(names));
+  if (!ok) throw badFile(`${where}: "metrics" must be metric names, lists of them per output, or lists by output name, got ${describe(v)}`);
+  return v as CompileArgs['metrics'];
 }
 
 /**

@@ -22,7 +22,8 @@ export interface CompileArgs {
   optimizer: string | Optimizer;
   /** One loss for every output, one per output (array), or by output name. */
   loss: string | string[] | Record<string, string>;
-  metrics?: string[];
+  /** Metrics for every output (`['accuracy']`), per output (`[['mae'], ['accuracy']]`), or by output name. */
+  metrics?: string[] | string[][] | Record<string, string[]>;
   /** Weights of the outputs' losses in the total (array or by output name). */
   lossWeights?: number[] | Record<string, number>;
   /** Losses take raw scores instead of probabilities. */
@@ -163,7 +164,7 @@ export class LayersModel {
         loss,
         weight: pick(args.lossWeights, i, 'lossWeights', 1),
         cols,
-        metrics: (args.metrics ?? []).map((m) => getMetric(m, loss.name, cols)),
+        metrics: this.metricsFor(args.metrics, i).map((m) => getMetric(m, loss.name, cols)),
       };
     });
     this.optimizer?.dispose();
@@ -171,10 +172,29 @@ export class LayersModel {
     this.compileArgs = args;
   }
 
-  /** History keys of the metrics, with an output prefix when there are several outputs. */
+  /** The metric names of output i from compile's `metrics` (shared list, list per output, or by name). */
+  private metricsFor(metrics: CompileArgs['metrics'], i: number): string[] {
+    if (!metrics) return [];
+    const name = this.outputs[i].node.layer.name;
+    if (Array.isArray(metrics)) {
+      if (!metrics.some(Array.isArray)) return metrics as string[];
+      if (metrics.length !== this.outputs.length) throw new LwError('BAD_ARGUMENT', `compile: metrics has ${metrics.length} lists for ${this.outputs.length} outputs`);
+      return (metrics as string[][])[i] ?? [];
+    }
+    const unknown = Object.keys(metrics).filter((k) => !this.outputs.some((o) => o.node.layer.name === k));
+    if (unknown.length) throw new LwError('BAD_ARGUMENT', `compile: metrics names no output ${unknown.map((u) => `"${u}"`).join(', ')}`);
+    return Object.prototype.hasOwnProperty.call(metrics, name) ? metrics[name] : [];
+  }
+
+  /**
+   * History keys besides the total loss, in Keras order: with several outputs, each output's own
+   * (unweighted) loss `<output>_loss`, then the metrics prefixed with their output's name.
+   */
   metricKeys(): string[] {
     const multi = this.outputs.length > 1;
-    return this.targets.flatMap((t, i) => t.metrics.map((m) => (multi ? `${this.outputs[i].node.layer.name}_${m.key}` : m.key)));
+    const names = this.outputs.map((o) => o.node.layer.name);
+    const losses = multi ? names.map((n) => `${n}_loss`) : [];
+    return [...losses, ...this.targets.flatMap((t, i) => t.metrics.map((m) => (multi ? `${names[i]}_${m.key}` : m.key)))];
   }
 
   private requireCompiled(what: string): void {
@@ -295,8 +315,9 @@ export class LayersModel {
       const targets = this.feed(backend, scope, ys, idx);
       const seeds = new Map<SymbolicTensor, number>();
       const metricSums: Record<string, number> = {};
+      const multi = this.outputs.length > 1;
       const keys = this.metricKeys();
-      let keyIndex = 0;
+      let keyIndex = multi ? this.outputs.length : 0;
       let loss = 0;
       this.outputs.forEach((o, j) => {
         const t = this.targets[j];
@@ -325,6 +346,7 @@ export class LayersModel {
         let s = 0;
         for (let r = 0; r < rows; r++) s += f[lo + r];
         loss += (t.weight * s) / rows;
+        if (multi) metricSums[keys[j]] = (s / rows) * idx.length;
         if (grad) seeds.set(o, grad);
         if (t.metrics.length) {
           const predVals = backend.readFloats(pred.ptr, rows * cols);

@@ -9,6 +9,8 @@ export interface Series {
 export interface ChartPanel {
   title: string;
   yLabel: string;
+  /** Default 'epoch'. */
+  xLabel?: string;
   series: Series[];
 }
 
@@ -66,10 +68,12 @@ export function lineChartsSvg(panels: ChartPanel[], opts: { width?: number; heig
       parts.push(`<text x="${sx(t - 1)}" y="${y0 + 16}" text-anchor="middle" fill="#444">${t}</text>`);
     }
     parts.push(`<rect x="${x0}" y="${y1}" width="${x1 - x0}" height="${y0 - y1}" fill="none" stroke="#888"/>`);
-    parts.push(`<text x="${(x0 + x1) / 2}" y="${H - 8}" text-anchor="middle">epoch</text>`);
+    parts.push(`<text x="${(x0 + x1) / 2}" y="${H - 8}" text-anchor="middle">${esc(p.xLabel ?? 'epoch')}</text>`);
     parts.push(`<text transform="translate(${x0 - 44} ${(y0 + y1) / 2}) rotate(-90)" text-anchor="middle">${esc(p.yLabel)}</text>`);
     // legend on a translucent box so it stays readable over the curves
-    parts.push(`<rect x="${x1 - 124}" y="${y1 + 4}" width="120" height="${p.series.length * 16 + 6}" fill="white" fill-opacity="0.85" stroke="#ddd"/>`);
+    // about 7 px per character of the longest name, plus the line sample
+    const lw = 40 + 7 * Math.max(...p.series.map((q) => q.name.length), 6);
+    parts.push(`<rect x="${x1 - lw - 4}" y="${y1 + 4}" width="${lw}" height="${p.series.length * 16 + 6}" fill="white" fill-opacity="0.85" stroke="#ddd"/>`);
     p.series.forEach((s, si) => {
       const color = s.color ?? PALETTE[si % PALETTE.length];
       const pts = s.values.map((v, i) => (Number.isFinite(v) ? `${sx(i).toFixed(1)},${sy(v).toFixed(1)}` : null)).filter(Boolean);
@@ -79,8 +83,8 @@ export function lineChartsSvg(panels: ChartPanel[], opts: { width?: number; heig
         parts.push(`<circle cx="${cx}" cy="${cy}" r="2.5" fill="${color}"/>`);
       }
       const ly = y1 + 16 + si * 16;
-      parts.push(`<line x1="${x1 - 118}" x2="${x1 - 96}" y1="${ly - 4}" y2="${ly - 4}" stroke="${color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ''}/>`);
-      parts.push(`<text x="${x1 - 90}" y="${ly}">${esc(s.name)}</text>`);
+      parts.push(`<line x1="${x1 - lw + 2}" x2="${x1 - lw + 24}" y1="${ly - 4}" y2="${ly - 4}" stroke="${color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ''}/>`);
+      parts.push(`<text x="${x1 - lw + 30}" y="${ly}">${esc(s.name)}</text>`);
     });
   });
   parts.push('</svg>');
