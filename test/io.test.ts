@@ -2,7 +2,7 @@
 // summaries, identical files), atomic writes, resuming training with the optimizer state,
 // artifacts and http loading, ModelCheckpoint, and every kind of broken file.
 import { describe, it, expect, beforeAll, afterAll, afterEach, vi } from 'vitest';
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -381,7 +381,7 @@ describe('atomic save', () => {
     expect(flat((await loadModel(url(dir))).predict(x))).toEqual(before);
   });
 
-  it('a model.json left with the weights of another save is refused, not half-loaded', async () => {
+  it('a model.json with the weights of another save is refused, not half-loaded; a failed save restores the previous weights', async () => {
     await lw.ready({ backend: 'wasm-simd' });
     lw.setSeed(22);
     const { x, y } = idData(16, 7);
@@ -389,8 +389,9 @@ describe('atomic save', () => {
     m.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy' });
     const dir = newDir();
     await m.save(url(dir));
+    const before = flat(m.predict(x));
     await m.fit(x, y, { epochs: 1, batchSize: 8, verbose: 0 });
-    // Crash between the two renames: the new weights are in place, model.json is still the old one.
+    // A failure between the two renames: the previous weights are put back.
     const rename = fileOps.rename.bind(fileOps);
     vi.spyOn(fileOps, 'rename').mockImplementation(async (from, to) => {
       if (to.endsWith('model.json')) throw new Error('power cut');
@@ -398,6 +399,12 @@ describe('atomic save', () => {
     });
     await expect(m.save(url(dir))).rejects.toThrow('power cut');
     vi.restoreAllMocks();
+    expect((await readdir(dir)).sort()).toEqual(['model.json', 'weights.bin']);
+    expect(flat((await loadModel(url(dir))).predict(x))).toEqual(before);
+    // Weights from another save with no kept copy of the right ones: refused as a whole.
+    const other = newDir();
+    await m.save(url(other));
+    await copyFile(join(other, 'weights.bin'), join(dir, 'weights.bin'));
     await expectBadFile(loadModel(url(dir)), /not the one this model\.json was saved with/);
   });
 });

@@ -10,7 +10,9 @@ export type LwErrorCode =
   | 'UNSUPPORTED'
   | 'BAD_ARGUMENT'
   | 'NOT_READY'
-  | 'WASM_LOAD';
+  | 'WASM_LOAD'
+  /** The file system refused a write (full disk, read-only directory...): `details.cause` is its code (ENOSPC, EROFS...). */
+  | 'IO_ERROR';
 
 /** The one error class of lstm-wasm: a stable `code` and a message naming what disagrees. */
 export class LwError extends Error {

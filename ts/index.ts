@@ -20,3 +20,5 @@ export { setSeed, Random } from './random.js';
 export * as data from './data/index.js';
 export { loadModel, registerLayer, type ModelArtifacts, type SaveOptions, type SaveResult, type ModelSource } from './io/index.js';
 export * as report from './report/index.js';
+export * as selection from './selection/index.js';
+export * as text from './text/index.js';

@@ -1,7 +1,8 @@
 // Files for save/load in Node and Deno (Deno runs node:fs). Writes go to temporary names, are
-// flushed, then renamed over the old files, weights first and model.json last, so a crash leaves
-// the previous model or the new one; a model.json with the other save's weights is caught by
-// the CRC-32 in model.json.
+// flushed, then renamed over the old files, weights first and model.json last. Until model.json is
+// renamed, the previous weights stay reachable as a `.weights.bin.<tag>.prev` link, so a crash
+// between the renames leaves the previous model loadable: load finds the weights whose CRC-32
+// model.json records (see `previousVersions`).
 import { LwError } from '../errors.js';
 import { runtimeKind } from '../runtime/environment.js';
 
@@ -34,6 +35,25 @@ export const fileOps = {
   },
   async rename(from: string, to: string): Promise<void> {
     await (await nodeFs()).rename(from, to);
+  },
+  /** A second name for an existing file (a hard link; a copy where links are not possible). False when `from` is absent. */
+  async keepAs(from: string, to: string): Promise<boolean> {
+    const fs = await nodeFs();
+    try {
+      await fs.link(from, to);
+      return true;
+    } catch (e) {
+      if ((e as { code?: string }).code === 'ENOENT') return false;
+      await fs.copyFile(from, to);
+      return true;
+    }
+  },
+  async listDir(path: string): Promise<string[]> {
+    try {
+      return await (await nodeFs()).readdir(path);
+    } catch {
+      return [];
+    }
   },
   async removeIfPresent(path: string): Promise<void> {
     await (await nodeFs()).rm(path, { force: true });
@@ -80,17 +100,57 @@ export function dirName(path: string): string {
   return i < 0 ? '.' : i === 0 ? '/' : path.slice(0, i);
 }
 
-/** Writes files into `dir` atomically one by one, in order (put the file that commits the save last). */
+/** Names under which earlier versions of `name` are kept in a directory listing, newest tag last. */
+export function previousVersions(entries: string[], name: string): string[] {
+  const prefix = `.${name}.`;
+  return entries.filter((e) => e.startsWith(prefix) && e.endsWith('.prev')).sort();
+}
+
+/**
+ * Writes files into `dir` atomically one by one, in order (put the file that commits the save last).
+ * Every file replaced before the commit is first kept as `.<name>.<tag>.prev`, removed once the
+ * commit file is in place, and put back if a rename fails. A failing write (full disk, read-only
+ * directory) throws IO_ERROR saying which files, if any, were replaced.
+ */
 export async function writeFilesAtomically(dir: string, files: { name: string; data: Uint8Array }[]): Promise<void> {
-  await fileOps.makeDir(dir);
   const tag = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
   const temps = files.map((f) => joinPath(dir, `.${f.name}.${tag}.tmp`));
+  const kept = files.slice(0, -1).map((f) => joinPath(dir, `.${f.name}.${tag}.prev`));
+  const hasKept: boolean[] = [];
+  let renamed = 0;
   try {
+    await fileOps.makeDir(dir);
     for (let i = 0; i < files.length; i++) await fileOps.writeFileSynced(temps[i], files[i].data);
-    for (let i = 0; i < files.length; i++) await fileOps.rename(temps[i], joinPath(dir, files[i].name));
+    for (let i = 0; i < kept.length; i++) hasKept[i] = await fileOps.keepAs(joinPath(dir, files[i].name), kept[i]);
+    await fileOps.syncDir(dir);
+    for (; renamed < files.length; renamed++) await fileOps.rename(temps[renamed], joinPath(dir, files[renamed].name));
   } catch (e) {
+    // Put back what was replaced before the commit, so the previous model stays whole.
+    let restored = true;
+    for (let i = 0; i < Math.min(renamed, kept.length); i++) {
+      if (hasKept[i]) await fileOps.rename(kept[i], joinPath(dir, files[i].name)).catch(() => (restored = false));
+    }
     await Promise.all(temps.map((t) => fileOps.removeIfPresent(t).catch(() => undefined)));
-    throw e;
+    // Kept copies stay when a restore failed: load still finds the previous weights through them.
+    if (restored) await Promise.all(kept.map((t) => fileOps.removeIfPresent(t).catch(() => undefined)));
+    throw ioError(e, dir, files.map((f) => f.name), restored ? 0 : renamed);
   }
   await fileOps.syncDir(dir);
+  // Committed: earlier versions (this save's and any a crash left behind) are no longer needed.
+  const entries = await fileOps.listDir(dir);
+  for (const f of files.slice(0, -1)) {
+    for (const old of previousVersions(entries, f.name)) await fileOps.removeIfPresent(joinPath(dir, old)).catch(() => undefined);
+  }
+}
+
+/** The error of a failed save: what the system said, and what is on disk now. */
+function ioError(e: unknown, dir: string, names: string[], renamed: number): unknown {
+  if (e instanceof LwError) return e;
+  const cause = (e as { code?: unknown }).code;
+  const state = renamed === 0
+    ? `nothing in ${dir} was replaced: a model saved there before is unchanged`
+    : `${names.slice(0, renamed).join(', ')} in ${dir} was replaced but ${names.slice(renamed).join(', ')} was not: lw.loadModel still loads the previous model from the kept copy`;
+  return new LwError('IO_ERROR', `cannot save the model to ${dir}: ${(e as Error).message ?? String(e)}; ${state}`, {
+    path: dir, cause: typeof cause === 'string' ? cause : undefined, replaced: names.slice(0, renamed),
+  });
 }

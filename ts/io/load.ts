@@ -8,7 +8,7 @@ import { fmt } from '../model/shape.js';
 import { runtimeKind } from '../runtime/environment.js';
 import { LAYERS_MODEL_FORMAT, STATE_KEY, type ModelArtifacts } from './artifacts.js';
 import { modelFromTopology } from './deserialize.js';
-import { dirName, fileOps, filePath, joinPath } from './file-system.js';
+import { dirName, fileOps, filePath, joinPath, previousVersions } from './file-system.js';
 import { assertSafeKeys, badFile, describe, isObject, own, ownArray, ownObject, parseJson, type JsonObject } from './json.js';
 import { OPTIMIZER_GROUP, restoreSlots } from './optimizer-state.js';
 import { compileFromTfjs, restoreTraining } from './training-config.js';
@@ -115,6 +115,7 @@ async function readFromFiles(source: string | URL): Promise<Loaded> {
         throw badFile(`weights file ${file} named in ${path} cannot be read: ${(e as Error).message}`, { path: file });
       }
     }
+    if (group.paths.length === 1) parts[0] = await matchingVersion(json as JsonObject, dir, group.paths[0], parts[0]);
     const bytes = concatBytes(parts);
     checkSpecsAgainstBytes(group.specs, bytes.byteLength, group.paths.join(' + '));
     chunks.push(bytes);
@@ -123,6 +124,22 @@ async function readFromFiles(source: string | URL): Promise<Loaded> {
   const bytes = concatBytes(chunks);
   checkSpecsAgainstBytes(specs, bytes.byteLength, 'the weight files');
   return { artifacts: { ...artifacts, weightSpecs: specs }, bytes };
+}
+
+/**
+ * The weights model.json was saved with: `bytes` when its CRC-32 matches (or model.json records
+ * none), else a kept earlier version that matches — what a save interrupted between its renames
+ * leaves (see writeFilesAtomically). The CRC check in modelFromArtifacts reports a mismatch.
+ */
+async function matchingVersion(json: JsonObject, dir: string, name: string, bytes: Uint8Array): Promise<Uint8Array> {
+  const state = own(json, STATE_KEY);
+  const check = isObject(state) ? own(state, 'weights') : undefined;
+  if (!isObject(check) || own(check, 'crc32') === crc32(bytes)) return bytes;
+  for (const old of previousVersions(await fileOps.listDir(dir), name.replace(/^\.\//, '')).reverse()) {
+    const candidate = await fileOps.readFile(joinPath(dir, old)).catch(() => null);
+    if (candidate && candidate.byteLength === own(check, 'bytes') && crc32(candidate) === own(check, 'crc32')) return candidate;
+  }
+  return bytes;
 }
 
 async function readFileText(path: string): Promise<string> {
@@ -189,8 +206,13 @@ function modelFromArtifacts(a: ModelArtifacts, bytes: Uint8Array): LayersModel {
   if (state) {
     const optimizerValues = new Map<string, { shape: number[]; values: Float32Array }>();
     for (const s of specs) if (s.group === OPTIMIZER_GROUP) optimizerValues.set(s.name, { shape: s.shape, values: values.get(s.name)! });
-    const restored = restoreTraining(model, state, `"${STATE_KEY}"`);
-    if (restored) restoreSlots(model.optimizer!, model.params(), restored.iterations, optimizerValues);
+    try {
+      const restored = restoreTraining(model, state, `"${STATE_KEY}"`);
+      if (restored) restoreSlots(model.optimizer!, model.params(), restored.iterations, optimizerValues);
+    } catch (e) {
+      model.dispose(); // the parameter block and optimizer slots made for the restore go back to the heap
+      throw e;
+    }
   } else if (isObject(own(a as unknown as JsonObject, 'trainingConfig'))) {
     compileFromTfjs(model, own(a as unknown as JsonObject, 'trainingConfig') as JsonObject);
   }

@@ -2,6 +2,8 @@ import { LwError } from '../errors.js';
 import type { InitializerName } from '../initializers.js';
 import type { Act, ExecCtx } from '../model/exec.js';
 import type { Shape } from '../model/shape.js';
+import { assertIds } from '../model/validate-data.js';
+import type { Tensor } from '../tensor.js';
 import { initializerConfig } from './config.js';
 import { Layer, type LayerArgs, type Weight } from './layer.js';
 
@@ -39,6 +41,10 @@ export class Embedding extends Layer {
 
   override build(): void {
     this.table = this.addWeight('embeddings', [this.inputDim, this.outputDim], this.args.embeddingsInitializer ?? 'randomUniform');
+  }
+
+  override checkInputValues(data: Tensor, what: string): void {
+    assertIds(data, this.inputDim, `${what}, the ids of layer "${this.name}" (Embedding),`, 'raise inputDim or map rare tokens to an OOV id');
   }
 
   forward(ctx: ExecCtx, [x]: Act[]) {

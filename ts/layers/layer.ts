@@ -146,6 +146,12 @@ export abstract class Layer {
   /** Resets recurrent state (stateful layers). */
   resetStates(): void {}
 
+  /**
+   * Checks the values of model input data this layer receives directly, before any batch runs
+   * (an embedding checks its ids); throws an LwError naming `what`. Most layers accept any values.
+   */
+  checkInputValues(_data: Tensor, _what: string): void {}
+
   /** Prefix of this layer's weight names (a wrapper such as Bidirectional nests it). */
   weightPrefix(): string {
     return `${this.name}/`;

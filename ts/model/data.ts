@@ -37,7 +37,9 @@ export function toTensorList(data: ModelData, count: number, what: string, names
   else if (Array.isArray(data)) {
     // [t1, t2] for several inputs, or [t] (TF.js style) for one: a list when its items are tensors.
     const looksLikeList = data.length === count && (count > 1 ? data.every((d) => isTensorLike(d) || Array.isArray(d)) : isTensorLike(data[0]) && typeof data[0] !== 'number');
-    list = looksLikeList ? (data as DataLike[]) : [data as TensorLike];
+    // A list of tensors is a list even when its length is wrong: report that length, not 1.
+    const tensorList = count > 1 && data.length > 0 && data.every((d) => isTensorLike(d) && typeof d !== 'number');
+    list = looksLikeList || tensorList ? (data as DataLike[]) : [data as TensorLike];
   } else if (typeof data === 'object') {
     const rec = data as Record<string, DataLike>;
     const unknown = Object.keys(rec).filter((k) => !names.includes(k));

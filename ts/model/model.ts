@@ -13,6 +13,8 @@ import { layersOf, runBackward, runForward, topologicalNodes } from './graph.js'
 import { ParamStore } from './params.js';
 import { fmt, type Shape } from './shape.js';
 import { toTensorList, type ModelData } from './data.js';
+import { assertFinite, assertTargets } from './validate-data.js';
+import { MAX_PAGES, PAGE_BYTES } from '../runtime/memory-layout.js';
 import { summarize } from './summary.js';
 import { fit, type FitArgs, type History } from './fit.js';
 import { saveModel, toArtifacts, type SaveHandler, type SaveResult } from '../io/save.js';
@@ -83,9 +85,29 @@ export class LayersModel {
       if (!(t.node.layer instanceof InputLayer)) throw new LwError('BAD_ARGUMENT', `model input "${t.name}" is not an lw.input()`);
     }
     this.nodes = topologicalNodes(this.inputs, this.outputs);
+    this.checkModelSize();
     // Initial values are drawn when the graph is made (as Keras does), from the seeded generator.
     const rng = globalRandom();
     for (const w of this.weights) if (!w.store && !w.pending) w.init(rng);
+  }
+
+  /**
+   * OUT_OF_MEMORY before drawing initial values when the weights and their gradients (4-byte
+   * floats) cannot fit the largest wasm memory: drawing them would take long and fail anyway.
+   */
+  private checkModelSize(): void {
+    const weights = this.weights;
+    const floats = weights.reduce((a, w) => a + w.size, 0);
+    const bytes = floats * 4 * 2;
+    const limit = MAX_PAGES * PAGE_BYTES;
+    if (bytes <= limit) return;
+    const big = weights.reduce((a, w) => (w.size > a.size ? w : a));
+    throw new LwError(
+      'OUT_OF_MEMORY',
+      `model "${this.name}" has ${floats} parameters: they and their gradients need ${bytes} bytes, more than the ${limit} a wasm memory can hold; ` +
+        `the largest weight is ${big.path} ${fmt([...big.shape])} of layer "${big.layer.name}" (${big.layer.className})`,
+      { bytesAsked: bytes, bytesLimit: limit, parameters: floats, layer: big.layer.name },
+    );
   }
 
   /** Builds the graph from the data's shapes when it is still unknown (Sequential without inputShape). */
@@ -241,6 +263,11 @@ export class LayersModel {
       if (t.shape[0] !== n) throw new LwError('SHAPE_MISMATCH', `${what}: input "${this.inputs[i].name}" has ${t.shape[0]} samples, input "${this.inputs[0].name}" has ${n}`);
     });
     if (n === 0) throw new LwError('EMPTY_DATA', `${what}: x has no samples`);
+    xs.forEach((t, i) => {
+      const label = `${what}: input "${this.inputs[i].name}"`;
+      assertFinite(t, label);
+      for (const node of this.nodes) if (node.inputs.includes(this.inputs[i])) node.layer.checkInputValues(t, label);
+    });
     return xs;
   }
 
@@ -255,6 +282,8 @@ export class LayersModel {
       const want = target?.loss.sparse ? o.shape.slice(0, -1) : o.shape;
       const got = target?.loss.sparse && t.shape.length === want.length + 1 && t.shape[t.shape.length - 1] === 1 ? t.shape.slice(0, -1) : t.shape;
       this.checkShape(new Tensor(t.dataSync(), got), want, `${what}: y for output "${o.node.layer.name}"`);
+      if (target) assertTargets(t, target.loss.name, target.cols, `${what}: y for output "${o.node.layer.name}"`);
+      else assertFinite(t, `${what}: y for output "${o.node.layer.name}"`);
     });
     return ys.map((t, i) => (this.targets[i]?.loss.sparse ? t.reshape([t.shape[0], -1]) : t));
   }
@@ -360,10 +389,23 @@ export class LayersModel {
       if (training) {
         store.zeroGrads();
         runBackward(ctx, this.nodes, trace, seeds);
+        this.assertFiniteGradients(store, loss);
         this.optimizer!.apply(store);
       }
       return { loss, metricSums, rows: idx.length };
     });
+  }
+
+  /**
+   * NON_FINITE before the update when a gradient is NaN or infinite although the loss is finite
+   * (an overflow in backward): the update would make the weights non-finite for good.
+   */
+  private assertFiniteGradients(store: ParamStore, loss: number): void {
+    const k = store.backend.kernels;
+    if (Number.isFinite(k.sum_squares(store.trainableFloats, store.grads))) return;
+    const bad = store.weights.find((w) => w.trainable && w.layer.trainable && !Number.isFinite(k.sum_squares(w.size, store.gradPtr(w))));
+    const where = bad ? `the gradient of ${bad.path} (layer "${bad.layer.name}", ${bad.layer.className})` : 'the gradients';
+    throw new LwError('NON_FINITE', `${where} overflowed (NaN or infinite) with a loss of ${loss}: the model diverged; try a lower learning rate or gradient clipping (clipNorm)`, { loss, weight: bad?.path });
   }
 
   /** Trains for `epochs` over (x, y); returns the per-epoch history (Keras names: loss, acc, val_loss, ...). */

@@ -27,7 +27,12 @@ export class ParamStore {
     this.totalFloats = Math.max(offset, ALIGN_FLOATS);
     this.trainableFloats = trainable;
     this.params = backend.allocFloats(this.totalFloats);
-    this.grads = backend.allocFloats(this.totalFloats);
+    try {
+      this.grads = backend.allocFloats(this.totalFloats);
+    } catch (e) {
+      backend.free(this.params); // out of memory for the gradients: give the parameter block back
+      throw e;
+    }
     const f = backend.floats();
     f.fill(0, backend.fi(this.params), backend.fi(this.params) + this.totalFloats);
     f.fill(0, backend.fi(this.grads), backend.fi(this.grads) + this.totalFloats);

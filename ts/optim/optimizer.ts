@@ -82,13 +82,21 @@ export abstract class Optimizer {
   private ensureSlots(b: Backend, n: number): void {
     if (this.slotBackend === b && this.slotFloats === n) return;
     this.dispose();
+    // Allocate every slot before taking any: out of memory half-way leaves no slot behind.
+    const slots: number[] = [];
+    try {
+      for (let i = 0; i < this.slotCount; i++) {
+        const p = b.allocFloats(n);
+        slots.push(p);
+        b.kernels.fill(n, 0, p);
+      }
+    } catch (e) {
+      for (const p of slots) b.free(p);
+      throw e;
+    }
     this.slotBackend = b;
     this.slotFloats = n;
-    this.slots = Array.from({ length: this.slotCount }, () => {
-      const p = b.allocFloats(n);
-      b.kernels.fill(n, 0, p);
-      return p;
-    });
+    this.slots = slots;
   }
 
   /** State for saving: the step count and a copy of each slot. */

@@ -1,0 +1,69 @@
+// Child process of test/reliability-save-faults.test.ts: saves a model and dies by SIGKILL in the
+// middle (no cleanup, no flush: as a crash or a power cut of the process).
+//
+//   node save-crash-child.mjs LIB_INDEX refs REF_A REF_B
+//       complete saves of model A into REF_A and of model B (A after one step) into REF_B
+//   node save-crash-child.mjs LIB_INDEX step DIR K before|after|partial
+//       saves B into DIR (which holds A) and kills itself at file operation K of the save
+//       (before it, after it, or half-way through a file write); prints "done" if the save
+//       has fewer operations
+//   node save-crash-child.mjs LIB_INDEX loop DIR
+//       prints "looping", then saves B, A, B, ... into DIR until killed from outside
+import { openSync, writeSync, fsyncSync, closeSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+
+const [lib, mode, ...args] = process.argv.slice(2);
+const say = (line) => writeSync(1, `${line}\n`); // synchronous: the line is out before a kill
+const lw = await import(pathToFileURL(lib).href);
+const { fileOps } = await import(new URL('./io/file-system.js', pathToFileURL(lib)).href);
+
+await lw.ready({ backend: 'wasm-simd' });
+lw.setSeed(1);
+const model = lw.sequential([lw.layers.embedding({ inputDim: 300, outputDim: 16, inputLength: 4 }), lw.layers.lstm({ units: 8 }), lw.layers.dense({ units: 1 })]);
+model.compile({ optimizer: 'sgd', loss: 'mse' });
+const weightsA = model.getWeights();
+model.trainOnBatch([[1, 2, 3, 4], [5, 6, 7, 8]], [[1], [0]]);
+const weightsB = model.getWeights();
+const save = async (weights, target) => {
+  model.setWeights(weights);
+  await model.save(`file://${target}`);
+};
+if (mode === 'refs') {
+  await save(weightsA, args[0]);
+  await save(weightsB, args[1]);
+  say('done');
+  process.exit(0);
+}
+
+if (mode === 'loop') {
+  say('looping');
+  for (let i = 0; ; i++) await save(i % 2 ? weightsA : weightsB, args[0]);
+}
+
+const [dir, kArg, where] = args;
+const k = Number(kArg);
+let op = 0;
+const die = (name) => {
+  say(`killed ${where} ${name}`);
+  process.kill(process.pid, 'SIGKILL');
+};
+for (const name of ['makeDir', 'writeFileSynced', 'keepAs', 'rename', 'removeIfPresent', 'syncDir', 'listDir']) {
+  const real = fileOps[name].bind(fileOps);
+  fileOps[name] = async (...args) => {
+    const mine = op++;
+    if (mine !== k) return real(...args);
+    if (where === 'before') die(name);
+    if (where === 'partial' && name === 'writeFileSynced') {
+      const [path, data] = args;
+      const fd = openSync(path, 'wx');
+      writeSync(fd, data.subarray(0, data.length >> 1));
+      fsyncSync(fd);
+      closeSync(fd);
+      die(name);
+    }
+    await real(...args);
+    die(name);
+  };
+}
+await save(weightsB, dir);
+say('done');
