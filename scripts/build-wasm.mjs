@@ -27,8 +27,12 @@ const COMMON_LINK = [
 const FLAVOURS = {
   simd: { features: ['+simd128', '+mutable-globals'], link: [...COMMON_LINK, `--max-memory=${MAX_BYTES}`] },
   scalar: { features: ['-simd128', '+mutable-globals'], link: [...COMMON_LINK, `--max-memory=${MAX_BYTES}`] },
+  // `--cfg lw_threads` turns on the worker-pool code (crates/kernels/src/threads.rs): this Rust
+  // does not expose `target_feature = "atomics"` to cfg. Its imports (env.lw_wake, env.lw_join)
+  // are undefined at link time and come from the runtime (ts/runtime/threads.ts).
   'simd-threads': {
     features: ['+simd128', '+atomics', '+bulk-memory', '+mutable-globals'],
+    cfg: ['lw_threads'],
     link: [...COMMON_LINK, '--shared-memory', `--max-memory=${MAX_BYTES_SHARED}`],
   },
 };
@@ -91,6 +95,7 @@ function findToolchain() {
 function buildFlavour(tc, flavour, spec) {
   const rustflags = [
     `-C target-feature=${spec.features.join(',')}`,
+    ...(spec.cfg ?? []).map((c) => `--cfg ${c}`),
     `-C link-arg=-zstack-size=${STACK_BYTES}`,
     ...spec.link.map((a) => `-C link-arg=${a}`),
   ].join(' ');

@@ -61,7 +61,7 @@ pub fn ws_floats(m: usize, n: usize, k: usize) -> usize {
 }
 
 #[no_mangle]
-pub extern "C" fn gemm_ws_floats(m: usize, n: usize, k: usize) -> usize { ws_floats(m, n, k) }
+pub extern "C" fn gemm_ws_floats(m: usize, n: usize, k: usize) -> usize { par_ws_floats(m, n, k) }
 
 #[no_mangle]
 pub unsafe extern "C" fn gemm(
@@ -69,7 +69,67 @@ pub unsafe extern "C" fn gemm(
     a: *const f32, lda: usize, b: *const f32, ldb: usize, beta: f32, c: *mut f32, ldc: usize,
     ws: *mut f32,
 ) {
-    gemm_impl(trans_a != 0, trans_b != 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, ws);
+    gemm_par(trans_a != 0, trans_b != 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, ws);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Split over the pool's threads (simd-threads flavour; elsewhere one part, `gemm_impl` itself).
+//
+// Each part computes a block of C with `gemm_impl` and its own slice of ws. A row split has
+// every part pack all of op(B), a column split all of op(A): the split duplicates the smaller
+// pack. Boundaries fall on MR rows / NR columns and parts keep >= 16 of them, so the parts take
+// the blocked path of the whole product and each element gets the same sums (a column split of a
+// product with <= 8 rows may take the rows path instead: equal up to float32 rounding).
+
+/// Rows (or columns) a part should have at least.
+const MIN_PART_EXTENT: usize = 16;
+
+/// (parts, split rows) for a product of these sizes.
+#[inline(always)]
+fn par_plan(m: usize, n: usize, k: usize) -> (usize, bool) {
+    let rows = n <= m;
+    let extent = if rows { m } else { n };
+    let parts = crate::threads::parts_for(extent / MIN_PART_EXTENT, 2 * m * n * k);
+    (parts, rows)
+}
+
+/// Floats of scratch that `gemm_par` needs: one `ws_floats` per part.
+pub fn par_ws_floats(m: usize, n: usize, k: usize) -> usize { par_plan(m, n, k).0 * ws_floats(m, n, k) }
+
+struct GemmJob {
+    trans_a: bool, trans_b: bool, m: usize, n: usize, k: usize, alpha: f32,
+    a: *const f32, lda: usize, b: *const f32, ldb: usize, beta: f32, c: *mut f32, ldc: usize,
+    ws: *mut f32, rows: bool,
+}
+
+unsafe fn gemm_part(j: &GemmJob, p: usize, parts: usize, _tid: usize) {
+    let ws = j.ws.add(p * ws_floats(j.m, j.n, j.k));
+    if j.rows {
+        let (lo, hi) = crate::threads::span(j.m, parts, p, MR);
+        if lo >= hi { return; }
+        let a = if j.trans_a { j.a.add(lo) } else { j.a.add(lo * j.lda) };
+        gemm_impl(j.trans_a, j.trans_b, hi - lo, j.n, j.k, j.alpha, a, j.lda, j.b, j.ldb, j.beta, j.c.add(lo * j.ldc), j.ldc, ws);
+    } else {
+        let (lo, hi) = crate::threads::span(j.n, parts, p, NR);
+        if lo >= hi { return; }
+        let b = if j.trans_b { j.b.add(lo * j.ldb) } else { j.b.add(lo) };
+        gemm_impl(j.trans_a, j.trans_b, j.m, hi - lo, j.k, j.alpha, j.a, j.lda, b, j.ldb, j.beta, j.c.add(lo), j.ldc, ws);
+    }
+}
+
+/// `gemm_impl` split over the pool's threads when the product is big enough (ws: `par_ws_floats`).
+pub unsafe fn gemm_par(
+    trans_a: bool, trans_b: bool, m: usize, n: usize, k: usize, alpha: f32,
+    a: *const f32, lda: usize, b: *const f32, ldb: usize, beta: f32, c: *mut f32, ldc: usize,
+    ws: *mut f32,
+) {
+    let (parts, rows) = par_plan(m, n, k);
+    if parts <= 1 {
+        gemm_impl(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, ws);
+        return;
+    }
+    let job = GemmJob { trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, ws, rows };
+    crate::threads::parallel(parts, true, &job, gemm_part);
 }
 
 /// Scales C by beta (beta == 0 writes zeros) — used when K == 0 or alpha == 0.

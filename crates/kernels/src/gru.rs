@@ -16,6 +16,10 @@
 //! Backward: dHs [B, T, U], dHT [B, U] (0 = none) -> dx [B, T, I], dH0 [B, U] (overwritten,
 //!   0 = skip); dKernel [I, 3U], dRecKernel [U, 3U], dBias (shape of bias, 0 = skip) accumulated.
 //!
+//! Threads (simd-threads flavour): a part of the batch runs whole sequences for its rows (rows
+//! are independent through the recurrence); the weight gradients, sums over every row, are split
+//! by output column after a join. Layouts of ws: see "workspace layouts" below.
+//!
 //! Forward: all steps' input projections are one GEMM into the cache; each step adds the
 //! recurrent product with the recurrent kernel packed once per call, then fused F4 passes per row
 //! apply the nonlinearities and the update in place. Backward: per step a fused pass writes the gate gradients
@@ -24,6 +28,7 @@
 use crate::activations::{apply4, deriv4, HARD_SIGMOID, SIGMOID, TANH};
 use crate::gemm::{gemm_impl, gemm_packed_b, pack_b_full, packed_b_floats, ws_floats};
 use crate::simd::F4;
+use crate::threads;
 
 const GO_BACKWARDS: i32 = 1;
 const RESET_AFTER: i32 = 2;
@@ -136,39 +141,53 @@ unsafe fn masked_h(b: usize, u: usize, hp: *const f32, ldh: usize, rec_mask: *co
 }
 
 // ---- workspace layouts (shared by the kernels and gru_ws_floats) ----
+//
+// ws = shared part, then one region per thread of the pool (threads.rs) for a part's R rows (R <= B).
+//   shared   packed recurrent kernel | forward: zeros [B, U] | bias [6U]
+//                                    | backward: D [B*T, 3U or 4U] | Hm [B*T, U] | (r·Hm [B*T, U]) | zeros [B, U]
+//   region   forward: hm [R, U] | rec [R, 3U] | gemm;  backward: dh | carry | tmp [R, U] | gemm
 
 /// Packed recurrent kernel: [U, 3U] (forward, resetAfter), [U, 2U] + [U, U] (forward), or the
 /// transposes (backward); the sum of round-ups bounds every variant.
 fn packed_floats(u: usize) -> usize { max(packed_b_floats(u, 2 * u) + packed_b_floats(u, u), packed_b_floats(3 * u, u)) }
 
-struct FwdWs { packed: usize, zeros: usize, hm: usize, rec: usize, bias: usize, gemm: usize, total: usize }
-fn fwd_ws(b: usize, t: usize, i: usize, u: usize) -> FwdWs {
-    let packed = 0;
-    let zeros = packed + packed_floats(u);
-    let hm = zeros + b * u;
-    let rec = hm + b * u;
-    let bias = rec + b * 3 * u;
-    let gemm = bias + 6 * u;
-    let gemm_floats = max(ws_floats(b * t, 3 * u, i), ws_floats(b, 3 * u, u));
-    FwdWs { packed, zeros, hm, rec, bias, gemm, total: gemm + gemm_floats }
+struct FwdWs { packed: usize, zeros: usize, bias: usize }
+fn fwd_ws(b: usize, u: usize) -> FwdWs {
+    let zeros = packed_floats(u);
+    FwdWs { packed: 0, zeros, bias: zeros + b * u }
 }
 
-struct BwdWs { packed: usize, d: usize, hm: usize, rhm: usize, zeros: usize, dh: usize, carry: usize, tmp: usize, gemm: usize, total: usize }
-fn bwd_ws(b: usize, t: usize, i: usize, u: usize, reset_after: bool) -> BwdWs {
+struct BwdWs { packed: usize, d: usize, hm: usize, rhm: usize, zeros: usize }
+fn bwd_ws(b: usize, t: usize, u: usize, reset_after: bool) -> BwdWs {
     let bt = b * t;
     let dcols = if reset_after { 4 * u } else { 3 * u };
-    let packed = 0;
-    let d = packed + packed_floats(u);
+    let d = packed_floats(u);
     // D [B*T, dcols], Hm [B*T, U], then (not resetAfter) r·Hm [B*T, U]: 5U per row either way
     let hm = d + bt * dcols;
-    let rhm = hm + bt * u;
-    let zeros = d + bt * 5 * u;
-    let dh = zeros + b * u;
-    let carry = dh + b * u;
-    let tmp = carry + b * u;
-    let gemm = tmp + b * u;
-    let gemm_floats = max(max(ws_floats(b, u, 3 * u), ws_floats(u, 3 * u, bt)), max(ws_floats(i, 3 * u, bt), ws_floats(bt, i, 3 * u)));
-    BwdWs { packed, d, hm, rhm, zeros, dh, carry, tmp, gemm, total: gemm + gemm_floats }
+    BwdWs { packed: 0, d, hm, rhm: hm + bt * u, zeros: d + bt * 5 * u }
+}
+
+fn shared_ws(b: usize, t: usize, u: usize) -> usize {
+    packed_floats(u) + max(b * u + 6 * u, b * t * 5 * u + b * u)
+}
+
+/// Row scratch of a part of `rows` batch rows (forward hm | rec, backward dh | carry | tmp).
+fn row_scratch(rows: usize, u: usize) -> usize { 4 * rows * u }
+
+/// One part's region: row scratch, then gemm scratch for every product a part runs.
+fn region_floats(rows: usize, b: usize, t: usize, i: usize, u: usize) -> usize {
+    let (rt, bt) = (rows * t, b * t);
+    let fwd = max(ws_floats(rt, 3 * u, i), ws_floats(rows, 3 * u, u));
+    let bwd = max(ws_floats(rows, u, 3 * u), ws_floats(rt, i, 3 * u));
+    let cols = max(ws_floats(u, 3 * u, bt), ws_floats(i, 3 * u, bt));
+    row_scratch(rows, u) + max(fwd, max(bwd, cols))
+}
+
+/// (region, gemm scratch) of thread `tid`.
+#[inline(always)]
+unsafe fn region(ws: *mut f32, tid: usize, b: usize, t: usize, i: usize, u: usize) -> (*mut f32, *mut f32) {
+    let r = ws.add(shared_ws(b, t, u) + tid * region_floats(b, b, t, i, u));
+    (r, r.add(row_scratch(b, u)))
 }
 
 #[no_mangle]
@@ -176,10 +195,32 @@ pub extern "C" fn gru_cache_floats(b: usize, t: usize, _i: usize, u: usize) -> u
 
 #[no_mangle]
 pub extern "C" fn gru_ws_floats(b: usize, t: usize, i: usize, u: usize) -> usize {
-    max(fwd_ws(b, t, i, u).total, max(bwd_ws(b, t, i, u, true).total, bwd_ws(b, t, i, u, false).total))
+    shared_ws(b, t, u) + threads::threads() * region_floats(b, b, t, i, u)
+}
+
+/// p + n when p is present (0 stays 0): row offsets into optional buffers.
+#[inline(always)]
+unsafe fn at(p: *const f32, n: usize) -> *const f32 { if p.is_null() { p } else { p.add(n) } }
+#[inline(always)]
+unsafe fn at_mut(p: *mut f32, n: usize) -> *mut f32 { if p.is_null() { p } else { p.add(n) } }
+
+/// [a, b) ∩ [lo, hi) as (start, len), len 0 when empty.
+#[inline(always)]
+fn overlap(a: usize, b: usize, lo: usize, hi: usize) -> (usize, usize) {
+    let s = max(a, lo);
+    let e = if b < hi { b } else { hi };
+    if e > s { (s, e - s) } else { (s, 0) }
 }
 
 // ---- forward ----
+
+/// What every part of a forward call shares.
+struct Fwd {
+    b: usize, t: usize, i: usize, u: usize, flags: i32, act: i32, rec_act: i32,
+    x: *const f32, kernel: *const f32, packed: *const f32, bv: *const f32, zeros: *const f32,
+    h0: *const f32, mask: *const f32, rec_mask: *const f32, hs: *mut f32, h_t: *mut f32,
+    cache: *mut f32, ws: *mut f32,
+}
 
 #[no_mangle]
 pub unsafe extern "C" fn gru_forward(
@@ -188,29 +229,47 @@ pub unsafe extern "C" fn gru_forward(
     mask: *const f32, rec_mask: *const f32, hs: *mut f32, h_t: *mut f32, cache: *mut f32, ws: *mut f32,
 ) {
     let reset_after = flags & RESET_AFTER != 0;
-    let l = fwd_ws(b, t, i, u);
-    let (g3, bt) = (3 * u, b * t);
+    let l = fwd_ws(b, u);
+    let g3 = 3 * u;
     let zeros = ws.add(l.zeros);
     zero(zeros, b * u);
-    let q = Seq { b, t, u, back: flags & GO_BACKWARDS != 0, mask, h0: if h0.is_null() { zeros } else { h0 }, hs };
     // bias (or zeros) as [input 3U | recurrent 3U]
     let bv = ws.add(l.bias);
     zero(bv, 6 * u);
     if !bias.is_null() { copy(bias, bv, if reset_after { 6 * u } else { 3 * u }); }
-    let gemm_ws = ws.add(l.gemm);
     let packed = ws.add(l.packed);
-    let packed_h = packed.add(packed_b_floats(u, 2 * u));
     if reset_after {
         pack_b_full(false, u, g3, rec_kernel, g3, packed);
     } else {
         pack_b_full(false, u, 2 * u, rec_kernel, g3, packed);
-        pack_b_full(false, u, u, rec_kernel.add(2 * u), g3, packed_h);
+        pack_b_full(false, u, u, rec_kernel.add(2 * u), g3, packed.add(packed_b_floats(u, 2 * u)));
     }
-    // input projections of every step: gates [B*T, 3U] = x [B*T, I] · kernel
-    gemm_impl(false, false, bt, g3, i, 1.0, x, i, kernel, g3, 0.0, cache, g3, gemm_ws);
-    let rh_all = cache.add(bt * g3);
-    // rec: the recurrent products [B, 3U] (resetAfter) or r·hm [B, U]
-    let (hm_buf, rec) = (ws.add(l.hm), ws.add(l.rec));
+    let job = Fwd { b, t, i, u, flags, act, rec_act, x, kernel, packed, bv, zeros, h0, mask, rec_mask, hs, h_t, cache, ws };
+    // The recurrence is independent per batch row: a part runs whole sequences for its rows.
+    let plan = threads::row_plan(b, 2 * b * t * g3 * (i + u));
+    threads::parallel(plan.parts, plan.pool, &job, forward_part);
+}
+
+/// The forward pass of batch rows [b0, b1) (part p of `parts`, on thread `tid`).
+unsafe fn forward_part(j: &Fwd, p: usize, parts: usize, tid: usize) {
+    let (b0, b1) = threads::span(j.b, parts, p, 1);
+    if b0 >= b1 { return; }
+    let (b, t, i, u, act, rec_act) = (b1 - b0, j.t, j.i, j.u, j.act, j.rec_act);
+    let reset_after = j.flags & RESET_AFTER != 0;
+    let g3 = 3 * u;
+    let h0 = at(j.h0, b0 * u);
+    let rec_mask = at(j.rec_mask, b0 * u);
+    let q = Seq { b, t, u, back: j.flags & GO_BACKWARDS != 0, mask: at(j.mask, b0 * t), h0: if h0.is_null() { j.zeros } else { h0 }, hs: j.hs.add(b0 * t * u) };
+    let (hs, h_t, bv) = (j.hs.add(b0 * t * u), at_mut(j.h_t, b0 * u), j.bv);
+    let cache = j.cache.add(b0 * t * g3);
+    let rh_all = j.cache.add(j.b * t * g3 + b0 * t * u);
+    let (scratch, gemm_ws) = region(j.ws, tid, j.b, t, i, u);
+    let packed = j.packed;
+    let packed_h = packed.add(packed_b_floats(u, 2 * u));
+    // input projections of every step: gates [R*T, 3U] = x [R*T, I] · kernel
+    gemm_impl(false, false, b * t, g3, i, 1.0, j.x.add(b0 * t * i), i, j.kernel, g3, 0.0, cache, g3, gemm_ws);
+    // rec: the recurrent products [R, 3U] (resetAfter) or r·hm [R, U]
+    let (hm_buf, rec) = (scratch, scratch.add(b * u));
     for s in 0..t {
         let t_in = q.time(s);
         let (hp, ldh) = q.hprev(s);
@@ -325,6 +384,15 @@ unsafe fn step_update<const A: i32>(q: &Seq, t_in: usize, act: i32, gates: *mut 
 
 // ---- backward ----
 
+/// What every part of a backward call shares (d, hm, rhm: shared scratch by (row, input time)).
+struct Bwd {
+    b: usize, t: usize, i: usize, u: usize, flags: i32, act: i32, rec_act: i32,
+    x: *const f32, kernel: *const f32, packed: *const f32, h0: *const f32, zeros: *const f32,
+    mask: *const f32, rec_mask: *const f32, hs: *const f32, cache: *const f32, d_hs: *const f32,
+    d_h_t: *const f32, dx: *mut f32, d_kernel: *mut f32, d_rec_kernel: *mut f32, d_bias: *mut f32,
+    d_h0: *mut f32, d: *mut f32, hm: *mut f32, rhm: *mut f32, ws: *mut f32,
+}
+
 #[no_mangle]
 pub unsafe extern "C" fn gru_backward(
     b: usize, t: usize, i: usize, u: usize, flags: i32, act: i32, rec_act: i32,
@@ -333,26 +401,51 @@ pub unsafe extern "C" fn gru_backward(
     dx: *mut f32, d_kernel: *mut f32, d_rec_kernel: *mut f32, d_bias: *mut f32, d_h0: *mut f32, ws: *mut f32,
 ) {
     let reset_after = flags & RESET_AFTER != 0;
-    let l = bwd_ws(b, t, i, u, reset_after);
+    let l = bwd_ws(b, t, u, reset_after);
     let (g3, bt) = (3 * u, b * t);
-    let dc = if reset_after { 4 * u } else { 3 * u };
     let zeros = ws.add(l.zeros);
     zero(zeros, b * u);
-    let q = Seq { b, t, u, back: flags & GO_BACKWARDS != 0, mask, h0: if h0.is_null() { zeros } else { h0 }, hs };
-    let gemm_ws = ws.add(l.gemm);
-    let packed = ws.add(l.packed);
-    let d = ws.add(l.d);
-    let (mut dh, mut carry, tmp) = (ws.add(l.dh), ws.add(l.carry), ws.add(l.tmp));
     // op(B) = recKernel^T blocks, so dh(t-1) = D_rec · recKernel^T
-    let packed_zr = packed.add(packed_b_floats(u, u));
+    let packed = ws.add(l.packed);
     if reset_after {
         pack_b_full(true, g3, u, rec_kernel, g3, packed);
     } else {
         pack_b_full(true, u, u, rec_kernel.add(2 * u), g3, packed);
-        pack_b_full(true, 2 * u, u, rec_kernel, g3, packed_zr);
+        pack_b_full(true, 2 * u, u, rec_kernel, g3, packed.add(packed_b_floats(u, u)));
     }
+    let job = Bwd {
+        b, t, i, u, flags, act, rec_act, x, kernel, packed, h0, zeros, mask, rec_mask, hs, cache, d_hs, d_h_t,
+        dx, d_kernel, d_rec_kernel, d_bias, d_h0, d: ws.add(l.d), hm: ws.add(l.hm), rhm: ws.add(l.rhm), ws,
+    };
+    // Rows: BPTT of whole sequences per batch row, and their dx. Then output columns of the
+    // weight gradients, which sum over every row.
+    let plan = threads::row_plan(b, 2 * bt * g3 * (i + u));
+    threads::parallel(plan.parts, plan.pool, &job, backward_rows);
+    if bt == 0 { return; }
+    let col_parts = threads::parts_for(g3 / 8, 2 * bt * g3 * (i + u));
+    threads::parallel(col_parts, true, &job, backward_cols);
+}
+
+/// Batch rows [b0, b1) (part p of `parts`, on thread `tid`): D rows of every step, dH0, Hm (and r·Hm) rows, dx.
+unsafe fn backward_rows(j: &Bwd, p: usize, parts: usize, tid: usize) {
+    let (b0, b1) = threads::span(j.b, parts, p, 1);
+    if b0 >= b1 { return; }
+    let (b, t, i, u, act, rec_act) = (b1 - b0, j.t, j.i, j.u, j.act, j.rec_act);
+    let reset_after = j.flags & RESET_AFTER != 0;
+    let g3 = 3 * u;
+    let dc = if reset_after { 4 * u } else { 3 * u };
+    let h0 = at(j.h0, b0 * u);
+    let q = Seq { b, t, u, back: j.flags & GO_BACKWARDS != 0, mask: at(j.mask, b0 * t), h0: if h0.is_null() { j.zeros } else { h0 }, hs: j.hs.add(b0 * t * u) };
+    let (d_hs, d_h_t, rec_mask) = (at(j.d_hs, b0 * t * u), at(j.d_h_t, b0 * u), at(j.rec_mask, b0 * u));
+    let (d_h0, dx) = (at_mut(j.d_h0, b0 * u), at_mut(j.dx, b0 * t * i));
+    let cache = j.cache.add(b0 * t * g3);
+    let rh_all = j.cache.add(j.b * t * g3 + b0 * t * u);
+    let d = j.d.add(b0 * t * dc);
+    let (scratch, gemm_ws) = region(j.ws, tid, j.b, t, i, u);
+    let (mut dh, mut carry, tmp) = (scratch, scratch.add(b * u), scratch.add(2 * b * u));
+    let packed = j.packed;
+    let packed_zr = packed.add(packed_b_floats(u, u));
     if d_h_t.is_null() { zero(dh, b * u); } else { copy(d_h_t, dh, b * u); }
-    let rh_all = cache.add(bt * g3);
     for s in (0..t).rev() {
         let t_in = q.time(s);
         let (hp, ldh) = q.hprev(s);
@@ -389,39 +482,61 @@ pub unsafe extern "C" fn gru_backward(
         core::mem::swap(&mut dh, &mut carry);
     }
     if !d_h0.is_null() { copy(dh, d_h0, b * u); }
-    if bt == 0 { return; }
+    let rt = b * t;
+    if rt == 0 { return; }
 
-    // weight and input gradients over all steps at once
-    let hm = ws.add(l.hm);
+    // what entered the recurrent products, by (row, input time), for the weight gradients
+    let hm = j.hm.add(b0 * t * u);
     gather_hprev(&q, rec_mask, hm);
     if reset_after {
         // D columns: daz | dar | dah·r (recurrent form) | dah (input form of the h column)
-        gemm_impl(true, false, u, g3, bt, 1.0, hm, u, d, dc, 1.0, d_rec_kernel, g3, gemm_ws);
-        gemm_impl(true, false, i, 2 * u, bt, 1.0, x, i, d, dc, 1.0, d_kernel, g3, gemm_ws);
-        gemm_impl(true, false, i, u, bt, 1.0, x, i, d.add(3 * u), dc, 1.0, d_kernel.add(2 * u), g3, gemm_ws);
         if !dx.is_null() {
-            gemm_impl(false, true, bt, i, 2 * u, 1.0, d, dc, kernel, g3, 0.0, dx, i, gemm_ws);
-            gemm_impl(false, true, bt, i, u, 1.0, d.add(3 * u), dc, kernel.add(2 * u), g3, 1.0, dx, i, gemm_ws);
+            gemm_impl(false, true, rt, i, 2 * u, 1.0, d, dc, j.kernel, g3, 0.0, dx, i, gemm_ws);
+            gemm_impl(false, true, rt, i, u, 1.0, d.add(3 * u), dc, j.kernel.add(2 * u), g3, 1.0, dx, i, gemm_ws);
         }
+    } else {
+        // the h column's recurrent input is r·hm
+        let rhm = j.rhm.add(b0 * t * u);
+        for row in 0..rt {
+            let (r, src, dst) = (cache.add(row * g3 + u), hm.add(row * u), rhm.add(row * u));
+            for jj in 0..u { *dst.add(jj) = *r.add(jj) * *src.add(jj); }
+        }
+        if !dx.is_null() {
+            gemm_impl(false, true, rt, i, g3, 1.0, d, dc, j.kernel, g3, 0.0, dx, i, gemm_ws);
+        }
+    }
+}
+
+/// Output columns [c0, c1) of the 3U gate columns (part p of `parts`, on thread `tid`): dKernel, dRecKernel and
+/// dBias over every step at once.
+unsafe fn backward_cols(j: &Bwd, p: usize, parts: usize, tid: usize) {
+    let (u, i, g3, bt) = (j.u, j.i, 3 * j.u, j.b * j.t);
+    let (c0, c1) = threads::span(g3, parts, p, 8);
+    if c0 >= c1 { return; }
+    let (_, gemm_ws) = region(j.ws, tid, j.b, j.t, i, u);
+    let (x, d, hm) = (j.x, j.d as *const f32, j.hm as *const f32);
+    let (d_kernel, d_rec_kernel, d_bias) = (j.d_kernel, j.d_rec_kernel, j.d_bias);
+    // z, r columns and the h column come from different D columns / recurrent inputs
+    let (zr, nzr) = overlap(c0, c1, 0, 2 * u);
+    let (hc, nh) = overlap(c0, c1, 2 * u, g3);
+    if j.flags & RESET_AFTER != 0 {
+        // D columns: daz | dar | dah·r (recurrent form) | dah (input form of the h column)
+        let dc = 4 * u;
+        gemm_impl(true, false, u, c1 - c0, bt, 1.0, hm, u, d.add(c0), dc, 1.0, d_rec_kernel.add(c0), g3, gemm_ws);
+        if nzr > 0 { gemm_impl(true, false, i, nzr, bt, 1.0, x, i, d.add(zr), dc, 1.0, d_kernel.add(zr), g3, gemm_ws); }
+        if nh > 0 { gemm_impl(true, false, i, nh, bt, 1.0, x, i, d.add(hc + u), dc, 1.0, d_kernel.add(hc), g3, gemm_ws); }
         if !d_bias.is_null() {
-            add_col_sums(bt, 2 * u, d, dc, d_bias);
-            add_col_sums(bt, u, d.add(3 * u), dc, d_bias.add(2 * u));
-            add_col_sums(bt, g3, d, dc, d_bias.add(g3));
+            if nzr > 0 { add_col_sums(bt, nzr, d.add(zr), dc, d_bias.add(zr)); }
+            if nh > 0 { add_col_sums(bt, nh, d.add(hc + u), dc, d_bias.add(hc)); }
+            add_col_sums(bt, c1 - c0, d.add(c0), dc, d_bias.add(g3 + c0));
         }
     } else {
         // D columns: daz | dar | dah; the h column's recurrent input is r·hm
-        let rhm = ws.add(l.rhm);
-        for row in 0..bt {
-            let (r, src, dst) = (cache.add(row * g3 + u), hm.add(row * u), rhm.add(row * u));
-            for j in 0..u { *dst.add(j) = *r.add(j) * *src.add(j); }
-        }
-        gemm_impl(true, false, u, 2 * u, bt, 1.0, hm, u, d, dc, 1.0, d_rec_kernel, g3, gemm_ws);
-        gemm_impl(true, false, u, u, bt, 1.0, rhm, u, d.add(2 * u), dc, 1.0, d_rec_kernel.add(2 * u), g3, gemm_ws);
-        gemm_impl(true, false, i, g3, bt, 1.0, x, i, d, dc, 1.0, d_kernel, g3, gemm_ws);
-        if !dx.is_null() {
-            gemm_impl(false, true, bt, i, g3, 1.0, d, dc, kernel, g3, 0.0, dx, i, gemm_ws);
-        }
-        if !d_bias.is_null() { add_col_sums(bt, g3, d, dc, d_bias); }
+        let dc = g3;
+        if nzr > 0 { gemm_impl(true, false, u, nzr, bt, 1.0, hm, u, d.add(zr), dc, 1.0, d_rec_kernel.add(zr), g3, gemm_ws); }
+        if nh > 0 { gemm_impl(true, false, u, nh, bt, 1.0, j.rhm, u, d.add(hc), dc, 1.0, d_rec_kernel.add(hc), g3, gemm_ws); }
+        gemm_impl(true, false, i, c1 - c0, bt, 1.0, x, i, d.add(c0), dc, 1.0, d_kernel.add(c0), g3, gemm_ws);
+        if !d_bias.is_null() { add_col_sums(bt, c1 - c0, d.add(c0), dc, d_bias.add(c0)); }
     }
 }
 

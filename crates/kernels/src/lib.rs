@@ -11,6 +11,7 @@
 
 pub mod simd;
 pub mod math;
+pub mod threads;
 pub mod gemm;
 pub mod activations;
 pub mod lstm;

@@ -17,9 +17,16 @@
 //!   dHs        [B, T, U]     dHT, dCT [B, U]          (each 0: zero)
 //!   dx         [B, T, I]     dH0, dC0 [B, U]          (overwritten; each 0: skip)
 //!   dKernel    [I, G]        dRecKernel [U, G]        dBias [G]  (accumulated; dBias 0: skip)
-//!   ws         lstm_ws_floats: forward  packed recKernel | h0 | c0 | h_{t-1}⊙recMask [B, U] | gemm
-//!                              backward packed recKernel^T | dgates [B, T, G] | hprev⊙recMask [B, T, U]
-//!                                       | dh | dc | product [B, U] | h0 | c0 | gemm
+//!   ws         lstm_ws_floats: shared   forward packed recKernel; backward packed recKernel^T |
+//!                                       dgates [B, T, G] | hprev⊙recMask [B, T, U]
+//!                              per thread of the pool (threads.rs), for a part's R rows (R <= B):
+//!                                       forward h0 | c0 | h_{t-1}⊙recMask [R, U] | gemm;
+//!                                       backward dh | dc | product | h0 | c0 [R, U] | gemm
+//!
+//! Threads (simd-threads flavour): rows of the batch are independent through the whole
+//! recurrence, so the pool runs parts of a few rows each, every part the full time loop for its
+//! rows (no barrier per step). The weight gradients sum over rows, so the backward splits them by
+//! gate column after a join. Elsewhere (and for small batches) the batch is one part.
 //!
 //! Performance shape: the input projection of every step is one GEMM written straight into the
 //! cache's gate rows; each step adds h_{t-1}·recKernel (packed once) into its rows through ldc,
@@ -28,6 +35,7 @@
 //! as four big GEMMs after the loop.
 use crate::activations::{apply4, deriv4, HARD_SIGMOID, SIGMOID, TANH};
 use crate::gemm;
+use crate::threads;
 use crate::simd::F4;
 
 const GO_BACKWARDS: i32 = 1;
@@ -92,36 +100,54 @@ unsafe fn copy_or_zero(src: *const f32, dst: *mut f32, n: usize) {
 }
 
 // ---- sizes ----
+//
+// ws = shared part (packed recurrent kernel; backward: dgates and hprev⊙recMask of every row) then
+// one region per thread (threads.rs): row scratch for a part's rows and gemm scratch.
 
 fn cache_floats(b: usize, t: usize, u: usize) -> usize { b * t * 6 * u }
 
-/// The largest gemm scratch any product of either pass needs.
-fn gemm_ws(b: usize, t: usize, i: usize, u: usize) -> usize {
+/// Shared scratch: forward packed recKernel; backward packed recKernel^T | dgates [B,T,G] | hpm [B,T,U].
+fn shared_ws(b: usize, t: usize, u: usize) -> usize {
     let g = 4 * u;
-    let bt = b * t;
-    let f = max(gemm::ws_floats(bt, g, i), gemm::ws_floats(b, g, u));
-    let bw = max(max(gemm::ws_floats(i, g, bt), gemm::ws_floats(u, g, bt)),
-        max(gemm::ws_floats(bt, i, g), gemm::ws_floats(b, u, g)));
-    max(f, bw)
+    max(gemm::packed_b_floats(u, g), gemm::packed_b_floats(g, u) + b * t * g + b * t * u)
 }
 
-/// Forward scratch before the gemm's: packed recKernel, h0, c0, h_{t-1}⊙recMask.
-fn forward_ws(b: usize, _t: usize, _i: usize, u: usize) -> usize {
-    gemm::packed_b_floats(u, 4 * u) + 3 * b * u
+/// Row scratch of a part of `rows` batch rows: forward h0 | c0 | h_{t-1}⊙recMask, backward
+/// dh | dc | product | h0 | c0, each [rows, U]; the gemm scratch follows.
+fn row_scratch(rows: usize, u: usize) -> usize { 5 * rows * u }
+
+/// One thread's region: row scratch, then gemm scratch for every product a part runs (its rows'
+/// input projection, recurrent steps and dx; a column block of the weight gradients).
+fn region_floats(rows: usize, b: usize, t: usize, i: usize, u: usize) -> usize {
+    let (g, rt, bt) = (4 * u, rows * t, b * t);
+    let fwd = max(gemm::ws_floats(rt, g, i), gemm::ws_floats(rows, g, u));
+    let bwd = max(gemm::ws_floats(rows, u, g), gemm::ws_floats(rt, i, g));
+    let cols = max(gemm::ws_floats(i, g, bt), gemm::ws_floats(u, g, bt));
+    row_scratch(rows, u) + max(fwd, max(bwd, cols))
 }
 
-/// Backward scratch before the gemm's: packed recKernel^T, dgates, hprev⊙recMask, dh, dc, product, h0, c0.
-fn backward_ws(b: usize, t: usize, _i: usize, u: usize) -> usize {
-    gemm::packed_b_floats(4 * u, u) + b * t * 4 * u + b * t * u + 5 * b * u
+/// (region, gemm scratch) of thread `tid`.
+#[inline(always)]
+unsafe fn region(ws: *mut f32, tid: usize, b: usize, t: usize, i: usize, u: usize) -> (*mut f32, *mut f32) {
+    let r = ws.add(shared_ws(b, t, u) + tid * region_floats(b, b, t, i, u));
+    (r, r.add(row_scratch(b, u)))
 }
-
 #[no_mangle]
 pub extern "C" fn lstm_cache_floats(b: usize, t: usize, _i: usize, u: usize) -> usize { cache_floats(b, t, u) }
 
 #[no_mangle]
 pub extern "C" fn lstm_ws_floats(b: usize, t: usize, i: usize, u: usize) -> usize {
-    max(forward_ws(b, t, i, u), backward_ws(b, t, i, u)) + gemm_ws(b, t, i, u)
+    shared_ws(b, t, u) + threads::threads() * region_floats(b, b, t, i, u)
 }
+
+/// p + n when p is present (0 stays 0): row offsets into optional buffers.
+#[inline(always)]
+unsafe fn at(p: *const f32, n: usize) -> *const f32 { if p.is_null() { p } else { p.add(n) } }
+#[inline(always)]
+unsafe fn at_mut(p: *mut f32, n: usize) -> *mut f32 { if p.is_null() { p } else { p.add(n) } }
+
+/// The flops of one sequence pass (input projection plus recurrent products), for `parts_for`.
+fn pass_flops(b: usize, t: usize, i: usize, u: usize) -> usize { 2 * b * t * 4 * u * (i + u) }
 
 // ---- forward ----
 
@@ -193,27 +219,56 @@ pub unsafe extern "C" fn lstm_forward(
     h0: *const f32, c0: *const f32, mask: *const f32, rec_mask: *const f32,
     hs: *mut f32, h_t: *mut f32, c_t: *mut f32, cache: *mut f32, ws: *mut f32,
 ) {
-    let (bl, tl, ul) = (b_len, t_len, u_len);
+    let g = 4 * u_len;
+    gemm::pack_b_full(false, u_len, g, rec_kernel, g, ws);
+    let job = Fwd {
+        b: b_len, t: t_len, i: i_len, u: u_len, flags, act, rec_act, x, kernel, packed: ws, bias,
+        h0, c0, mask, rec_mask, hs, h_t, c_t, cache, ws,
+    };
+    // The recurrence is independent per batch row: a part runs whole sequences for its rows.
+    let plan = threads::row_plan(b_len, pass_flops(b_len, t_len, i_len, u_len));
+    threads::parallel(plan.parts, plan.pool, &job, forward_part);
+}
+
+/// What every part of a forward call shares.
+struct Fwd {
+    b: usize, t: usize, i: usize, u: usize, flags: i32, act: i32, rec_act: i32,
+    x: *const f32, kernel: *const f32, packed: *const f32, bias: *const f32,
+    h0: *const f32, c0: *const f32, mask: *const f32, rec_mask: *const f32,
+    hs: *mut f32, h_t: *mut f32, c_t: *mut f32, cache: *mut f32, ws: *mut f32,
+}
+
+/// The forward pass of batch rows [b0, b1) (part p of `parts`, on thread `tid`).
+unsafe fn forward_part(j: &Fwd, p: usize, parts: usize, tid: usize) {
+    let (b0, b1) = threads::span(j.b, parts, p, 1);
+    if b0 >= b1 { return; }
+    let (bl, tl, il, ul) = (b1 - b0, j.t, j.i, j.u);
     let g = 4 * ul;
-    let gates = cache;
-    let cs = gates.add(bl * tl * g);
-    let actc = cs.add(bl * tl * ul);
-    let packed = ws;
-    let h0b = packed.add(gemm::packed_b_floats(ul, g));
+    let flags = j.flags;
+    // Rows b0.. of every batch-major buffer.
+    let gates = j.cache.add(b0 * tl * g);
+    let cs = j.cache.add(j.b * tl * g + b0 * tl * ul);
+    let actc = j.cache.add(j.b * tl * (g + ul) + b0 * tl * ul);
+    let x = j.x.add(b0 * tl * il);
+    let (h0, c0) = (at(j.h0, b0 * ul), at(j.c0, b0 * ul));
+    let (mask, rec_mask) = (at(j.mask, b0 * tl), at(j.rec_mask, b0 * ul));
+    let hs = j.hs.add(b0 * tl * ul);
+    let (h_t, c_t) = (j.h_t.add(b0 * ul), at_mut(j.c_t, b0 * ul));
+    let (bias, packed) = (j.bias, j.packed);
+    let (scratch, gws) = region(j.ws, tid, j.b, tl, il, ul);
+    let h0b = scratch;
     let c0b = h0b.add(bl * ul);
     let hm = c0b.add(bl * ul);
-    let gws = ws.add(max(forward_ws(bl, tl, i_len, ul), backward_ws(bl, tl, i_len, ul)));
 
     copy_or_zero(h0, h0b, bl * ul);
     copy_or_zero(c0, c0b, bl * ul);
-    if tl == 0 || bl == 0 {
+    if tl == 0 {
         copy(h0b, h_t, bl * ul);
         if !c_t.is_null() { copy(c0b, c_t, bl * ul); }
         return;
     }
     // Every step's input projection at once, straight into the gate rows (bias added in the fused pass).
-    gemm::gemm_impl(false, false, bl * tl, g, i_len, 1.0, x, i_len, kernel, g, 0.0, gates, g, gws);
-    gemm::pack_b_full(false, ul, g, rec_kernel, g, packed);
+    gemm::gemm_impl(false, false, bl * tl, g, il, 1.0, x, il, j.kernel, g, 0.0, gates, g, gws);
 
     for s in 0..tl {
         let t = time_of(s, tl, flags);
@@ -235,10 +290,10 @@ pub unsafe extern "C" fn lstm_forward(
             gemm::gemm_packed_b(false, bl, g, ul, 1.0, a, lda, packed, 1.0, gates.add(t * g), tl * g, gws);
         }
         let step = FwdStep { bl, tl, ul, s, t, mask, bias, gates, cs, actc, hs, hp, cp, ldh };
-        match (act, rec_act) {
+        match (j.act, j.rec_act) {
             (TANH, SIGMOID) => forward_cells(&step, TANH, SIGMOID),
             (TANH, HARD_SIGMOID) => forward_cells(&step, TANH, HARD_SIGMOID),
-            _ => forward_cells(&step, act, rec_act),
+            (act, rec_act) => forward_cells(&step, act, rec_act),
         }
     }
     let t_last = time_of(tl - 1, tl, flags);
@@ -294,12 +349,12 @@ unsafe fn add_rows(dh: *mut f32, d: *const f32, n: usize) {
     for_lanes(n, |u, k| store_n(load_n(dh.add(u), k).add(load_n(d.add(u), k)), dh.add(u), k));
 }
 
-/// db [g] += column sums of d [rows, g] (g a multiple of 4).
-unsafe fn add_column_sums(d: *const f32, rows: usize, g: usize, db: *mut f32) {
+/// db [cols] += column sums of d [rows, ld] (cols a multiple of 4).
+unsafe fn add_column_sums(d: *const f32, rows: usize, ld: usize, cols: usize, db: *mut f32) {
     let mut j = 0;
-    while j < g {
+    while j < cols {
         let mut acc = F4::zero();
-        for r in 0..rows { acc = acc.add(F4::load(d.add(r * g + j))); }
+        for r in 0..rows { acc = acc.add(F4::load(d.add(r * ld + j))); }
         F4::load(db.add(j)).add(acc).store(db.add(j));
         j += 4;
     }
@@ -339,27 +394,64 @@ pub unsafe extern "C" fn lstm_backward(
     dx: *mut f32, d_kernel: *mut f32, d_rec_kernel: *mut f32, d_bias: *mut f32,
     d_h0: *mut f32, d_c0: *mut f32, ws: *mut f32,
 ) {
-    let (bl, tl, il, ul) = (b_len, t_len, i_len, u_len);
-    let g = 4 * ul;
-    let bt = bl * tl;
-    let gates = cache;
-    let cs = gates.add(bt * g);
-    let actc = cs.add(bt * ul);
+    let g = 4 * u_len;
+    let bt = b_len * t_len;
     let packed = ws;
-    let dg = packed.add(gemm::packed_b_floats(g, ul));
+    let dg = packed.add(gemm::packed_b_floats(g, u_len));
     let hpm = dg.add(bt * g);
-    let dh = hpm.add(bt * ul);
+    gemm::pack_b_full(true, g, u_len, rec_kernel, g, packed);
+    let job = Bwd {
+        b: b_len, t: t_len, i: i_len, u: u_len, flags, act, rec_act, x, kernel, packed, h0, c0, mask, rec_mask,
+        hs, cache, d_hs, d_ht, d_ct, dx, d_kernel, d_rec_kernel, d_bias, d_h0, d_c0, dg, hpm, ws,
+    };
+    // Rows: BPTT of whole sequences per batch row, and their dx. Then columns of G: the weight
+    // gradients sum over every row, so they are split by output column instead.
+    let plan = threads::row_plan(b_len, pass_flops(b_len, t_len, i_len, u_len));
+    threads::parallel(plan.parts, plan.pool, &job, backward_rows);
+    if bt == 0 { return; }
+    let col_parts = threads::parts_for(g / 8, 2 * bt * g * (i_len + u_len));
+    threads::parallel(col_parts, true, &job, backward_cols);
+}
+
+/// What every part of a backward call shares (dg, hpm: shared scratch [B,T,G], [B,T,U]).
+struct Bwd {
+    b: usize, t: usize, i: usize, u: usize, flags: i32, act: i32, rec_act: i32,
+    x: *const f32, kernel: *const f32, packed: *const f32, h0: *const f32, c0: *const f32,
+    mask: *const f32, rec_mask: *const f32, hs: *const f32, cache: *const f32,
+    d_hs: *const f32, d_ht: *const f32, d_ct: *const f32,
+    dx: *mut f32, d_kernel: *mut f32, d_rec_kernel: *mut f32, d_bias: *mut f32,
+    d_h0: *mut f32, d_c0: *mut f32, dg: *mut f32, hpm: *mut f32, ws: *mut f32,
+}
+
+/// Batch rows [b0, b1) (part p of `parts`, on thread `tid`): dgates and hprev⊙recMask of every
+/// step, dH0, dC0, dx.
+unsafe fn backward_rows(j: &Bwd, p: usize, parts: usize, tid: usize) {
+    let (b0, b1) = threads::span(j.b, parts, p, 1);
+    if b0 >= b1 { return; }
+    let (bl, tl, il, ul, flags) = (b1 - b0, j.t, j.i, j.u, j.flags);
+    let g = 4 * ul;
+    // Rows b0.. of every batch-major buffer.
+    let gates = j.cache.add(b0 * tl * g);
+    let cs = j.cache.add(j.b * tl * g + b0 * tl * ul);
+    let actc = j.cache.add(j.b * tl * (g + ul) + b0 * tl * ul);
+    let (dg, hpm) = (j.dg.add(b0 * tl * g), j.hpm.add(b0 * tl * ul));
+    let hs = j.hs.add(b0 * tl * ul);
+    let d_hs = at(j.d_hs, b0 * tl * ul);
+    let (h0, c0, d_ht, d_ct) = (at(j.h0, b0 * ul), at(j.c0, b0 * ul), at(j.d_ht, b0 * ul), at(j.d_ct, b0 * ul));
+    let (mask, rec_mask) = (at(j.mask, b0 * tl), at(j.rec_mask, b0 * ul));
+    let (d_h0, d_c0, dx) = (at_mut(j.d_h0, b0 * ul), at_mut(j.d_c0, b0 * ul), at_mut(j.dx, b0 * tl * il));
+    let packed = j.packed;
+    let (scratch, gws) = region(j.ws, tid, j.b, tl, il, ul);
+    let dh = scratch;
     let dc = dh.add(bl * ul);
     let prod = dc.add(bl * ul);
     let h0b = prod.add(bl * ul);
     let c0b = h0b.add(bl * ul);
-    let gws = ws.add(max(forward_ws(bl, tl, il, ul), backward_ws(bl, tl, il, ul)));
 
     copy_or_zero(d_ht, dh, bl * ul);
     copy_or_zero(d_ct, dc, bl * ul);
     copy_or_zero(h0, h0b, bl * ul);
     copy_or_zero(c0, c0b, bl * ul);
-    gemm::pack_b_full(true, g, ul, rec_kernel, g, packed);
 
     // h_{t-1} ⊙ recMask for every step, in the gate rows' (b, t) order: dRecKernel is then one GEMM.
     for b in 0..bl {
@@ -380,10 +472,10 @@ pub unsafe extern "C" fn lstm_backward(
             (cs.add(time_of(s - 1, tl, flags) * ul), tl * ul)
         };
         let step = BwdStep { bl, tl, ul, s, t, mask, gates, actc, cp, ld_cp, d_hs, dh, dc, dg };
-        match (act, rec_act) {
+        match (j.act, j.rec_act) {
             (TANH, SIGMOID) => backward_cells(&step, TANH, SIGMOID),
             (TANH, HARD_SIGMOID) => backward_cells(&step, TANH, HARD_SIGMOID),
-            _ => backward_cells(&step, act, rec_act),
+            (act, rec_act) => backward_cells(&step, act, rec_act),
         }
         if s > 0 || !d_h0.is_null() {
             let a = dg.add(t * g);
@@ -399,12 +491,21 @@ pub unsafe extern "C" fn lstm_backward(
     }
     if !d_h0.is_null() { copy(dh, d_h0, bl * ul); }
     if !d_c0.is_null() { copy(dc, d_c0, bl * ul); }
-    if bt == 0 { return; }
-
-    gemm::gemm_impl(true, false, il, g, bt, 1.0, x, il, dg, g, 1.0, d_kernel, g, gws);
-    gemm::gemm_impl(true, false, ul, g, bt, 1.0, hpm, ul, dg, g, 1.0, d_rec_kernel, g, gws);
-    if !d_bias.is_null() { add_column_sums(dg, bt, g, d_bias); }
-    if !dx.is_null() {
-        gemm::gemm_impl(false, true, bt, il, g, 1.0, dg, g, kernel, g, 0.0, dx, il, gws);
+    if !dx.is_null() && tl > 0 {
+        gemm::gemm_impl(false, true, bl * tl, il, g, 1.0, dg, g, j.kernel, g, 0.0, dx, il, gws);
     }
+}
+
+/// Gate columns [c0, c1) of the weight gradients (part p of `parts`, on thread `tid`): dKernel,
+/// dRecKernel, dBias.
+unsafe fn backward_cols(j: &Bwd, p: usize, parts: usize, tid: usize) {
+    let g = 4 * j.u;
+    let (c0, c1) = threads::span(g, parts, p, 8);
+    if c0 >= c1 { return; }
+    let (nc, bt, il, ul) = (c1 - c0, j.b * j.t, j.i, j.u);
+    let (_, gws) = region(j.ws, tid, j.b, j.t, il, ul);
+    let dg = j.dg.add(c0);
+    gemm::gemm_impl(true, false, il, nc, bt, 1.0, j.x, il, dg, g, 1.0, j.d_kernel.add(c0), g, gws);
+    gemm::gemm_impl(true, false, ul, nc, bt, 1.0, j.hpm, ul, dg, g, 1.0, j.d_rec_kernel.add(c0), g, gws);
+    if !j.d_bias.is_null() { add_column_sums(dg, bt, g, nc, j.d_bias.add(c0)); }
 }

@@ -15,6 +15,9 @@
 //! Backward: dHs [B, T, U], dHT [B, U] (0 = none) -> dx [B, T, I], dH0 [B, U] (overwritten,
 //!   0 = skip); dKernel [I, U], dRecKernel [U, U], dBias [U] (0 = skip) accumulated.
 //!
+//! Threads (simd-threads flavour): a part of the batch runs whole sequences for its rows; the
+//! weight gradients, sums over every row, are split by output column after a join.
+//!
 //! Forward: one GEMM projects every step's input into P [B*T, U] (rows by input time); each step
 //! adds h(t-1)·recKernel into its P rows with the recurrent kernel packed once, then a fused F4 pass
 //! applies bias and activation. Backward: per step a fused pass writes dA [B*T, U] (gradient of the
@@ -23,6 +26,7 @@
 use crate::activations::{apply4, deriv4, TANH};
 use crate::gemm::{gemm_impl, gemm_packed_b, pack_b_full, packed_b_floats, ws_floats};
 use crate::simd::F4;
+use crate::threads;
 
 const GO_BACKWARDS: i32 = 1;
 
@@ -85,31 +89,47 @@ impl Seq {
 }
 
 // ---- workspace layouts (shared by the kernels and rnn_ws_floats) ----
+//
+// ws = shared part, then one region per thread of the pool (threads.rs) for a part's R rows (R <= B).
+//   shared   packed recKernel | forward: P [B*T, U] | zeros [B, U] | bias [U]
+//                             | backward: dA [B*T, U] | Hm [B*T, U] | zeros [B, U]
+//   region   forward: hm [R, U] | gemm;  backward: dh | carry | tmp [R, U] | gemm
 
-struct FwdWs { packed: usize, p: usize, zeros: usize, hm: usize, bias: usize, gemm: usize, total: usize }
-fn fwd_ws(b: usize, t: usize, i: usize, u: usize) -> FwdWs {
-    let packed = 0;
-    let p = packed + packed_b_floats(u, u);
+struct FwdWs { packed: usize, p: usize, zeros: usize, bias: usize }
+fn fwd_ws(b: usize, t: usize, u: usize) -> FwdWs {
+    let p = packed_b_floats(u, u);
     let zeros = p + b * t * u;
-    let hm = zeros + b * u;
-    let bias = hm + b * u;
-    let gemm = bias + u;
-    FwdWs { packed, p, zeros, hm, bias, gemm, total: gemm + max(ws_floats(b * t, u, i), ws_floats(b, u, u)) }
+    FwdWs { packed: 0, p, zeros, bias: zeros + b * u }
 }
 
-struct BwdWs { packed: usize, da: usize, hm: usize, zeros: usize, dh: usize, carry: usize, tmp: usize, gemm: usize, total: usize }
-fn bwd_ws(b: usize, t: usize, i: usize, u: usize) -> BwdWs {
-    let bt = b * t;
-    let packed = 0;
-    let da = packed + packed_b_floats(u, u);
-    let hm = da + bt * u;
-    let zeros = hm + bt * u;
-    let dh = zeros + b * u;
-    let carry = dh + b * u;
-    let tmp = carry + b * u;
-    let gemm = tmp + b * u;
-    let gemm_floats = max(max(ws_floats(b, u, u), ws_floats(u, u, bt)), max(ws_floats(i, u, bt), ws_floats(bt, i, u)));
-    BwdWs { packed, da, hm, zeros, dh, carry, tmp, gemm, total: gemm + gemm_floats }
+struct BwdWs { packed: usize, da: usize, hm: usize, zeros: usize }
+fn bwd_ws(b: usize, t: usize, u: usize) -> BwdWs {
+    let da = packed_b_floats(u, u);
+    let hm = da + b * t * u;
+    BwdWs { packed: 0, da, hm, zeros: hm + b * t * u }
+}
+
+fn shared_ws(b: usize, t: usize, u: usize) -> usize {
+    packed_b_floats(u, u) + max(b * t * u + b * u + u, 2 * b * t * u + b * u)
+}
+
+/// Row scratch of a part of `rows` batch rows (forward hm, backward dh | carry | tmp).
+fn row_scratch(rows: usize, u: usize) -> usize { 3 * rows * u }
+
+/// One part's region: row scratch, then gemm scratch for every product a part runs.
+fn region_floats(rows: usize, b: usize, t: usize, i: usize, u: usize) -> usize {
+    let (rt, bt) = (rows * t, b * t);
+    let fwd = max(ws_floats(rt, u, i), ws_floats(rows, u, u));
+    let bwd = max(ws_floats(rows, u, u), ws_floats(rt, i, u));
+    let cols = max(ws_floats(u, u, bt), ws_floats(i, u, bt));
+    row_scratch(rows, u) + max(fwd, max(bwd, cols))
+}
+
+/// (region, gemm scratch) of thread `tid`.
+#[inline(always)]
+unsafe fn region(ws: *mut f32, tid: usize, b: usize, t: usize, i: usize, u: usize) -> (*mut f32, *mut f32) {
+    let r = ws.add(shared_ws(b, t, u) + tid * region_floats(b, b, t, i, u));
+    (r, r.add(row_scratch(b, u)))
 }
 
 #[no_mangle]
@@ -117,7 +137,21 @@ pub extern "C" fn rnn_cache_floats(_b: usize, _t: usize, _i: usize, _u: usize) -
 
 #[no_mangle]
 pub extern "C" fn rnn_ws_floats(b: usize, t: usize, i: usize, u: usize) -> usize {
-    max(fwd_ws(b, t, i, u).total, bwd_ws(b, t, i, u).total)
+    shared_ws(b, t, u) + threads::threads() * region_floats(b, b, t, i, u)
+}
+
+/// p + n when p is present (0 stays 0): row offsets into optional buffers.
+#[inline(always)]
+unsafe fn at(p: *const f32, n: usize) -> *const f32 { if p.is_null() { p } else { p.add(n) } }
+#[inline(always)]
+unsafe fn at_mut(p: *mut f32, n: usize) -> *mut f32 { if p.is_null() { p } else { p.add(n) } }
+
+/// What every part of a forward call shares.
+struct Fwd {
+    b: usize, t: usize, i: usize, u: usize, flags: i32, act: i32,
+    x: *const f32, kernel: *const f32, packed: *const f32, bv: *const f32, zeros: *const f32,
+    h0: *const f32, mask: *const f32, rec_mask: *const f32, hs: *mut f32, h_t: *mut f32,
+    p: *mut f32, ws: *mut f32,
 }
 
 #[no_mangle]
@@ -126,15 +160,31 @@ pub unsafe extern "C" fn rnn_forward(
     x: *const f32, kernel: *const f32, rec_kernel: *const f32, bias: *const f32, h0: *const f32,
     mask: *const f32, rec_mask: *const f32, hs: *mut f32, h_t: *mut f32, _cache: *mut f32, ws: *mut f32,
 ) {
-    let l = fwd_ws(b, t, i, u);
+    let l = fwd_ws(b, t, u);
     let zeros = ws.add(l.zeros);
     zero(zeros, b * u);
-    let q = Seq { b, t, u, back: flags & GO_BACKWARDS != 0, mask, h0: if h0.is_null() { zeros } else { h0 }, hs };
     let bv = ws.add(l.bias);
     if bias.is_null() { zero(bv, u); } else { copy(bias, bv, u); }
-    let (gemm_ws, packed, p, hm_buf) = (ws.add(l.gemm), ws.add(l.packed), ws.add(l.p), ws.add(l.hm));
+    let packed = ws.add(l.packed);
     pack_b_full(false, u, u, rec_kernel, u, packed);
-    gemm_impl(false, false, b * t, u, i, 1.0, x, i, kernel, u, 0.0, p, u, gemm_ws);
+    let job = Fwd { b, t, i, u, flags, act, x, kernel, packed, bv, zeros, h0, mask, rec_mask, hs, h_t, p: ws.add(l.p), ws };
+    // The recurrence is independent per batch row: a part runs whole sequences for its rows.
+    let plan = threads::row_plan(b, 2 * b * t * u * (i + u));
+    threads::parallel(plan.parts, plan.pool, &job, forward_part);
+}
+
+/// The forward pass of batch rows [b0, b1) (part p of `parts`, on thread `tid`).
+unsafe fn forward_part(j: &Fwd, part: usize, parts: usize, tid: usize) {
+    let (b0, b1) = threads::span(j.b, parts, part, 1);
+    if b0 >= b1 { return; }
+    let (b, t, i, u, act) = (b1 - b0, j.t, j.i, j.u, j.act);
+    let h0 = at(j.h0, b0 * u);
+    let rec_mask = at(j.rec_mask, b0 * u);
+    let q = Seq { b, t, u, back: j.flags & GO_BACKWARDS != 0, mask: at(j.mask, b0 * t), h0: if h0.is_null() { j.zeros } else { h0 }, hs: j.hs.add(b0 * t * u) };
+    let (hs, h_t, bv, packed) = (j.hs.add(b0 * t * u), at_mut(j.h_t, b0 * u), j.bv, j.packed);
+    let p = j.p.add(b0 * t * u);
+    let (hm_buf, gemm_ws) = region(j.ws, tid, j.b, t, i, u);
+    gemm_impl(false, false, b * t, u, i, 1.0, j.x.add(b0 * t * i), i, j.kernel, u, 0.0, p, u, gemm_ws);
     for s in 0..t {
         let t_in = q.time(s);
         let (hp, ldh) = q.hprev(s);
@@ -143,7 +193,7 @@ pub unsafe extern "C" fn rnn_forward(
             let (hm, ldm) = if rec_mask.is_null() { (hp, ldh) } else {
                 for bi in 0..b {
                     let (src, rm, dst) = (hp.add(bi * ldh), rec_mask.add(bi * u), hm_buf.add(bi * u));
-                    for j in 0..u { *dst.add(j) = *src.add(j) * *rm.add(j); }
+                    for jj in 0..u { *dst.add(jj) = *src.add(jj) * *rm.add(jj); }
                 }
                 (hm_buf as *const f32, u)
             };
@@ -174,6 +224,15 @@ unsafe fn step<const A: i32>(q: &Seq, t_in: usize, act: i32, rows: *const f32, b
     }
 }
 
+/// What every part of a backward call shares (da, hm: shared scratch by (row, input time)).
+struct Bwd {
+    b: usize, t: usize, i: usize, u: usize, flags: i32, act: i32,
+    x: *const f32, kernel: *const f32, packed: *const f32, h0: *const f32, zeros: *const f32,
+    mask: *const f32, rec_mask: *const f32, hs: *const f32, d_hs: *const f32, d_h_t: *const f32,
+    dx: *mut f32, d_kernel: *mut f32, d_rec_kernel: *mut f32, d_bias: *mut f32, d_h0: *mut f32,
+    da: *mut f32, hm: *mut f32, ws: *mut f32,
+}
+
 #[no_mangle]
 pub unsafe extern "C" fn rnn_backward(
     b: usize, t: usize, i: usize, u: usize, flags: i32, act: i32,
@@ -181,15 +240,39 @@ pub unsafe extern "C" fn rnn_backward(
     rec_mask: *const f32, hs: *const f32, _cache: *const f32, d_hs: *const f32, d_h_t: *const f32,
     dx: *mut f32, d_kernel: *mut f32, d_rec_kernel: *mut f32, d_bias: *mut f32, d_h0: *mut f32, ws: *mut f32,
 ) {
-    let l = bwd_ws(b, t, i, u);
+    let l = bwd_ws(b, t, u);
     let bt = b * t;
     let zeros = ws.add(l.zeros);
     zero(zeros, b * u);
-    let q = Seq { b, t, u, back: flags & GO_BACKWARDS != 0, mask, h0: if h0.is_null() { zeros } else { h0 }, hs };
-    let (gemm_ws, packed, da) = (ws.add(l.gemm), ws.add(l.packed), ws.add(l.da));
-    let (mut dh, mut carry, tmp) = (ws.add(l.dh), ws.add(l.carry), ws.add(l.tmp));
     // op(B) = recKernel^T, so dh(t-1) = dA · recKernel^T
+    let packed = ws.add(l.packed);
     pack_b_full(true, u, u, rec_kernel, u, packed);
+    let job = Bwd {
+        b, t, i, u, flags, act, x, kernel, packed, h0, zeros, mask, rec_mask, hs, d_hs, d_h_t,
+        dx, d_kernel, d_rec_kernel, d_bias, d_h0, da: ws.add(l.da), hm: ws.add(l.hm), ws,
+    };
+    // Rows: BPTT of whole sequences per batch row, and their dx. Then output columns of the
+    // weight gradients, which sum over every row.
+    let plan = threads::row_plan(b, 2 * bt * u * (i + u));
+    threads::parallel(plan.parts, plan.pool, &job, backward_rows);
+    if bt == 0 { return; }
+    let col_parts = threads::parts_for(u / 8, 2 * bt * u * (i + u));
+    threads::parallel(col_parts, true, &job, backward_cols);
+}
+
+/// Batch rows [b0, b1) (part p of `parts`, on thread `tid`): dA rows of every step, dH0, Hm rows, dx.
+unsafe fn backward_rows(j: &Bwd, part: usize, parts: usize, tid: usize) {
+    let (b0, b1) = threads::span(j.b, parts, part, 1);
+    if b0 >= b1 { return; }
+    let (b, t, i, u, act) = (b1 - b0, j.t, j.i, j.u, j.act);
+    let h0 = at(j.h0, b0 * u);
+    let q = Seq { b, t, u, back: j.flags & GO_BACKWARDS != 0, mask: at(j.mask, b0 * t), h0: if h0.is_null() { j.zeros } else { h0 }, hs: j.hs.add(b0 * t * u) };
+    let (hs, d_hs, d_h_t, rec_mask) = (j.hs.add(b0 * t * u), at(j.d_hs, b0 * t * u), at(j.d_h_t, b0 * u), at(j.rec_mask, b0 * u));
+    let (d_h0, dx) = (at_mut(j.d_h0, b0 * u), at_mut(j.dx, b0 * t * i));
+    let da = j.da.add(b0 * t * u);
+    let (scratch, gemm_ws) = region(j.ws, tid, j.b, t, i, u);
+    let (mut dh, mut carry, tmp) = (scratch, scratch.add(b * u), scratch.add(2 * b * u));
+    let packed = j.packed;
     if d_h_t.is_null() { zero(dh, b * u); } else { copy(d_h_t, dh, b * u); }
     for s in (0..t).rev() {
         let t_in = q.time(s);
@@ -206,19 +289,20 @@ pub unsafe extern "C" fn rnn_backward(
                 gemm_packed_b(false, b, u, u, 1.0, rows, t * u, packed, 1.0, carry, u, gemm_ws);
             } else {
                 gemm_packed_b(false, b, u, u, 1.0, rows, t * u, packed, 0.0, tmp, u, gemm_ws);
-                for_lanes(b * u, |j, w| {
-                    let v = load_n(carry.add(j), w).add(load_n(tmp.add(j), w).mul(load_n(rec_mask.add(j), w)));
-                    store_n(v, carry.add(j), w);
+                for_lanes(b * u, |jj, w| {
+                    let v = load_n(carry.add(jj), w).add(load_n(tmp.add(jj), w).mul(load_n(rec_mask.add(jj), w)));
+                    store_n(v, carry.add(jj), w);
                 });
             }
         }
         core::mem::swap(&mut dh, &mut carry);
     }
     if !d_h0.is_null() { copy(dh, d_h0, b * u); }
-    if bt == 0 { return; }
+    let rt = b * t;
+    if rt == 0 { return; }
 
-    // Hm [B*T, U] by input time: what entered the recurrent product at each step
-    let hm = ws.add(l.hm);
+    // Hm rows by input time: what entered the recurrent product at each step
+    let hm = j.hm.add(b0 * t * u);
     for s in 0..t {
         let t_in = q.time(s);
         let (hp, ldh) = q.hprev(s);
@@ -226,17 +310,28 @@ pub unsafe extern "C" fn rnn_backward(
             let (src, dst) = (hp.add(bi * ldh), hm.add((bi * t + t_in) * u));
             if rec_mask.is_null() { copy(src, dst, u); } else {
                 let rm = rec_mask.add(bi * u);
-                for j in 0..u { *dst.add(j) = *src.add(j) * *rm.add(j); }
+                for jj in 0..u { *dst.add(jj) = *src.add(jj) * *rm.add(jj); }
             }
         }
     }
-    gemm_impl(true, false, u, u, bt, 1.0, hm, u, da, u, 1.0, d_rec_kernel, u, gemm_ws);
-    gemm_impl(true, false, i, u, bt, 1.0, x, i, da, u, 1.0, d_kernel, u, gemm_ws);
-    if !dx.is_null() { gemm_impl(false, true, bt, i, u, 1.0, da, u, kernel, u, 0.0, dx, i, gemm_ws); }
-    if !d_bias.is_null() {
+    if !dx.is_null() { gemm_impl(false, true, rt, i, u, 1.0, da, u, j.kernel, u, 0.0, dx, i, gemm_ws); }
+}
+
+/// Output columns [c0, c1) of U (part p of `parts`, on thread `tid`): dKernel, dRecKernel, dBias over every step.
+unsafe fn backward_cols(j: &Bwd, part: usize, parts: usize, tid: usize) {
+    let (u, i, bt) = (j.u, j.i, j.b * j.t);
+    let (c0, c1) = threads::span(u, parts, part, 8);
+    if c0 >= c1 { return; }
+    let nc = c1 - c0;
+    let (_, gemm_ws) = region(j.ws, tid, j.b, j.t, i, u);
+    let da = j.da.add(c0) as *const f32;
+    gemm_impl(true, false, u, nc, bt, 1.0, j.hm, u, da, u, 1.0, j.d_rec_kernel.add(c0), u, gemm_ws);
+    gemm_impl(true, false, i, nc, bt, 1.0, j.x, i, da, u, 1.0, j.d_kernel.add(c0), u, gemm_ws);
+    if !j.d_bias.is_null() {
+        let db = j.d_bias.add(c0);
         for r in 0..bt {
             let row = da.add(r * u);
-            for_lanes(u, |j, n| store_n(load_n(d_bias.add(j), n).add(load_n(row.add(j), n)), d_bias.add(j), n));
+            for_lanes(nc, |jj, n| store_n(load_n(db.add(jj), n).add(load_n(row.add(jj), n)), db.add(jj), n));
         }
     }
 }

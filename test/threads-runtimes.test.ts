@@ -1,0 +1,102 @@
+// The thread pool of the BUILT package in Deno (Deno workers) and in Chromium (Web Workers), on a
+// cross-origin-isolated page's main thread (the leader spins: it may not Atomics.wait) and inside a
+// module Web Worker (the leader blocks). Same check everywhere: test/runtimes/threads-check.mjs.
+// Chromium: Debian's /usr/bin/chromium, as test/browser.test.ts.
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { ensureBuilt, ROOT } from './helpers/built-package.js';
+import { startStaticServer, type StaticServer } from './helpers/static-server.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const PAGE = '/test/runtimes/threads.html';
+const EXPECTED = { threads: [1, 2], jobs: true, sameC: true, sameLoss: true, error: { name: 'LwError', code: 'NOT_READY', reason: 'WORKER_FAILED' } };
+
+let server: StaticServer;
+let browser: Browser | undefined;
+
+beforeAll(async () => {
+  ensureBuilt();
+  server = await startStaticServer({ root: ROOT });
+  if (existsSync(CHROMIUM)) {
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+    });
+  }
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+it('Deno: workers from Blob URLs, same results on 1 and 2 threads, a killed worker is an LwError', () => {
+  const deno = fileURLToPath(new URL('../node_modules/.bin/deno', import.meta.url));
+  const out = execFileSync(deno, ['run', '--allow-read', '--import-map', 'test/runtimes/deno-import-map.json', 'test/runtimes/threads-smoke.mjs'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 60_000,
+    env: { ...process.env, DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1' },
+  });
+  expect(JSON.parse(out.trim().split('\n').pop()!)).toEqual(EXPECTED);
+}, 70_000);
+
+it('Node: a process whose pool is still open exits by itself', () => {
+  const script = `import * as lw from './dist/index.js';
+    import { getThreads } from './dist/runtime/ready.js';
+    await lw.ready({ threads: 2 });
+    const ones = (r, c) => lw.tensor(new Float32Array(r * c).fill(1), [r, c]);
+    console.log(getThreads(), Array.from(lw.ops.gemm(ones(300, 200), ones(200, 250)).dataSync()).every((v) => v === 200));`;
+  const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT, encoding: 'utf8', timeout: 20_000 });
+  expect(out.trim()).toBe('2 true');
+}, 30_000);
+
+describe('Chromium, cross-origin isolated', () => {
+  async function openPage(): Promise<{ page: Page; problems: string[] }> {
+    if (!browser) throw new Error(`${CHROMIUM} is missing: this test needs Debian's Chromium (apt-get install -y chromium)`);
+    const page = await browser.newPage();
+    const problems: string[] = [];
+    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+    page.on('console', (m) => m.type() === 'error' && problems.push(`console error: ${m.text()}`));
+    await page.goto(`${server.url}${PAGE}`);
+    expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+    return { page, problems };
+  }
+
+  it('on the page itself (the leader spins while the workers run)', async () => {
+    const { page, problems } = await openPage();
+    // A string, so the test runner does not rewrite the page's dynamic imports.
+    const result = await page.evaluate(`(async () => {
+      const lw = await import('/dist/index.js');
+      const internals = { ...(await import('/dist/runtime/ready.js')), ...(await import('/dist/runtime/threads.js')) };
+      const { threadsCheck } = await import('/test/runtimes/threads-check.mjs');
+      return threadsCheck(lw, internals);
+    })()`);
+    await page.close();
+    expect(problems).toEqual([]);
+    expect(result).toEqual(EXPECTED);
+  }, 60_000);
+
+  it('inside a module Web Worker (nested workers; the leader blocks in Atomics.wait)', async () => {
+    const { page, problems } = await openPage();
+    const result = await page.evaluate(async () => {
+      const code = `
+        const origin = ${JSON.stringify(location.origin)};
+        const lw = await import(origin + '/dist/index.js');
+        const internals = { ...(await import(origin + '/dist/runtime/ready.js')), ...(await import(origin + '/dist/runtime/threads.js')) };
+        const { threadsCheck } = await import(origin + '/test/runtimes/threads-check.mjs');
+        postMessage(await threadsCheck(lw, internals));`;
+      const worker = new Worker(URL.createObjectURL(new Blob([code], { type: 'text/javascript' })), { type: 'module' });
+      return new Promise((resolve, reject) => {
+        worker.onmessage = (e) => resolve(e.data);
+        worker.onerror = (e) => reject(new Error(e.message));
+      });
+    });
+    await page.close();
+    expect(problems).toEqual([]);
+    expect(result).toEqual(EXPECTED);
+  }, 60_000);
+});
