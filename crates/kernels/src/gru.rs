@@ -29,44 +29,7 @@ use crate::activations::{apply4, deriv4, HARD_SIGMOID, SIGMOID, TANH};
 use crate::gemm::{gemm_impl, gemm_packed_b, pack_b_full, packed_b_floats, ws_floats};
 use crate::simd::F4;
 use crate::threads;
-
-const GO_BACKWARDS: i32 = 1;
-const RESET_AFTER: i32 = 2;
-
-#[inline(always)]
-fn max(a: usize, b: usize) -> usize { if a > b { a } else { b } }
-
-/// Loads `n` <= 4 floats (the rest zero), so row tails share the F4 code path.
-#[inline(always)]
-unsafe fn load_n(p: *const f32, n: usize) -> F4 {
-    if n == 4 { return F4::load(p); }
-    let mut t = [0.0f32; 4];
-    for k in 0..n { t[k] = *p.add(k); }
-    F4::load(t.as_ptr())
-}
-
-/// Stores the first `n` <= 4 lanes.
-#[inline(always)]
-unsafe fn store_n(v: F4, p: *mut f32, n: usize) {
-    if n == 4 { return v.store(p); }
-    let mut t = [0.0f32; 4];
-    v.store(t.as_mut_ptr());
-    for k in 0..n { *p.add(k) = t[k]; }
-}
-
-/// Calls `f(j, n)` over the lane groups of a row of `u` floats: full groups first (n = 4, a constant
-/// once inlined, so loads and stores are plain v128), then one partial group.
-#[inline(always)]
-unsafe fn for_lanes(u: usize, mut f: impl FnMut(usize, usize)) {
-    let mut j = 0;
-    while j + 4 <= u { f(j, 4); j += 4; }
-    if j < u { f(j, u - j); }
-}
-
-/// An activation code fixed at compile time (C >= 0) or the runtime one (C = -1), so the
-/// common activation pairs get passes without per-lane dispatch.
-#[inline(always)]
-fn code<const C: i32>(runtime: i32) -> i32 { if C >= 0 { C } else { runtime } }
+use crate::lanes::{GO_BACKWARDS, RESET_AFTER, max, load_n, store_n, for_lanes, code, copy, zero};
 
 /// Calls `$f::<ACT, REC_ACT>(args)` with the pair fixed at compile time when it is a common one.
 macro_rules! with_acts {
@@ -78,11 +41,6 @@ macro_rules! with_acts {
         }
     };
 }
-
-#[inline(always)]
-unsafe fn copy(src: *const f32, dst: *mut f32, n: usize) { core::ptr::copy_nonoverlapping(src, dst, n) }
-#[inline(always)]
-unsafe fn zero(dst: *mut f32, n: usize) { core::ptr::write_bytes(dst, 0, n) }
 
 /// Step bookkeeping shared by forward and backward.
 struct Seq { b: usize, t: usize, u: usize, back: bool, mask: *const f32, h0: *const f32, hs: *const f32 }

@@ -37,51 +37,7 @@ use crate::activations::{apply4, deriv4, HARD_SIGMOID, SIGMOID, TANH};
 use crate::gemm;
 use crate::threads;
 use crate::simd::F4;
-
-const GO_BACKWARDS: i32 = 1;
-
-#[inline(always)]
-fn max(a: usize, b: usize) -> usize { if a > b { a } else { b } }
-
-/// Up to 4 floats from p (n < 4 pads with zeros, so a row's tail never reads past its end).
-#[inline(always)]
-unsafe fn load_n(p: *const f32, n: usize) -> F4 {
-    if n == 4 { return F4::load(p); }
-    let mut a = [0.0f32; 4];
-    for k in 0..n { a[k] = *p.add(k); }
-    F4::load(a.as_ptr())
-}
-
-/// Stores the first n lanes of v at p.
-#[inline(always)]
-unsafe fn store_n(v: F4, p: *mut f32, n: usize) {
-    if n == 4 { return v.store(p); }
-    let mut a = [0.0f32; 4];
-    v.store(a.as_mut_ptr());
-    for k in 0..n { *p.add(k) = a[k]; }
-}
-
-/// Calls f(u, n) over [0, len) in runs of n = 4 lanes, then once for the tail (n < 4). The full
-/// runs pass a constant 4, so after inlining their loads and stores carry no tail checks.
-#[inline(always)]
-unsafe fn for_lanes(len: usize, mut f: impl FnMut(usize, usize)) {
-    let mut u = 0;
-    while u + 4 <= len {
-        f(u, 4);
-        u += 4;
-    }
-    if u < len { f(u, len - u); }
-}
-
-#[inline(always)]
-unsafe fn copy(src: *const f32, dst: *mut f32, n: usize) {
-    core::ptr::copy_nonoverlapping(src, dst, n);
-}
-
-#[inline(always)]
-unsafe fn zero(dst: *mut f32, n: usize) {
-    core::ptr::write_bytes(dst, 0, n);
-}
+use crate::lanes::{GO_BACKWARDS, max, load_n, store_n, for_lanes, copy, zero};
 
 /// Input time read by processing step s.
 #[inline(always)]

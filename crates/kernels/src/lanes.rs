@@ -1,0 +1,49 @@
+//! Small helpers the recurrent kernel families share: flag bits, row tails in F4 lanes, and
+//! activation codes fixed at compile time.
+use crate::simd::F4;
+
+/// Recurrent flag bits (TypeScript `RecurrentFlags`).
+pub const GO_BACKWARDS: i32 = 1;
+pub const RESET_AFTER: i32 = 2;
+
+#[inline(always)]
+pub fn max(a: usize, b: usize) -> usize { if a > b { a } else { b } }
+
+/// Loads `n` <= 4 floats (the rest zero), so a row's tail shares the F4 code path and never reads
+/// past the row's end.
+#[inline(always)]
+pub unsafe fn load_n(p: *const f32, n: usize) -> F4 {
+    if n == 4 { return F4::load(p); }
+    let mut t = [0.0f32; 4];
+    for k in 0..n { t[k] = *p.add(k); }
+    F4::load(t.as_ptr())
+}
+
+/// Stores the first `n` <= 4 lanes.
+#[inline(always)]
+pub unsafe fn store_n(v: F4, p: *mut f32, n: usize) {
+    if n == 4 { return v.store(p); }
+    let mut t = [0.0f32; 4];
+    v.store(t.as_mut_ptr());
+    for k in 0..n { *p.add(k) = t[k]; }
+}
+
+/// Calls `f(j, n)` over the lane groups of a row of `len` floats: full groups first (n = 4, a
+/// constant once inlined, so loads and stores are plain v128), then one partial group.
+#[inline(always)]
+pub unsafe fn for_lanes(len: usize, mut f: impl FnMut(usize, usize)) {
+    let mut j = 0;
+    while j + 4 <= len { f(j, 4); j += 4; }
+    if j < len { f(j, len - j); }
+}
+
+/// An activation code fixed at compile time (C >= 0) or the runtime one (C = -1), so the common
+/// activation pairs get passes without per-lane dispatch.
+#[inline(always)]
+pub fn code<const C: i32>(runtime: i32) -> i32 { if C >= 0 { C } else { runtime } }
+
+#[inline(always)]
+pub unsafe fn copy(src: *const f32, dst: *mut f32, n: usize) { core::ptr::copy_nonoverlapping(src, dst, n) }
+
+#[inline(always)]
+pub unsafe fn zero(dst: *mut f32, n: usize) { core::ptr::write_bytes(dst, 0, n) }
