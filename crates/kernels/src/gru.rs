@@ -29,7 +29,7 @@ use crate::activations::{apply4, deriv4, HARD_SIGMOID, SIGMOID, TANH};
 use crate::gemm::{gemm_impl, gemm_packed_b, pack_b_full, packed_b_floats, ws_floats};
 use crate::simd::F4;
 use crate::threads;
-use crate::lanes::{GO_BACKWARDS, RESET_AFTER, max, load_n, store_n, for_lanes, code, copy, zero};
+use crate::lanes::{Seq, GO_BACKWARDS, RESET_AFTER, max, load_n, store_n, for_lanes, code, copy, zero};
 
 /// Calls `$f::<ACT, REC_ACT>(args)` with the pair fixed at compile time when it is a common one.
 macro_rules! with_acts {
@@ -40,24 +40,6 @@ macro_rules! with_acts {
             _ => $f::<-1, -1>($($arg),*),
         }
     };
-}
-
-/// Step bookkeeping shared by forward and backward.
-struct Seq { b: usize, t: usize, u: usize, back: bool, mask: *const f32, h0: *const f32, hs: *const f32 }
-
-impl Seq {
-    /// Input time read by processing step s.
-    #[inline(always)]
-    fn time(&self, s: usize) -> usize { if self.back { self.t - 1 - s } else { s } }
-    #[inline(always)]
-    unsafe fn kept(&self, bi: usize, t_in: usize) -> bool {
-        self.mask.is_null() || *self.mask.add(bi * self.t + t_in) != 0.0
-    }
-    /// h(t-1) of step s as (pointer, row stride): h0 (or zeros) for s = 0, else hs at step s-1.
-    #[inline(always)]
-    unsafe fn hprev(&self, s: usize) -> (*const f32, usize) {
-        if s == 0 { (self.h0, self.u) } else { (self.hs.add((s - 1) * self.u), self.t * self.u) }
-    }
 }
 
 /// dst[j] += Σ_rows src[r*ld + j] for j < n.

@@ -47,3 +47,21 @@ pub unsafe fn copy(src: *const f32, dst: *mut f32, n: usize) { core::ptr::copy_n
 
 #[inline(always)]
 pub unsafe fn zero(dst: *mut f32, n: usize) { core::ptr::write_bytes(dst, 0, n) }
+
+/// Step bookkeeping of a recurrent pass: sizes, direction, mask, initial state and outputs.
+pub struct Seq { pub b: usize, pub t: usize, pub u: usize, pub back: bool, pub mask: *const f32, pub h0: *const f32, pub hs: *const f32 }
+
+impl Seq {
+    /// Input time read by processing step s.
+    #[inline(always)]
+    pub fn time(&self, s: usize) -> usize { if self.back { self.t - 1 - s } else { s } }
+    #[inline(always)]
+    pub unsafe fn kept(&self, bi: usize, t_in: usize) -> bool {
+        self.mask.is_null() || *self.mask.add(bi * self.t + t_in) != 0.0
+    }
+    /// h(t-1) of step s as (pointer, row stride): h0 (or zeros) for s = 0, else hs at step s-1.
+    #[inline(always)]
+    pub unsafe fn hprev(&self, s: usize) -> (*const f32, usize) {
+        if s == 0 { (self.h0, self.u) } else { (self.hs.add((s - 1) * self.u), self.t * self.u) }
+    }
+}
