@@ -3,8 +3,11 @@ import { readFileUrl } from './environment.js';
 
 export type WasmFlavour = 'simd' | 'scalar' | 'simd-threads';
 
+/** A compiled `WebAssembly.Module`, typed loosely so Node-only TypeScript setups (no DOM lib) compile. */
+export type CompiledWasm = object;
+
 /** Where a module comes from: its bytes, a compiled module, or a URL (string or URL). */
-export type WasmSource = BufferSource | WebAssembly.Module | URL | string;
+export type WasmSource = ArrayBuffer | ArrayBufferView | CompiledWasm | URL | string;
 
 /** The module shipped beside the package: `<package>/wasm/kernels-<flavour>.wasm`. */
 export function defaultWasmUrl(flavour: WasmFlavour): URL {
@@ -12,14 +15,14 @@ export function defaultWasmUrl(flavour: WasmFlavour): URL {
   return new URL(`../../wasm/kernels-${flavour}.wasm`, import.meta.url);
 }
 
-const compiled = new Map<string, Promise<WebAssembly.Module>>();
+const compiled = new Map<string, Promise<CompiledWasm>>();
 
 /** Compiles (once per flavour and source) the kernels module. */
-export function compileKernels(flavour: WasmFlavour, source?: WasmSource): Promise<WebAssembly.Module> {
+export function compileKernels(flavour: WasmFlavour, source?: WasmSource): Promise<CompiledWasm> {
   if (source instanceof WebAssembly.Module) return Promise.resolve(source);
   const key = source === undefined ? flavour : null;
   if (key && compiled.has(key)) return compiled.get(key)!;
-  const p = compileFrom(flavour, source ?? defaultWasmUrl(flavour));
+  const p = compileFrom(flavour, (source ?? defaultWasmUrl(flavour)) as ArrayBuffer | ArrayBufferView | URL | string);
   if (key) {
     compiled.set(key, p);
     p.catch(() => compiled.delete(key));
@@ -27,9 +30,9 @@ export function compileKernels(flavour: WasmFlavour, source?: WasmSource): Promi
   return p;
 }
 
-async function compileFrom(flavour: WasmFlavour, source: BufferSource | URL | string): Promise<WebAssembly.Module> {
+async function compileFrom(flavour: WasmFlavour, source: ArrayBuffer | ArrayBufferView | URL | string): Promise<CompiledWasm> {
   try {
-    if (typeof source !== 'string' && !(source instanceof URL)) return await WebAssembly.compile(source);
+    if (typeof source !== 'string' && !(source instanceof URL)) return await WebAssembly.compile(source as BufferSource);
     const url = typeof source === 'string' ? new URL(source, baseUrl()) : source;
     if (url.protocol === 'file:') return await WebAssembly.compile(await readFileUrl(url));
     const res = await fetch(url);
@@ -53,7 +56,7 @@ function baseUrl(): string {
   return loc?.href ?? import.meta.url;
 }
 
-function describe(source: BufferSource | URL | string): string {
+function describe(source: ArrayBuffer | ArrayBufferView | URL | string): string {
   if (typeof source === 'string') return source;
   if (source instanceof URL) return source.href;
   return `${source.byteLength} bytes`;
