@@ -13,7 +13,8 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as lw from '../ts/index.js';
-import { getThreads } from '../ts/runtime/ready.js';
+import { createBackend, getThreads } from '../ts/runtime/ready.js';
+import { poolOf } from '../ts/runtime/threads.js';
 import { repoRoot } from './lib/backends.js';
 import { describeMachine, machineInfo } from './lib/machine.js';
 import { summarize, type Summary } from './lib/stats.js';
@@ -78,6 +79,43 @@ function timeCalls(fn: () => void, calls: number, warmupMs: number): Summary & {
     t.push(performance.now() - t0);
   }
   return { ...summarize(t), samples: t };
+}
+
+/**
+ * The seed model's two LSTM forwards at batch 1 (what predict runs) on a 1-thread and a
+ * `threads`-thread backend, calls interleaved one by one so a drift of the machine's speed cannot
+ * favour either; median µs per pair of forwards.
+ */
+async function batchOneKernels(threads: number): Promise<{ single: number; pooled: number }> {
+  const backends = [await createBackend('wasm-simd', { wasm }), await createBackend('wasm-simd', { wasm, threads })];
+  const runs = backends.map((b) => {
+    const k = b.kernels;
+    const buf = (n: number) => {
+      const p = b.allocFloats(n);
+      b.writeFloats(p, Float32Array.from({ length: n }, (_, i) => Math.sin(i) * 0.3));
+      return p;
+    };
+    const layer = (I: number, U: number) => {
+      const G = 4 * U;
+      const x = buf(TOKENS * I), kernel = buf(I * G), rec = buf(U * G), bias = buf(G), hs = buf(TOKENS * U), hT = buf(U), cT = buf(U);
+      const cache = buf(k.lstm_cache_floats(1, TOKENS, I, U)), ws = buf(k.lstm_ws_floats(1, TOKENS, I, U));
+      return () => k.lstm_forward(1, TOKENS, I, U, 0, lw.Act.tanh, lw.Act.sigmoid, x, kernel, rec, bias, 0, 0, 0, 0, hs, hT, cT, cache, ws);
+    };
+    const first = layer(64, 64);
+    const second = layer(64, 32);
+    return () => { first(); second(); };
+  });
+  const times: number[][] = [[], []];
+  for (let i = 0; i < 200; i++) runs.forEach((r) => r());
+  for (let i = 0; i < 2000; i++) {
+    runs.forEach((r, j) => {
+      const t0 = performance.now();
+      r();
+      times[j].push(performance.now() - t0);
+    });
+  }
+  poolOf(backends[1])?.close();
+  return { single: summarize(times[0]).median * 1000, pooled: summarize(times[1]).median * 1000 };
 }
 
 interface Row {
@@ -145,13 +183,18 @@ async function main() {
       fmt(r.predictMs * 1000), fmtRatio(base.predictMs / r.predictMs), `${fmt(r.bestTrainMsPerBatch)}, ${fmt(r.bestPredictMs * 1000)}`,
     ]),
   ));
+  const b1 = THREADS.length > 1 ? await batchOneKernels(THREADS[THREADS.length - 1]) : undefined;
+  if (b1) {
+    console.log(`\nSeed LSTM forwards at batch 1, calls interleaved: ${fmt(b1.single)} µs on 1 thread, ` +
+      `${fmt(b1.pooled)} µs on a ${THREADS[THREADS.length - 1]}-thread backend (${fmtRatio(b1.single / b1.pooled)})`);
+  }
   const seconds = (performance.now() - started) / 1000;
   console.log(`\nMedians over ${ROUNDS} alternating round(s) of ${TRAIN_STEPS} training steps / ${PREDICT_CALLS} predict calls, each after a warm-up. ` +
     `"vs 1st": speed relative to ${THREADS[0]} thread(s) (>1 is faster). Took ${seconds.toFixed(0)} s.`);
   console.log(`load average after: ${loadAfter.map((x) => x.toFixed(2)).join(' ')}`);
   const file = join(repoRoot(), 'bench', 'results', `threads-${isoDay()}.json`);
   writeJson(file, {
-    machine, loadBefore, loadAfter, batch: BATCH, rounds: ROUNDS, trainSteps: TRAIN_STEPS, predictCalls: PREDICT_CALLS,
+    machine, loadBefore, loadAfter, batch: BATCH, rounds: ROUNDS, trainSteps: TRAIN_STEPS, predictCalls: PREDICT_CALLS, batchOneKernelsMicros: b1,
     rows: [...rows.values()].map(({ trainSamples, predictSamples, ...r }) => ({ ...r, trainCalls: trainSamples.length, predictCalls: predictSamples.length })),
   });
   console.log(`Wrote ${file}`);
