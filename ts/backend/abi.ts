@@ -17,6 +17,9 @@
  * - Recurrent mask `pMask [batch, time]` (indexed by input time): a masked step carries h (and c)
  *   through unchanged and outputs the carried h. `pRecMask [batch, units]` multiplies h(t-1)
  *   where it enters the recurrent product (Keras recurrent dropout; mask drawn in TS).
+ * - Projected inputs (recurrent forwards only): `pKernel` 0 means `pX` already holds the input
+ *   projections x·kernel, [B,T,G] with G the kernel's columns (4U, 3U, U). Inference uses it to
+ *   gather rows of an embedding table multiplied by the kernel once instead of multiplying per token.
  */
 export interface Kernels {
   /** C[M,N] = alpha·op(A)·op(B) + beta·C; A [M,lda] or [K,lda] if transA; B [K,ldb] or [N,ldb] if transB; C [M,ldc]. beta 0 never reads C. */

@@ -2,7 +2,8 @@
 //!
 //! Buffers (row-major, floats; B batch, T time, I input, U units):
 //!   x          [B, T, I]      input, indexed by input time
-//!   kernel     [I, 3U]        input weights, columns z | r | h
+//!   kernel     [I, 3U]        input weights, columns z | r | h; forward only: 0 means x holds
+//!                             the input projections x·kernel [B, T, 3U]
 //!   recKernel  [U, 3U]        recurrent weights, columns z | r | h
 //!   bias       [2, 3U] when resetAfter (row 0 input bias, row 1 recurrent bias), else [3U]; 0 = none
 //!   h0         [B, U]         initial state, 0 = zeros
@@ -29,7 +30,7 @@ use crate::activations::{apply4, deriv4, HARD_SIGMOID, SIGMOID, TANH};
 use crate::gemm::{gemm_impl, gemm_packed_b, pack_b_full, packed_b_floats, ws_floats};
 use crate::simd::F4;
 use crate::threads;
-use crate::lanes::{Seq, GO_BACKWARDS, RESET_AFTER, max, load_n, store_n, for_lanes, code, copy, zero};
+use crate::lanes::{Seq, GO_BACKWARDS, RESET_AFTER, max, load_n, store_n, for_lanes, code, copy, zero, project_inputs, x_width};
 
 /// Calls `$f::<ACT, REC_ACT>(args)` with the pair fixed at compile time when it is a common one.
 macro_rules! with_acts {
@@ -207,7 +208,7 @@ unsafe fn forward_part(j: &Fwd, p: usize, parts: usize, tid: usize) {
     let packed = j.packed;
     let packed_h = packed.add(packed_b_floats(u, 2 * u));
     // input projections of every step: gates [R*T, 3U] = x [R*T, I] · kernel
-    gemm_impl(false, false, b * t, g3, i, 1.0, j.x.add(b0 * t * i), i, j.kernel, g3, 0.0, cache, g3, gemm_ws);
+    project_inputs(b * t, g3, i, j.x.add(b0 * t * x_width(j.kernel, i, g3)), j.kernel, cache, gemm_ws);
     // rec: the recurrent products [R, 3U] (resetAfter) or r·hm [R, U]
     let (hm_buf, rec) = (scratch, scratch.add(b * u));
     for s in 0..t {

@@ -65,3 +65,15 @@ impl Seq {
         if s == 0 { (self.h0, self.u) } else { (self.hs.add((s - 1) * self.u), self.t * self.u) }
     }
 }
+
+/// The input projections of `rows` sequence rows, out [rows, G] = x [rows, I] · kernel [I, G]:
+/// one GEMM. A null kernel means x already holds them (x [rows, G], e.g. rows gathered from an
+/// embedding table multiplied by the kernel once, for inference): a copy.
+#[inline(always)]
+pub unsafe fn project_inputs(rows: usize, g: usize, i: usize, x: *const f32, kernel: *const f32, out: *mut f32, gemm_ws: *mut f32) {
+    if kernel.is_null() { copy(x, out, rows * g) } else { crate::gemm::gemm_impl(false, false, rows, g, i, 1.0, x, i, kernel, g, 0.0, out, g, gemm_ws) }
+}
+
+/// Floats per (batch, time) row of a forward kernel's x: I, or G when x holds projections (null kernel).
+#[inline(always)]
+pub fn x_width(kernel: *const f32, i: usize, g: usize) -> usize { if kernel.is_null() { g } else { i } }

@@ -8,6 +8,7 @@
 //! hs by step s (Keras returns the reversed sequence):
 //!   x          [B, T, I]
 //!   kernel     [I, G]        recKernel [U, G]        bias [G]        (bias 0: none)
+//!              forward only: kernel 0 means x already holds the input projections x·kernel [B, T, G]
 //!   h0, c0     [B, U]        (0: zeros)
 //!   mask       [B, T]        1 keep / 0 masked (a masked step carries h and c); 0: none
 //!   recMask    [B, U]        multiplies h_{t-1} where it enters h_{t-1}·recKernel; 0: none
@@ -37,7 +38,7 @@ use crate::activations::{apply4, deriv4, HARD_SIGMOID, SIGMOID, TANH};
 use crate::gemm;
 use crate::threads;
 use crate::simd::F4;
-use crate::lanes::{GO_BACKWARDS, max, load_n, store_n, for_lanes, copy, zero};
+use crate::lanes::{GO_BACKWARDS, max, load_n, store_n, for_lanes, copy, zero, project_inputs, x_width};
 
 /// Input time read by processing step s.
 #[inline(always)]
@@ -205,7 +206,7 @@ unsafe fn forward_part(j: &Fwd, p: usize, parts: usize, tid: usize) {
     let gates = j.cache.add(b0 * tl * g);
     let cs = j.cache.add(j.b * tl * g + b0 * tl * ul);
     let actc = j.cache.add(j.b * tl * (g + ul) + b0 * tl * ul);
-    let x = j.x.add(b0 * tl * il);
+    let x = j.x.add(b0 * tl * x_width(j.kernel, il, g));
     let (h0, c0) = (at(j.h0, b0 * ul), at(j.c0, b0 * ul));
     let (mask, rec_mask) = (at(j.mask, b0 * tl), at(j.rec_mask, b0 * ul));
     let hs = j.hs.add(b0 * tl * ul);
@@ -224,7 +225,7 @@ unsafe fn forward_part(j: &Fwd, p: usize, parts: usize, tid: usize) {
         return;
     }
     // Every step's input projection at once, straight into the gate rows (bias added in the fused pass).
-    gemm::gemm_impl(false, false, bl * tl, g, il, 1.0, x, il, j.kernel, g, 0.0, gates, g, gws);
+    project_inputs(bl * tl, g, il, x, j.kernel, gates, gws);
 
     for s in 0..tl {
         let t = time_of(s, tl, flags);

@@ -2,7 +2,7 @@
 //!
 //! Buffers (row-major, floats; B batch, T time, I input, U units):
 //!   x          [B, T, I]      input, indexed by input time
-//!   kernel     [I, U]
+//!   kernel     [I, U]         forward only: 0 means x holds the input projections x·kernel [B, T, U]
 //!   recKernel  [U, U]
 //!   bias       [U]            0 = none
 //!   h0         [B, U]         initial state, 0 = zeros
@@ -27,7 +27,7 @@ use crate::activations::{apply4, deriv4, TANH};
 use crate::gemm::{gemm_impl, gemm_packed_b, pack_b_full, packed_b_floats, ws_floats};
 use crate::simd::F4;
 use crate::threads;
-use crate::lanes::{Seq, GO_BACKWARDS, max, load_n, store_n, for_lanes, code, copy, zero};
+use crate::lanes::{Seq, GO_BACKWARDS, max, load_n, store_n, for_lanes, code, copy, zero, project_inputs, x_width};
 
 // ---- workspace layouts (shared by the kernels and rnn_ws_floats) ----
 //
@@ -125,7 +125,7 @@ unsafe fn forward_part(j: &Fwd, part: usize, parts: usize, tid: usize) {
     let (hs, h_t, bv, packed) = (j.hs.add(b0 * t * u), at_mut(j.h_t, b0 * u), j.bv, j.packed);
     let p = j.p.add(b0 * t * u);
     let (hm_buf, gemm_ws) = region(j.ws, tid, j.b, t, i, u);
-    gemm_impl(false, false, b * t, u, i, 1.0, j.x.add(b0 * t * i), i, j.kernel, u, 0.0, p, u, gemm_ws);
+    project_inputs(b * t, u, i, j.x.add(b0 * t * x_width(j.kernel, i, u)), j.kernel, p, gemm_ws);
     for s in 0..t {
         let t_in = q.time(s);
         let (hp, ldh) = q.hprev(s);

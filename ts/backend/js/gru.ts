@@ -2,6 +2,7 @@ import type { Kernels } from '../abi.js';
 import { RecurrentFlags } from '../abi.js';
 import { type JsMemory, fx } from './memory.js';
 import { applyAct, actDeriv } from './activations.js';
+import { inputProjection } from './projection.js';
 
 /**
  * GRU oracle (float64, plain loops, step by step; see `Kernels.gru_forward`). Gates z, r, h.
@@ -36,12 +37,7 @@ export function gruKernels(mem: JsMemory): Pick<Kernels, 'gru_forward' | 'gru_ba
             continue;
           }
           for (let k = 0; k < U; k++) hm[k] = h[b * U + k] * (pRecMask ? F[rm + b * U + k] : 1);
-          const xr = x + (b * T + t) * I;
-          for (let c = 0; c < G; c++) {
-            let sx = bIn(c);
-            for (let i = 0; i < I; i++) sx += F[xr + i] * F[K + i * G + c];
-            xp[c] = sx;
-          }
+          for (let c = 0; c < G; c++) xp[c] = bIn(c) + inputProjection(F, pK, x, K, b * T + t, I, G, c);
           const row = cache + (b * T + t) * 4 * U;
           for (let j = 0; j < 2 * U; j++) {
             let sr = bRec(j);

@@ -1,6 +1,7 @@
 import { RecurrentFlags, type Kernels } from '../abi.js';
 import { type JsMemory, fx } from './memory.js';
 import { applyAct, actDeriv } from './activations.js';
+import { inputProjection } from './projection.js';
 
 /**
  * LSTM oracle (Keras gates i, f, c, o), written plainly in float64: loops over b, t and units.
@@ -39,8 +40,7 @@ export function lstmKernels(mem: JsMemory): Pick<Kernels, 'lstm_forward' | 'lstm
             continue;
           }
           for (let j = 0; j < G; j++) {
-            let v = pBias ? F[bias + j] : 0;
-            for (let k = 0; k < I; k++) v += F[x + (b * T + t) * I + k] * F[kern + k * G + j];
+            let v = (pBias ? F[bias + j] : 0) + inputProjection(F, pK, x, kern, b * T + t, I, G, j);
             for (let k = 0; k < U; k++) v += hPrev(s, k) * (pRecMask ? F[rm + b * U + k] : 1) * F[rec + k * G + j];
             F[z + j] = v;
           }

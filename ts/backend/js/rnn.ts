@@ -2,6 +2,7 @@ import type { Kernels } from '../abi.js';
 import { RecurrentFlags } from '../abi.js';
 import { type JsMemory, fx } from './memory.js';
 import { applyAct, actDeriv } from './activations.js';
+import { inputProjection } from './projection.js';
 
 /**
  * SimpleRNN oracle (float64, plain loops, step by step; see `Kernels.rnn_forward`). No cache:
@@ -25,8 +26,7 @@ export function rnnKernels(mem: JsMemory): Pick<Kernels, 'rnn_forward' | 'rnn_ba
           const out = hs + (b * T + s) * U;
           if (!(pMask && F[mask + b * T + t] === 0)) {
             for (let j = 0; j < U; j++) {
-              let a = pBias ? F[bias + j] : 0;
-              for (let i = 0; i < I; i++) a += F[x + (b * T + t) * I + i] * F[K + i * U + j];
+              let a = (pBias ? F[bias + j] : 0) + inputProjection(F, pK, x, K, b * T + t, I, U, j);
               for (let k = 0; k < U; k++) a += h[b * U + k] * (pRecMask ? F[rm + b * U + k] : 1) * F[R + k * U + j];
               hNew[j] = applyAct(act, a);
             }
