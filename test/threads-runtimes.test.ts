@@ -12,7 +12,7 @@ import { startStaticServer, type StaticServer } from './helpers/static-server.js
 
 const CHROMIUM = '/usr/bin/chromium';
 const PAGE = '/test/runtimes/threads.html';
-const EXPECTED = { threads: [1, 2], jobs: true, sameC: true, sameLoss: true, error: { name: 'LwError', code: 'NOT_READY', reason: 'WORKER_FAILED' } };
+const EXPECTED = { threads: [1, 2], jobs: true, sameC: true, sameLoss: true, error: { name: 'LwError', code: 'WORKER_FAILED', worker: 1 } };
 
 let server: StaticServer;
 let browser: Browser | undefined;

@@ -234,8 +234,8 @@ describe('a worker that dies', () => {
       await new Promise((r) => setTimeout(r, 0));
     }
     expect(err).toBeInstanceOf(LwError);
-    expect((err as LwError).code).toBe('NOT_READY');
-    expect((err as LwError).details).toMatchObject({ reason: 'WORKER_FAILED', worker: 1, threads: 2 });
+    expect((err as LwError).code).toBe('WORKER_FAILED');
+    expect((err as LwError).details).toMatchObject({ worker: 1, threads: 2 });
     expect((err as LwError).message).toMatch(/worker 1 of the 2-thread pool .*lw\.ready/);
     expect(() => gemm()).toThrow(/WORKER_FAILED|worker 1/);
     expect(() => b.kernels.fill(4, 0, b.allocFloats(4))).toThrow(LwError);

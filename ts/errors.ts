@@ -11,6 +11,8 @@ export type LwErrorCode =
   | 'BAD_ARGUMENT'
   | 'NOT_READY'
   | 'WASM_LOAD'
+  /** A worker of the thread pool died or failed: the backend is closed; `await lw.ready({ threads })` starts a new one. */
+  | 'WORKER_FAILED'
   /** The file system refused a write (full disk, read-only directory...): `details.cause` is its code (ENOSPC, EROFS...). */
   | 'IO_ERROR';
 

@@ -1,7 +1,7 @@
 /**
  * lstm-wasm: recurrent sequence models (LSTM, GRU, SimpleRNN) with WebAssembly SIMD kernels.
  */
-export { ready, getBackend, createBackend, type ReadyOptions } from './runtime/ready.js';
+export { ready, getBackend, getThreads, createBackend, type ReadyOptions } from './runtime/ready.js';
 export { Tensor, tensor, type DType, type TensorLike, type NestedArray } from './tensor.js';
 export { LwError, type LwErrorCode } from './errors.js';
 export { Backend, type BackendName } from './backend/backend.js';

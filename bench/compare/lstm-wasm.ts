@@ -32,15 +32,6 @@ const tokens = (batch: number) => lw.tensor(tokenBatch(batch), [batch, W.seqLen]
 const floats = (batch: number) => lw.tensor(floatBatch(batch), [batch, W.seqLen, W.embedDim]);
 const labels = (batch: number) => lw.tensor(labelBatch(batch), [batch, 1]);
 
-/** Threads the current backend's kernels use, read from whichever API this build has (threads may not exist yet). */
-async function threadsInUse(): Promise<number | undefined> {
-  const api = lw as unknown as { getThreads?: () => number };
-  if (typeof api.getThreads === 'function') return api.getThreads();
-  const spec = '../../ts/runtime/threads.js';
-  const mod = (await import(spec).catch(() => undefined)) as { threadsOf?: (b: unknown) => number } | undefined;
-  return mod?.threadsOf ? mod.threadsOf(currentBackend()) : undefined;
-}
-
 /** Wraps every compute kernel with a timer for `steps` training steps, then restores them. */
 function profileKernels(step: () => void, steps: number): KernelProfile {
   const kernels = currentBackend().kernels as unknown as Record<string, unknown>;
@@ -102,7 +93,7 @@ await runSystem(async (args) => {
     ...(variant === 'simd-all' ? { threads: 'auto' } : {}),
   };
   await (lw.ready as (o: Record<string, unknown>) => Promise<string>)(options);
-  const threads = (await threadsInUse()) ?? 1;
+  const threads = lw.getThreads();
   if (variant === 'simd-all' && threads < 2) {
     throw new Unsupported(`threads not available: lw.ready({ threads: 'auto' }) gave ${threads} thread in this build`);
   }

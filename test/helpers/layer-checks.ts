@@ -126,6 +126,7 @@ export function withCtx<T>(backend: lw.Backend, fn: (ctx: ExecCtx) => T): T {
       zeros: (n) => scope.zeros(n),
       paramPtr: () => { throw new Error('no parameters in this context'); },
       gradPtr: () => { throw new Error('no parameters in this context'); },
+      derived: () => 0,
     };
     return fn(ctx);
   });

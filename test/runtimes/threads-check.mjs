@@ -42,7 +42,7 @@ export async function threadsCheck(lw, { getThreads, currentBackend, poolOf }, r
       try {
         product();
       } catch (e) {
-        error = { name: e.name, code: e.code, reason: e.details && e.details.reason };
+        error = { name: e.name, code: e.code, worker: e.details && e.details.worker };
       }
       await new Promise((r) => setTimeout(r, 5));
     }

@@ -23,7 +23,7 @@ export class Activation extends Layer {
     const [rows, cols] = this.dims(x);
     const y = ctx.alloc(rows * cols);
     ctx.backend.kernels.activation_forward(rows, cols, this.activation.code, x.ptr, y);
-    return { outputs: [{ ...x, ptr: y }] };
+    return { outputs: [{ ptr: y, shape: x.shape, mask: x.mask }] };
   }
   backward(ctx: ExecCtx, _s: unknown, [x]: Act[], [y]: Act[], [dy]: number[]): number[] {
     const [rows, cols] = this.dims(x);

@@ -25,7 +25,7 @@ export class Dropout extends Layer {
     for (let i = 0; i < n; i++) f[m + i] = ctx.rng.next() < this.rate ? 0 : keep;
     const y = ctx.alloc(n);
     ctx.backend.kernels.mul(n, x.ptr, mask, y);
-    return { outputs: [{ ...x, ptr: y }], saved: mask };
+    return { outputs: [{ ptr: y, shape: x.shape, mask: x.mask }], saved: mask };
   }
   backward(ctx: ExecCtx, mask: unknown, [x]: Act[], _o: Act[], [dy]: number[]): number[] {
     if (!mask) return [dy];

@@ -70,7 +70,8 @@ export class Embedding extends Layer {
       const m = ctx.fi(mask);
       for (let i = 0; i < n; i++) F[m + i] = I[dst + i] === 0 ? 0 : 1;
     }
-    return { outputs: [{ ptr: out, shape: [...x.shape, this.outputDim], mask }], saved: ids };
+    const gather = { ids, table: ctx.paramPtr(this.table.offset), rows: this.inputDim };
+    return { outputs: [{ ptr: out, shape: [...x.shape, this.outputDim], mask, gather }], saved: ids };
   }
 
   backward(ctx: ExecCtx, ids: unknown, [x]: Act[], _o: Act[], [dOut]: number[]): number[] {

@@ -34,9 +34,9 @@ export class LSTM extends RecurrentLayer {
     };
   }
 
-  protected runForward(ctx: ExecCtx, B: number, T: number, I: number, flags: number, x: number, mask: number, recMask: number,
+  protected runForward(ctx: ExecCtx, B: number, T: number, I: number, flags: number, x: number, projected: boolean, mask: number, recMask: number,
     [h0, c0]: number[], hs: number, [hT, cT]: number[], cache: number, ws: number): void {
-    const w = this.weightPtrs(ctx);
+    const w = this.weightPtrs(ctx, projected);
     ctx.backend.kernels.lstm_forward(B, T, I, this.units, flags, this.activation.code, this.recurrentActivation.code,
       x, w.k, w.rk, w.b, h0, c0, mask, recMask, hs, hT, cT, cache, ws);
   }

@@ -97,8 +97,9 @@ export abstract class RecurrentLayer extends Layer {
 
   protected abstract biasInit(): InitializerName | ((shape: readonly number[], out: Float32Array) => void);
 
-  protected abstract runForward(ctx: ExecCtx, B: number, T: number, I: number, flags: number, x: number, mask: number, recMask: number,
-    states0: number[], hs: number, stateOut: number[], cache: number, ws: number): void;
+  /** `projected`: x holds the input projections [B, T, G] (pass kernel 0 to the kernel). */
+  protected abstract runForward(ctx: ExecCtx, B: number, T: number, I: number, flags: number, x: number, projected: boolean, mask: number,
+    recMask: number, states0: number[], hs: number, stateOut: number[], cache: number, ws: number): void;
 
   protected abstract runBackward(ctx: ExecCtx, B: number, T: number, I: number, flags: number, x: number, mask: number, recMask: number,
     states0: number[], hs: number, cache: number, dHs: number, dStates: number[], dx: number, dStates0: number[], ws: number): void;
@@ -159,12 +160,36 @@ export abstract class RecurrentLayer extends Layer {
     const cache = ctx.alloc(this.cell.cacheFloats(ctx, B, T, I, U));
     const ws = ctx.alloc(this.cell.wsFloats(ctx, B, T, I, U));
     const flags = (this.goBackwards ? RecurrentFlags.goBackwards : 0) | this.cellFlags();
-    this.runForward(ctx, B, T, I, flags, xPtr, x.mask ?? 0, recMask, states0, hs, stateOut, cache, ws);
+    const projected = ctx.training ? 0 : this.projectedInputs(ctx, x);
+    this.runForward(ctx, B, T, I, flags, projected || xPtr, projected !== 0, x.mask ?? 0, recMask, states0, hs, stateOut, cache, ws);
     if (this.stateful) this.carried = stateOut.map((p) => b.readFloats(p, B * U) as Float32Array);
     const main: Act = this.returnSequences ? { ptr: hs, shape: [B, T, U], mask: x.mask } : { ptr: stateOut[0], shape: [B, U] };
     const outputs = [main, ...(this.returnState ? stateOut.map((p) => ({ ptr: p, shape: [B, U] })) : [])];
     const saved: Saved = { x: xPtr, dropMask, recMask, states0, hs, stateOut, cache };
     return { outputs, saved };
+  }
+
+  /**
+   * Inference on rows of an embedding table: table·kernel [rows, G] is multiplied once (kept until
+   * the weights change) and its rows gathered, [B, T, G], instead of multiplying every token's row.
+   * 0 when the input is not gathered or the product does not pay off yet.
+   */
+  private projectedInputs(ctx: ExecCtx, x: Act): number {
+    const g = x.gather;
+    if (!g) return 0;
+    const [B, T, I] = x.shape;
+    const G = this.cell.gates * this.units;
+    const k = ctx.backend.kernels;
+    const table = ctx.derived(`${this.name} kernel x ${g.table}`, {
+      floats: g.rows * G,
+      buildFlops: 2 * g.rows * I * G,
+      savedFlops: 2 * B * T * I * G,
+      build: (p) => k.gemm(0, 0, g.rows, G, I, 1, g.table, I, ctx.paramPtr(this.kernel.offset), G, 0, p, G, ctx.alloc(k.gemm_ws_floats(g.rows, G, I))),
+    });
+    if (!table) return 0;
+    const out = ctx.alloc(B * T * G);
+    k.embedding_forward(B * T, G, g.ids, table, out);
+    return out;
   }
 
   private initialStates(ctx: ExecCtx, B: number): number[] {
@@ -229,9 +254,10 @@ export abstract class RecurrentLayer extends Layer {
     };
   }
 
-  protected weightPtrs(ctx: ExecCtx): { k: number; rk: number; b: number } {
+  /** Weight pointers for the kernels; `projected`: the kernel is already applied to x (k 0). */
+  protected weightPtrs(ctx: ExecCtx, projected = false): { k: number; rk: number; b: number } {
     return {
-      k: ctx.paramPtr(this.kernel.offset),
+      k: projected ? 0 : ctx.paramPtr(this.kernel.offset),
       rk: ctx.paramPtr(this.recurrentKernel.offset),
       b: this.bias ? ctx.paramPtr(this.bias.offset) : 0,
     };

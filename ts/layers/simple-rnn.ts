@@ -21,9 +21,9 @@ export class SimpleRNN extends RecurrentLayer {
     return this.rargs.biasInitializer ?? 'zeros';
   }
 
-  protected runForward(ctx: ExecCtx, B: number, T: number, I: number, flags: number, x: number, mask: number, recMask: number,
+  protected runForward(ctx: ExecCtx, B: number, T: number, I: number, flags: number, x: number, projected: boolean, mask: number, recMask: number,
     [h0]: number[], hs: number, [hT]: number[], cache: number, ws: number): void {
-    const w = this.weightPtrs(ctx);
+    const w = this.weightPtrs(ctx, projected);
     ctx.backend.kernels.rnn_forward(B, T, I, this.units, flags, this.activation.code, x, w.k, w.rk, w.b, h0, mask, recMask, hs, hT, cache, ws);
   }
 

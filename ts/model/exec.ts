@@ -1,5 +1,6 @@
 import type { Backend, Scope } from '../backend/backend.js';
 import type { Random } from '../random.js';
+import type { DerivedSpec } from './derived.js';
 
 /**
  * An activation in backend memory for one batch: floats at `ptr` with a concrete `shape`
@@ -9,6 +10,12 @@ export interface Act {
   ptr: number;
   shape: number[];
   mask?: number;
+  /**
+   * Set when the values are rows of a weight table (an Embedding's output): ids [batch*time] (i32
+   * byte pointer) into table [rows, width] (byte pointer of the weights). Consumers may use it to
+   * multiply the table once instead of every gathered row (inference only).
+   */
+  gather?: { ids: number; table: number; rows: number };
 }
 
 /** What a layer's forward/backward may use for one batch. Allocations end with the batch. */
@@ -27,4 +34,6 @@ export interface ExecCtx {
   /** Float index of parameter `offset` in the parameter (or gradient) block. */
   paramPtr(offset: number): number;
   gradPtr(offset: number): number;
+  /** A buffer derived from the weights (see DerivedBuffers): byte pointer, 0 while it does not pay off. */
+  derived(key: string, spec: DerivedSpec): number;
 }

@@ -233,6 +233,7 @@ export class LayersModel {
       zeros: (n) => scope.zeros(n),
       paramPtr: (o) => store.params + o * fb,
       gradPtr: (o) => store.grads + o * fb,
+      derived: (key, spec) => store.derived.get(key, spec),
     };
   }
 

@@ -59,6 +59,7 @@ export abstract class Optimizer {
     this.clip(store);
     this.iterations++;
     this.update(b, n, store.params, store.grads, this.slots);
+    store.changed();
   }
 
   private clip(store: ParamStore): void {

@@ -107,7 +107,7 @@ export async function ready(opts: ReadyOptions = {}): Promise<BackendName> {
   return current.name;
 }
 
-/** Threads the current backend's kernels use (`ready()` must have completed). */
+/** Threads the current backend's kernels run on, the calling one included (`ready()` must have completed). */
 export function getThreads(): number {
   return threadsOf(currentBackend());
 }

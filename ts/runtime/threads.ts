@@ -236,10 +236,10 @@ export class ThreadPool {
     const why = this.failure?.tid === tid ? this.failure.message : DEATH[Atomics.load(this.c, CTRL.DEAD + tid)] ?? 'died';
     this.close();
     return new LwError(
-      'NOT_READY',
+      'WORKER_FAILED',
       `worker ${tid} of the ${this.threads}-thread pool ${why}; this backend cannot run kernels any more: ` +
         'call `await lw.ready({ threads })` to start a new one',
-      { reason: 'WORKER_FAILED', worker: tid, threads: this.threads },
+      { worker: tid, threads: this.threads },
     );
   }
 
