@@ -8,12 +8,7 @@ export interface GRUArgs extends RecurrentArgs {
   resetAfter?: boolean;
 }
 
-const GRU_CELL: CellSpec = {
-  gates: 3,
-  states: 1,
-  cacheFloats: (ctx, B, T, I, U) => ctx.backend.kernels.gru_cache_floats(B, T, I, U),
-  wsFloats: (ctx, B, T, I, U) => ctx.backend.kernels.gru_ws_floats(B, T, I, U),
-};
+const GRU_CELL: CellSpec = { gates: 3, states: 1, kernels: 'gru' };
 
 /** GRU (Keras): gates z, r, h; kernel [in, 3u], recurrent_kernel [u, 3u], bias [2, 3u] (resetAfter) or [3u]. */
 export class GRU extends RecurrentLayer {

@@ -7,12 +7,7 @@ export interface LSTMArgs extends RecurrentArgs {
   unitForgetBias?: boolean;
 }
 
-const LSTM_CELL: CellSpec = {
-  gates: 4,
-  states: 2,
-  cacheFloats: (ctx, B, T, I, U) => ctx.backend.kernels.lstm_cache_floats(B, T, I, U),
-  wsFloats: (ctx, B, T, I, U) => ctx.backend.kernels.lstm_ws_floats(B, T, I, U),
-};
+const LSTM_CELL: CellSpec = { gates: 4, states: 2, kernels: 'lstm' };
 
 /** LSTM (Keras): gates i, f, c, o; kernel [in, 4u], recurrent_kernel [u, 4u], bias [4u]; states [h, c]. */
 export class LSTM extends RecurrentLayer {

@@ -26,12 +26,11 @@ export interface RecurrentArgs extends LayerArgs {
   biasInitializer?: InitializerName;
 }
 
-/** What a recurrent cell kind contributes: gate count, state count, its kernels. */
+/** What a recurrent cell kind contributes: gate count, state count, the prefix of its kernels. */
 export interface CellSpec {
   gates: number;
   states: number;
-  cacheFloats(ctx: ExecCtx, B: number, T: number, I: number, U: number): number;
-  wsFloats(ctx: ExecCtx, B: number, T: number, I: number, U: number): number;
+  kernels: 'lstm' | 'gru' | 'rnn';
 }
 
 interface Saved {
@@ -157,8 +156,8 @@ export abstract class RecurrentLayer extends Layer {
     const states0 = this.initialStates(ctx, B);
     const hs = ctx.alloc(B * T * U);
     const stateOut = Array.from({ length: this.cell.states }, () => ctx.alloc(B * U));
-    const cache = ctx.alloc(this.cell.cacheFloats(ctx, B, T, I, U));
-    const ws = ctx.alloc(this.cell.wsFloats(ctx, B, T, I, U));
+    const cache = ctx.alloc(ctx.backend.kernels[`${this.cell.kernels}_cache_floats`](B, T, I, U));
+    const ws = ctx.alloc(this.wsFloats(ctx, B, T, I));
     const flags = (this.goBackwards ? RecurrentFlags.goBackwards : 0) | this.cellFlags();
     const projected = ctx.training ? 0 : this.projectedInputs(ctx, x);
     this.runForward(ctx, B, T, I, flags, projected || xPtr, projected !== 0, x.mask ?? 0, recMask, states0, hs, stateOut, cache, ws);
@@ -226,7 +225,7 @@ export abstract class RecurrentLayer extends Layer {
       } else dStates[0] = dMain;
     }
     const dx = ctx.alloc(B * T * I);
-    const ws = ctx.alloc(this.cell.wsFloats(ctx, B, T, I, U));
+    const ws = ctx.alloc(this.wsFloats(ctx, B, T, I));
     const flags = (this.goBackwards ? RecurrentFlags.goBackwards : 0) | this.cellFlags();
     this.runBackward(ctx, B, T, I, flags, saved.x, x.mask ?? 0, saved.recMask, saved.states0, saved.hs, saved.cache,
       dHs, dStates, dx, saved.states0.map(() => 0), ws);
@@ -242,6 +241,10 @@ export abstract class RecurrentLayer extends Layer {
       }
     }
     return [dx];
+  }
+
+  private wsFloats(ctx: ExecCtx, B: number, T: number, I: number): number {
+    return ctx.backend.kernels[`${this.cell.kernels}_ws_floats`](B, T, I, this.units);
   }
 
   /** Pointers for the kernels' weight-gradient arguments (0 when frozen). */

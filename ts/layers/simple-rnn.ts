@@ -1,12 +1,7 @@
 import type { ExecCtx } from '../model/exec.js';
 import { RecurrentLayer, type CellSpec, type RecurrentArgs } from './recurrent-base.js';
 
-const RNN_CELL: CellSpec = {
-  gates: 1,
-  states: 1,
-  cacheFloats: (ctx, B, T, I, U) => ctx.backend.kernels.rnn_cache_floats(B, T, I, U),
-  wsFloats: (ctx, B, T, I, U) => ctx.backend.kernels.rnn_ws_floats(B, T, I, U),
-};
+const RNN_CELL: CellSpec = { gates: 1, states: 1, kernels: 'rnn' };
 
 /** SimpleRNN (Keras): h = act(x·kernel + h·recurrent_kernel + bias); kernel [in, u], recurrent_kernel [u, u], bias [u]. */
 export class SimpleRNN extends RecurrentLayer {
