@@ -27,10 +27,10 @@
 //! into D [B*T, 3U or 4U] (rows by input time), one or two small GEMMs carry dh to the previous
 //! step; the weight and input gradients are big GEMMs over D after the time loop.
 use crate::activations::{apply4, deriv4, HARD_SIGMOID, SIGMOID, TANH};
-use crate::gemm::{gemm_impl, gemm_packed_b, pack_b_full, packed_b_floats, ws_floats};
+use crate::gemm::{gemm_impl, gemm_packed_b, pack_b_full, packed_b_floats};
 use crate::simd::F4;
 use crate::threads;
-use crate::lanes::{Seq, GO_BACKWARDS, RESET_AFTER, max, load_n, store_n, for_lanes, code, copy, zero, project_inputs, x_width};
+use crate::lanes::{Seq, GO_BACKWARDS, RESET_AFTER, max, load_n, store_n, for_lanes, code, copy, zero, project_inputs, x_width, recurrent_gemm_floats, thread_region};
 
 /// Calls `$f::<ACT, REC_ACT>(args)` with the pair fixed at compile time when it is a common one.
 macro_rules! with_acts {
@@ -115,20 +115,10 @@ fn shared_ws(b: usize, t: usize, u: usize) -> usize {
 /// Row scratch of a part of `rows` batch rows (forward hm | rec, backward dh | carry | tmp).
 fn row_scratch(rows: usize, u: usize) -> usize { 4 * rows * u }
 
-/// One part's region: row scratch, then gemm scratch for every product a part runs.
-fn region_floats(rows: usize, b: usize, t: usize, i: usize, u: usize) -> usize {
-    let (rt, bt) = (rows * t, b * t);
-    let fwd = max(ws_floats(rt, 3 * u, i), ws_floats(rows, 3 * u, u));
-    let bwd = max(ws_floats(rows, u, 3 * u), ws_floats(rt, i, 3 * u));
-    let cols = max(ws_floats(u, 3 * u, bt), ws_floats(i, 3 * u, bt));
-    row_scratch(rows, u) + max(fwd, max(bwd, cols))
-}
-
-/// (region, gemm scratch) of thread `tid`.
+/// (row scratch, gemm scratch) of thread `tid`.
 #[inline(always)]
 unsafe fn region(ws: *mut f32, tid: usize, b: usize, t: usize, i: usize, u: usize) -> (*mut f32, *mut f32) {
-    let r = ws.add(shared_ws(b, t, u) + tid * region_floats(b, b, t, i, u));
-    (r, r.add(row_scratch(b, u)))
+    thread_region(ws, shared_ws(b, t, u), row_scratch(b, u), recurrent_gemm_floats(b, b, t, i, u, 3 * u), tid)
 }
 
 #[no_mangle]
@@ -136,7 +126,7 @@ pub extern "C" fn gru_cache_floats(b: usize, t: usize, _i: usize, u: usize) -> u
 
 #[no_mangle]
 pub extern "C" fn gru_ws_floats(b: usize, t: usize, i: usize, u: usize) -> usize {
-    shared_ws(b, t, u) + threads::threads() * region_floats(b, b, t, i, u)
+    shared_ws(b, t, u) + threads::threads() * (row_scratch(b, u) + recurrent_gemm_floats(b, b, t, i, u, 3 * u))
 }
 
 /// p + n when p is present (0 stays 0): row offsets into optional buffers.

@@ -77,3 +77,23 @@ pub unsafe fn project_inputs(rows: usize, g: usize, i: usize, x: *const f32, ker
 /// Floats per (batch, time) row of a forward kernel's x: I, or G when x holds projections (null kernel).
 #[inline(always)]
 pub fn x_width(kernel: *const f32, i: usize, g: usize) -> usize { if kernel.is_null() { g } else { i } }
+
+/// Gemm scratch for every product one part of `rows` batch rows runs in a recurrent family with
+/// G gate columns: input projections [rows*T, G] and recurrent steps [rows, G] forward; steps
+/// [rows, U] and dx [rows*T, I] backward; a column block of the weight gradients over all B*T rows.
+pub fn recurrent_gemm_floats(rows: usize, b: usize, t: usize, i: usize, u: usize, g: usize) -> usize {
+    use crate::gemm::ws_floats;
+    let (rt, bt) = (rows * t, b * t);
+    let fwd = max(ws_floats(rt, g, i), ws_floats(rows, g, u));
+    let bwd = max(ws_floats(rows, u, g), ws_floats(rt, i, g));
+    let cols = max(ws_floats(u, g, bt), ws_floats(i, g, bt));
+    max(fwd, max(bwd, cols))
+}
+
+/// Thread `tid`'s region of a recurrent kernel's ws, as (row scratch, gemm scratch): regions of
+/// `row + gemm` floats each follow the `shared` floats (threads.rs gives every thread its own).
+#[inline(always)]
+pub unsafe fn thread_region(ws: *mut f32, shared: usize, row: usize, gemm: usize, tid: usize) -> (*mut f32, *mut f32) {
+    let r = ws.add(shared + tid * (row + gemm));
+    (r, r.add(row))
+}

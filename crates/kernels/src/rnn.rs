@@ -24,10 +24,10 @@
 //! pre-activation, rows by input time) and one GEMM carries dh back; weight and input gradients are
 //! GEMMs over dA after the time loop.
 use crate::activations::{apply4, deriv4, TANH};
-use crate::gemm::{gemm_impl, gemm_packed_b, pack_b_full, packed_b_floats, ws_floats};
+use crate::gemm::{gemm_impl, gemm_packed_b, pack_b_full, packed_b_floats};
 use crate::simd::F4;
 use crate::threads;
-use crate::lanes::{Seq, GO_BACKWARDS, max, load_n, store_n, for_lanes, code, copy, zero, project_inputs, x_width};
+use crate::lanes::{Seq, GO_BACKWARDS, max, load_n, store_n, for_lanes, code, copy, zero, project_inputs, x_width, recurrent_gemm_floats, thread_region};
 
 // ---- workspace layouts (shared by the kernels and rnn_ws_floats) ----
 //
@@ -57,20 +57,10 @@ fn shared_ws(b: usize, t: usize, u: usize) -> usize {
 /// Row scratch of a part of `rows` batch rows (forward hm, backward dh | carry | tmp).
 fn row_scratch(rows: usize, u: usize) -> usize { 3 * rows * u }
 
-/// One part's region: row scratch, then gemm scratch for every product a part runs.
-fn region_floats(rows: usize, b: usize, t: usize, i: usize, u: usize) -> usize {
-    let (rt, bt) = (rows * t, b * t);
-    let fwd = max(ws_floats(rt, u, i), ws_floats(rows, u, u));
-    let bwd = max(ws_floats(rows, u, u), ws_floats(rt, i, u));
-    let cols = max(ws_floats(u, u, bt), ws_floats(i, u, bt));
-    row_scratch(rows, u) + max(fwd, max(bwd, cols))
-}
-
-/// (region, gemm scratch) of thread `tid`.
+/// (row scratch, gemm scratch) of thread `tid`.
 #[inline(always)]
 unsafe fn region(ws: *mut f32, tid: usize, b: usize, t: usize, i: usize, u: usize) -> (*mut f32, *mut f32) {
-    let r = ws.add(shared_ws(b, t, u) + tid * region_floats(b, b, t, i, u));
-    (r, r.add(row_scratch(b, u)))
+    thread_region(ws, shared_ws(b, t, u), row_scratch(b, u), recurrent_gemm_floats(b, b, t, i, u, u), tid)
 }
 
 #[no_mangle]
@@ -78,7 +68,7 @@ pub extern "C" fn rnn_cache_floats(_b: usize, _t: usize, _i: usize, _u: usize) -
 
 #[no_mangle]
 pub extern "C" fn rnn_ws_floats(b: usize, t: usize, i: usize, u: usize) -> usize {
-    shared_ws(b, t, u) + threads::threads() * region_floats(b, b, t, i, u)
+    shared_ws(b, t, u) + threads::threads() * (row_scratch(b, u) + recurrent_gemm_floats(b, b, t, i, u, u))
 }
 
 /// p + n when p is present (0 stays 0): row offsets into optional buffers.
