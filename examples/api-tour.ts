@@ -4,6 +4,7 @@ import * as lw from 'lstm-wasm';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { isMain } from './lib/cli.js';
 
 export async function apiTour(log: (...a: unknown[]) => void = console.log): Promise<Record<string, unknown>> {
   // --- Tensors and backends
@@ -70,5 +71,4 @@ export async function apiTour(log: (...a: unknown[]) => void = console.log): Pro
   return { backend: lw.getBackend(), history, multiLoss: multiHistory.history.loss, same, prod: prod.arraySync(), bce: bce.loss, code };
 }
 
-const isMain = typeof process !== 'undefined' && process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/.*\//, ''));
-if (isMain) console.log(await apiTour());
+if (isMain(import.meta.url)) console.log(await apiTour());

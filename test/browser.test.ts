@@ -2,13 +2,11 @@
 // module Web Worker on the wasm-simd backend, the loss falls, the page stays responsive.
 // Needs Debian's Chromium at /usr/bin/chromium (`apt-get install -y chromium`; .ci/run installs it).
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
-import { ensureBuilt, ROOT } from './helpers/built-package.js';
-import { startStaticServer, EXAMPLE_PATH, type StaticServer } from './helpers/static-server.js';
-
-const CHROMIUM = '/usr/bin/chromium';
+import { ROOT } from './helpers/built-package.js';
+import { serveToChromium, type ChromiumSession } from './helpers/chromium.js';
+import { EXAMPLE_PATH } from './helpers/static-server.js';
 
 /** What examples/browser/main.js publishes as window.__trainState. */
 interface TrainState {
@@ -29,49 +27,34 @@ interface TrainState {
   error: string | null;
 }
 
-let server: StaticServer;
-let browser: Browser | undefined;
+let session: ChromiumSession;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`${CHROMIUM} is missing: the browser test needs Debian's Chromium (apt-get install -y chromium)`);
-  }
-  ensureBuilt();
-  server = await startStaticServer({ root: ROOT });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
-  });
+  session = await serveToChromium('required');
 }, 120_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await server?.close();
+  await session?.close();
 });
 
 describe('the static server', () => {
   it('serves .js and .wasm with their MIME types, cross-origin isolated, and nothing outside the root', async () => {
-    const js = await fetch(`${server.url}/dist/index.js`);
+    const js = await fetch(`${session.server.url}/dist/index.js`);
     expect(js.status).toBe(200);
     expect(js.headers.get('content-type')).toMatch(/^text\/javascript/);
-    const wasm = await fetch(`${server.url}/wasm/kernels-simd.wasm`);
+    const wasm = await fetch(`${session.server.url}/wasm/kernels-simd.wasm`);
     expect(wasm.headers.get('content-type')).toBe('application/wasm');
     expect(WebAssembly.validate(new Uint8Array(await wasm.arrayBuffer()))).toBe(true);
     expect(wasm.headers.get('cross-origin-opener-policy')).toBe('same-origin');
     expect(wasm.headers.get('cross-origin-embedder-policy')).toBe('require-corp');
-    expect((await fetch(`${server.url}/no/such/file.js`)).status).toBe(404);
-    expect((await fetch(`${server.url}/..%2f..%2f..%2fetc%2fpasswd`)).status).toBe(403);
+    expect((await fetch(`${session.server.url}/no/such/file.js`)).status).toBe(404);
+    expect((await fetch(`${session.server.url}/..%2f..%2f..%2fetc%2fpasswd`)).status).toBe(403);
   });
 });
 
 describe('examples/browser in Chromium', () => {
   it('trains an LSTM in a Web Worker on wasm-simd while the page keeps drawing frames', async () => {
-    const page = await browser!.newPage();
-    const problems: string[] = [];
-    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-    page.on('console', (m) => m.type() === 'error' && problems.push(`console error: ${m.text()}`));
-    page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()}`));
-    await page.goto(`${server.url}${EXAMPLE_PATH}`);
+    const { page, problems } = await session.openPage(EXAMPLE_PATH, { failedRequests: true });
 
     // Mid-training: losses have reached the page while the worker is still busy.
     await page.waitForFunction(() => {

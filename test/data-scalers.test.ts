@@ -1,21 +1,9 @@
 import { describe, it, expect } from 'vitest';
 import { MinMaxScaler } from '../ts/data/min-max-scaler.js';
 import { StandardScaler } from '../ts/data/standard-scaler.js';
-import { LwError, type LwErrorCode } from '../ts/errors.js';
 import { Tensor, tensor } from '../ts/tensor.js';
 import { rng } from './helpers/kernels.js';
-
-function expectLwError(fn: () => unknown, code: LwErrorCode, message: RegExp): void {
-  let err: unknown;
-  try {
-    fn();
-  } catch (e) {
-    err = e;
-  }
-  expect(err).toBeInstanceOf(LwError);
-  expect((err as LwError).code).toBe(code);
-  expect((err as LwError).message).toMatch(message);
-}
+import { expectLwErrorSync } from './helpers/lw-error.js';
 
 /** [rows, features] float32-exact values with a different offset and spread per feature. */
 function randomTable(rows: number, features: number, seed: number): number[][] {
@@ -112,24 +100,24 @@ describe('StandardScaler', () => {
     expect(Array.from(back.transform(data).dataSync())).toEqual(Array.from(s.transform(data).dataSync()));
     expect(Array.from(back.inverseTransform(data).dataSync())).toEqual(Array.from(s.inverseTransform(data).dataSync()));
     const unfitted = StandardScaler.fromJSON(JSON.parse(JSON.stringify(new StandardScaler())));
-    expectLwError(() => unfitted.transform(data), 'BAD_ARGUMENT', /call fit first/);
+    expectLwErrorSync(() => unfitted.transform(data), 'BAD_ARGUMENT', /call fit first/);
   });
 
   it('errors: not fitted, wrong feature count, non-finite or empty fit data, bad JSON', () => {
     const s = new StandardScaler();
-    expectLwError(() => s.transform([[1, 2]]), 'BAD_ARGUMENT', /StandardScaler.transform: call fit first/);
-    expectLwError(() => s.inverseTransform([[1, 2]]), 'BAD_ARGUMENT', /inverseTransform: call fit first/);
-    expectLwError(() => s.fit([[1, 2], [3, NaN]]), 'NON_FINITE', /value NaN at row 1, feature 1/);
-    expectLwError(() => s.fit(tensor(new Float32Array(0), [0, 3])), 'EMPTY_DATA', /no values to fit/);
-    expectLwError(() => s.fit(tensor(2)), 'SHAPE_MISMATCH', /scalar/);
+    expectLwErrorSync(() => s.transform([[1, 2]]), 'BAD_ARGUMENT', /StandardScaler.transform: call fit first/);
+    expectLwErrorSync(() => s.inverseTransform([[1, 2]]), 'BAD_ARGUMENT', /inverseTransform: call fit first/);
+    expectLwErrorSync(() => s.fit([[1, 2], [3, NaN]]), 'NON_FINITE', /value NaN at row 1, feature 1/);
+    expectLwErrorSync(() => s.fit(tensor(new Float32Array(0), [0, 3])), 'EMPTY_DATA', /no values to fit/);
+    expectLwErrorSync(() => s.fit(tensor(2)), 'SHAPE_MISMATCH', /scalar/);
     s.fit([[1, 2], [3, 4]]);
-    expectLwError(() => s.transform([[1, 2, 3]]), 'SHAPE_MISMATCH', /fitted on 2 features, got 3/);
-    expectLwError(() => s.inverseTransform([1, 2]), 'SHAPE_MISMATCH', /fitted on 2 features, got 1/);
-    expectLwError(() => StandardScaler.fromJSON({ class_name: 'MinMaxScaler', config: {} }), 'BAD_ARGUMENT', /not a StandardScaler JSON/);
-    expectLwError(() => StandardScaler.fromJSON(null), 'BAD_ARGUMENT', /not a StandardScaler JSON/);
+    expectLwErrorSync(() => s.transform([[1, 2, 3]]), 'SHAPE_MISMATCH', /fitted on 2 features, got 3/);
+    expectLwErrorSync(() => s.inverseTransform([1, 2]), 'SHAPE_MISMATCH', /fitted on 2 features, got 1/);
+    expectLwErrorSync(() => StandardScaler.fromJSON({ class_name: 'MinMaxScaler', config: {} }), 'BAD_ARGUMENT', /not a StandardScaler JSON/);
+    expectLwErrorSync(() => StandardScaler.fromJSON(null), 'BAD_ARGUMENT', /not a StandardScaler JSON/);
     const json = JSON.parse(JSON.stringify(s));
-    expectLwError(() => StandardScaler.fromJSON({ ...json, scale: [1] }), 'BAD_ARGUMENT', /scale must be an array of 2 finite numbers/);
-    expectLwError(() => StandardScaler.fromJSON({ ...json, scale: [1, 0] }), 'BAD_ARGUMENT', /scale must be > 0/);
+    expectLwErrorSync(() => StandardScaler.fromJSON({ ...json, scale: [1] }), 'BAD_ARGUMENT', /scale must be an array of 2 finite numbers/);
+    expectLwErrorSync(() => StandardScaler.fromJSON({ ...json, scale: [1, 0] }), 'BAD_ARGUMENT', /scale must be > 0/);
   });
 });
 
@@ -185,17 +173,17 @@ describe('MinMaxScaler', () => {
 
   it('errors: bad featureRange, not fitted, wrong feature count, non-finite fit data, bad JSON', () => {
     for (const featureRange of [[1, 1], [2, 0], [0, Infinity], [0], 'ab']) {
-      expectLwError(() => new MinMaxScaler({ featureRange: featureRange as never }), 'BAD_ARGUMENT', /featureRange must be \[lo, hi\]/);
+      expectLwErrorSync(() => new MinMaxScaler({ featureRange: featureRange as never }), 'BAD_ARGUMENT', /featureRange must be \[lo, hi\]/);
     }
     const s = new MinMaxScaler();
-    expectLwError(() => s.transform([[1]]), 'BAD_ARGUMENT', /MinMaxScaler.transform: call fit first/);
-    expectLwError(() => s.fit([[1, Infinity]]), 'NON_FINITE', /value Infinity at row 0, feature 1/);
-    expectLwError(() => s.fit([]), 'EMPTY_DATA', /no values/);
+    expectLwErrorSync(() => s.transform([[1]]), 'BAD_ARGUMENT', /MinMaxScaler.transform: call fit first/);
+    expectLwErrorSync(() => s.fit([[1, Infinity]]), 'NON_FINITE', /value Infinity at row 0, feature 1/);
+    expectLwErrorSync(() => s.fit([]), 'EMPTY_DATA', /no values/);
     s.fit([[1, 2], [3, 4]]);
-    expectLwError(() => s.transform([[1, 2, 3]]), 'SHAPE_MISMATCH', /fitted on 2 features, got 3/);
-    expectLwError(() => MinMaxScaler.fromJSON({ class_name: 'StandardScaler', config: {} }), 'BAD_ARGUMENT', /not a MinMaxScaler JSON/);
+    expectLwErrorSync(() => s.transform([[1, 2, 3]]), 'SHAPE_MISMATCH', /fitted on 2 features, got 3/);
+    expectLwErrorSync(() => MinMaxScaler.fromJSON({ class_name: 'StandardScaler', config: {} }), 'BAD_ARGUMENT', /not a MinMaxScaler JSON/);
     const json = JSON.parse(JSON.stringify(s));
-    expectLwError(() => MinMaxScaler.fromJSON({ ...json, data_max: [1] }), 'BAD_ARGUMENT', /data_max must be an array of 2/);
-    expectLwError(() => MinMaxScaler.fromJSON({ ...json, data_max: [0, 0] }), 'BAD_ARGUMENT', /data_min is above data_max/);
+    expectLwErrorSync(() => MinMaxScaler.fromJSON({ ...json, data_max: [1] }), 'BAD_ARGUMENT', /data_max must be an array of 2/);
+    expectLwErrorSync(() => MinMaxScaler.fromJSON({ ...json, data_max: [0, 0] }), 'BAD_ARGUMENT', /data_min is above data_max/);
   });
 });

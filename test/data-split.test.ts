@@ -2,22 +2,10 @@ import { describe, it, expect } from 'vitest';
 import { kFold } from '../ts/data/k-fold.js';
 import { takeRows } from '../ts/data/take-rows.js';
 import { trainTestSplit } from '../ts/data/train-test-split.js';
-import { LwError, type LwErrorCode } from '../ts/errors.js';
 import { setSeed } from '../ts/random.js';
 import { Tensor, tensor } from '../ts/tensor.js';
 import { rng } from './helpers/kernels.js';
-
-function expectLwError(fn: () => unknown, code: LwErrorCode, message: RegExp): void {
-  let err: unknown;
-  try {
-    fn();
-  } catch (e) {
-    err = e;
-  }
-  expect(err).toBeInstanceOf(LwError);
-  expect((err as LwError).code).toBe(code);
-  expect((err as LwError).message).toMatch(message);
-}
+import { expectLwErrorSync } from './helpers/lw-error.js';
 
 /** Row i of every test array encodes i, so a part's rows tell which samples it holds. */
 function sampleData(n: number) {
@@ -57,10 +45,10 @@ describe('takeRows', () => {
   });
 
   it('rejects indices outside the rows and scalars', () => {
-    expectLwError(() => takeRows(tensor([[1], [2]]), [0, 2]), 'ID_OUT_OF_RANGE', /index 2 at position 1 is not a row of data with 2 rows/);
-    expectLwError(() => takeRows([1, 2, 3], [-1]), 'ID_OUT_OF_RANGE', /index -1 at position 0/);
-    expectLwError(() => takeRows([1, 2, 3], [0.5]), 'ID_OUT_OF_RANGE', /index 0.5/);
-    expectLwError(() => takeRows(tensor(3), [0]), 'SHAPE_MISMATCH', /scalar/);
+    expectLwErrorSync(() => takeRows(tensor([[1], [2]]), [0, 2]), 'ID_OUT_OF_RANGE', /index 2 at position 1 is not a row of data with 2 rows/);
+    expectLwErrorSync(() => takeRows([1, 2, 3], [-1]), 'ID_OUT_OF_RANGE', /index -1 at position 0/);
+    expectLwErrorSync(() => takeRows([1, 2, 3], [0.5]), 'ID_OUT_OF_RANGE', /index 0.5/);
+    expectLwErrorSync(() => takeRows(tensor(3), [0]), 'SHAPE_MISMATCH', /scalar/);
   });
 });
 
@@ -155,19 +143,19 @@ describe('trainTestSplit', () => {
 
   it('rejects missing or mismatched data, bad test sizes and stratify without shuffling', () => {
     const x = [1, 2, 3, 4];
-    expectLwError(() => trainTestSplit(), 'BAD_ARGUMENT', /at least one/);
-    expectLwError(() => trainTestSplit({ testSize: 0.5 } as never), 'BAD_ARGUMENT', /at least one/);
-    expectLwError(() => trainTestSplit(x, [1, 2, 3]), 'SHAPE_MISMATCH', /argument 1 has 3 rows, argument 0 has 4/);
-    expectLwError(() => trainTestSplit([]), 'EMPTY_DATA', /no rows/);
-    expectLwError(() => trainTestSplit(x, 'abc' as never), 'DTYPE', /argument 1 is string/);
-    expectLwError(() => trainTestSplit(tensor(1)), 'SHAPE_MISMATCH', /scalar/);
+    expectLwErrorSync(() => trainTestSplit(), 'BAD_ARGUMENT', /at least one/);
+    expectLwErrorSync(() => trainTestSplit({ testSize: 0.5 } as never), 'BAD_ARGUMENT', /at least one/);
+    expectLwErrorSync(() => trainTestSplit(x, [1, 2, 3]), 'SHAPE_MISMATCH', /argument 1 has 3 rows, argument 0 has 4/);
+    expectLwErrorSync(() => trainTestSplit([]), 'EMPTY_DATA', /no rows/);
+    expectLwErrorSync(() => trainTestSplit(x, 'abc' as never), 'DTYPE', /argument 1 is string/);
+    expectLwErrorSync(() => trainTestSplit(tensor(1)), 'SHAPE_MISMATCH', /scalar/);
     for (const testSize of [0, -0.2, 1.5, NaN, Infinity]) {
-      expectLwError(() => trainTestSplit(x, { testSize }), 'BAD_ARGUMENT', /testSize must be a fraction in \(0, 1\) or a whole number/);
+      expectLwErrorSync(() => trainTestSplit(x, { testSize }), 'BAD_ARGUMENT', /testSize must be a fraction in \(0, 1\) or a whole number/);
     }
-    expectLwError(() => trainTestSplit(x, { testSize: 4 }), 'EMPTY_DATA', /leaves 0 for training/);
-    expectLwError(() => trainTestSplit(x, { testSize: 0.9 }), 'EMPTY_DATA', /leaves 0 for training/);
-    expectLwError(() => trainTestSplit(x, { stratify: [0, 1, 0, 1], shuffle: false }), 'BAD_ARGUMENT', /stratify needs shuffle/);
-    expectLwError(() => trainTestSplit(x, { stratify: [0, 1] }), 'SHAPE_MISMATCH', /stratify has 2 labels for 4 rows/);
+    expectLwErrorSync(() => trainTestSplit(x, { testSize: 4 }), 'EMPTY_DATA', /leaves 0 for training/);
+    expectLwErrorSync(() => trainTestSplit(x, { testSize: 0.9 }), 'EMPTY_DATA', /leaves 0 for training/);
+    expectLwErrorSync(() => trainTestSplit(x, { stratify: [0, 1, 0, 1], shuffle: false }), 'BAD_ARGUMENT', /stratify needs shuffle/);
+    expectLwErrorSync(() => trainTestSplit(x, { stratify: [0, 1] }), 'SHAPE_MISMATCH', /stratify has 2 labels for 4 rows/);
   });
 });
 
@@ -221,11 +209,11 @@ describe('kFold', () => {
   });
 
   it('rejects bad n and k, more folds than samples, and a seed without shuffling', () => {
-    expectLwError(() => kFold(10, { k: 1 }), 'BAD_ARGUMENT', /k must be a whole number >= 2, got 1/);
-    expectLwError(() => kFold(10, { k: 2.5 }), 'BAD_ARGUMENT', /k must be/);
-    expectLwError(() => kFold(-1), 'BAD_ARGUMENT', /n must be a whole number/);
-    expectLwError(() => kFold(4.5), 'BAD_ARGUMENT', /n must be/);
-    expectLwError(() => kFold(3, { k: 4 }), 'EMPTY_DATA', /cannot make 4 folds from 3 samples/);
-    expectLwError(() => kFold(10, { seed: 1 }), 'BAD_ARGUMENT', /shuffle: true/);
+    expectLwErrorSync(() => kFold(10, { k: 1 }), 'BAD_ARGUMENT', /k must be a whole number >= 2, got 1/);
+    expectLwErrorSync(() => kFold(10, { k: 2.5 }), 'BAD_ARGUMENT', /k must be/);
+    expectLwErrorSync(() => kFold(-1), 'BAD_ARGUMENT', /n must be a whole number/);
+    expectLwErrorSync(() => kFold(4.5), 'BAD_ARGUMENT', /n must be/);
+    expectLwErrorSync(() => kFold(3, { k: 4 }), 'EMPTY_DATA', /cannot make 4 folds from 3 samples/);
+    expectLwErrorSync(() => kFold(10, { seed: 1 }), 'BAD_ARGUMENT', /shuffle: true/);
   });
 });

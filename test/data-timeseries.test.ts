@@ -1,20 +1,8 @@
 import { describe, it, expect } from 'vitest';
 import { timeseriesWindows } from '../ts/data/timeseries-windows.js';
-import { LwError, type LwErrorCode } from '../ts/errors.js';
 import { tensor } from '../ts/tensor.js';
 import { rng } from './helpers/kernels.js';
-
-function expectLwError(fn: () => unknown, code: LwErrorCode, message: RegExp): void {
-  let err: unknown;
-  try {
-    fn();
-  } catch (e) {
-    err = e;
-  }
-  expect(err).toBeInstanceOf(LwError);
-  expect((err as LwError).code).toBe(code);
-  expect((err as LwError).message).toMatch(message);
-}
+import { expectLwErrorSync } from './helpers/lw-error.js';
 
 /** Straightforward reference: windows by slicing rows of a [time][features] table. */
 function reference(rows: number[][], window: number, horizon: number, stride: number, targets: number[]) {
@@ -119,44 +107,44 @@ describe('timeseriesWindows', () => {
   });
 
   it('rejects bad window, horizon, stride and short or empty series', () => {
-    expectLwError(() => timeseriesWindows(series, { window: 0 }), 'BAD_ARGUMENT', /window must be a whole number >= 1, got 0/);
-    expectLwError(() => timeseriesWindows(series, { window: 2.5 }), 'BAD_ARGUMENT', /window/);
-    expectLwError(() => timeseriesWindows(series, { window: 2, horizon: 0 }), 'BAD_ARGUMENT', /horizon/);
-    expectLwError(() => timeseriesWindows(series, { window: 2, stride: -1 }), 'BAD_ARGUMENT', /stride/);
-    expectLwError(() => timeseriesWindows(series, undefined as never), 'BAD_ARGUMENT', /window/);
-    expectLwError(() => timeseriesWindows(series, { window: 8, horizon: 3 }), 'EMPTY_DATA', /10 steps is too short for window 8 \+ horizon 3 \(needs at least 11\)/);
-    expectLwError(() => timeseriesWindows([], { window: 1 }), 'EMPTY_DATA', /empty/);
-    expectLwError(() => timeseriesWindows({}, { window: 1 }), 'EMPTY_DATA', /empty/);
-    expectLwError(() => timeseriesWindows([[], []], { window: 1 }), 'EMPTY_DATA', /empty/);
+    expectLwErrorSync(() => timeseriesWindows(series, { window: 0 }), 'BAD_ARGUMENT', /window must be a whole number >= 1, got 0/);
+    expectLwErrorSync(() => timeseriesWindows(series, { window: 2.5 }), 'BAD_ARGUMENT', /window/);
+    expectLwErrorSync(() => timeseriesWindows(series, { window: 2, horizon: 0 }), 'BAD_ARGUMENT', /horizon/);
+    expectLwErrorSync(() => timeseriesWindows(series, { window: 2, stride: -1 }), 'BAD_ARGUMENT', /stride/);
+    expectLwErrorSync(() => timeseriesWindows(series, undefined as never), 'BAD_ARGUMENT', /window/);
+    expectLwErrorSync(() => timeseriesWindows(series, { window: 8, horizon: 3 }), 'EMPTY_DATA', /10 steps is too short for window 8 \+ horizon 3 \(needs at least 11\)/);
+    expectLwErrorSync(() => timeseriesWindows([], { window: 1 }), 'EMPTY_DATA', /empty/);
+    expectLwErrorSync(() => timeseriesWindows({}, { window: 1 }), 'EMPTY_DATA', /empty/);
+    expectLwErrorSync(() => timeseriesWindows([[], []], { window: 1 }), 'EMPTY_DATA', /empty/);
   });
 
   it('names the position of a NaN, an infinity or a value too large for float32', () => {
     const withNaN = [...series];
     withNaN[5] = NaN;
-    expectLwError(() => timeseriesWindows(withNaN, { window: 2 }), 'NON_FINITE', /index 5 is NaN/);
+    expectLwErrorSync(() => timeseriesWindows(withNaN, { window: 2 }), 'NON_FINITE', /index 5 is NaN/);
     const rows = [[1, 2], [3, 4], [5, Infinity], [7, 8]];
-    expectLwError(() => timeseriesWindows(rows, { window: 2 }), 'NON_FINITE', /step 2, feature 1 is Infinity/);
-    expectLwError(() => timeseriesWindows({ a: [1, 2, 3, 4], b: [1, 2, 3, NaN] }, { window: 2 }), 'NON_FINITE', /series "b" at index 3/);
-    expectLwError(() => timeseriesWindows([1, 2, 1e39, 4], { window: 2 }), 'NON_FINITE', /index 2 .*too large for float32/);
-    expectLwError(() => timeseriesWindows(tensor([[1, 2], [3, NaN], [5, 6]]), { window: 1 }), 'NON_FINITE', /step 1, feature 1/);
+    expectLwErrorSync(() => timeseriesWindows(rows, { window: 2 }), 'NON_FINITE', /step 2, feature 1 is Infinity/);
+    expectLwErrorSync(() => timeseriesWindows({ a: [1, 2, 3, 4], b: [1, 2, 3, NaN] }, { window: 2 }), 'NON_FINITE', /series "b" at index 3/);
+    expectLwErrorSync(() => timeseriesWindows([1, 2, 1e39, 4], { window: 2 }), 'NON_FINITE', /index 2 .*too large for float32/);
+    expectLwErrorSync(() => timeseriesWindows(tensor([[1, 2], [3, NaN], [5, 6]]), { window: 1 }), 'NON_FINITE', /step 1, feature 1/);
   });
 
   it('rejects ragged rows, unequal named series, bad values and tensors of the wrong rank', () => {
-    expectLwError(() => timeseriesWindows([[1, 2], [3], [4, 5]], { window: 1 }), 'SHAPE_MISMATCH', /step 1 has 1 features, step 0 has 2/);
-    expectLwError(() => timeseriesWindows({ a: [1, 2, 3], b: [1, 2] }, { window: 1 }), 'SHAPE_MISMATCH', /"b" has 2 steps, "a" has 3/);
-    expectLwError(() => timeseriesWindows({ a: 'abc' as never }, { window: 1 }), 'DTYPE', /series "a"/);
-    expectLwError(() => timeseriesWindows([1, '2', 3] as never, { window: 1 }), 'DTYPE', /index 1 is string/);
-    expectLwError(() => timeseriesWindows(tensor([[[1]]]), { window: 1 }), 'SHAPE_MISMATCH', /\[time\] or \[time, features\]/);
-    expectLwError(() => timeseriesWindows(null as never, { window: 1 }), 'DTYPE', /null/);
+    expectLwErrorSync(() => timeseriesWindows([[1, 2], [3], [4, 5]], { window: 1 }), 'SHAPE_MISMATCH', /step 1 has 1 features, step 0 has 2/);
+    expectLwErrorSync(() => timeseriesWindows({ a: [1, 2, 3], b: [1, 2] }, { window: 1 }), 'SHAPE_MISMATCH', /"b" has 2 steps, "a" has 3/);
+    expectLwErrorSync(() => timeseriesWindows({ a: 'abc' as never }, { window: 1 }), 'DTYPE', /series "a"/);
+    expectLwErrorSync(() => timeseriesWindows([1, '2', 3] as never, { window: 1 }), 'DTYPE', /index 1 is string/);
+    expectLwErrorSync(() => timeseriesWindows(tensor([[[1]]]), { window: 1 }), 'SHAPE_MISMATCH', /\[time\] or \[time, features\]/);
+    expectLwErrorSync(() => timeseriesWindows(null as never, { window: 1 }), 'DTYPE', /null/);
   });
 
   it('rejects unknown, out-of-range, duplicate and empty targets', () => {
     const named = { temp: [1, 2, 3, 4], wind: [5, 6, 7, 8] };
-    expectLwError(() => timeseriesWindows(named, { window: 2, targets: 'rain' }), 'BAD_ARGUMENT', /no series named "rain"; names are "temp", "wind"/);
-    expectLwError(() => timeseriesWindows([[1, 2], [3, 4], [5, 6]], { window: 1, targets: 'a' }), 'BAD_ARGUMENT', /not named/);
-    expectLwError(() => timeseriesWindows(named, { window: 2, targets: 2 }), 'BAD_ARGUMENT', /target 2 is not a feature index in \[0, 2\)/);
-    expectLwError(() => timeseriesWindows(named, { window: 2, targets: ['wind', 1] }), 'BAD_ARGUMENT', /wind is a target twice/);
-    expectLwError(() => timeseriesWindows(named, { window: 2, targets: [] }), 'BAD_ARGUMENT', /targets is empty/);
+    expectLwErrorSync(() => timeseriesWindows(named, { window: 2, targets: 'rain' }), 'BAD_ARGUMENT', /no series named "rain"; names are "temp", "wind"/);
+    expectLwErrorSync(() => timeseriesWindows([[1, 2], [3, 4], [5, 6]], { window: 1, targets: 'a' }), 'BAD_ARGUMENT', /not named/);
+    expectLwErrorSync(() => timeseriesWindows(named, { window: 2, targets: 2 }), 'BAD_ARGUMENT', /target 2 is not a feature index in \[0, 2\)/);
+    expectLwErrorSync(() => timeseriesWindows(named, { window: 2, targets: ['wind', 1] }), 'BAD_ARGUMENT', /wind is a target twice/);
+    expectLwErrorSync(() => timeseriesWindows(named, { window: 2, targets: [] }), 'BAD_ARGUMENT', /targets is empty/);
     // names and indices mix
     expect(timeseriesWindows(named, { window: 2, targets: ['wind', 0] }).y.arraySync()).toEqual([[7, 3], [8, 4]]);
   });

@@ -4,33 +4,21 @@
 // Chromium: Debian's /usr/bin/chromium, as test/browser.test.ts.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { ensureBuilt, ROOT } from './helpers/built-package.js';
-import { startStaticServer, type StaticServer } from './helpers/static-server.js';
+import { ROOT } from './helpers/built-package.js';
+import { serveToChromium, type ChromiumSession, type OpenedPage } from './helpers/chromium.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const PAGE = '/test/runtimes/threads.html';
 const EXPECTED = { threads: [1, 2], jobs: true, sameC: true, sameLoss: true, error: { name: 'LwError', code: 'WORKER_FAILED', worker: 1 } };
 
-let server: StaticServer;
-let browser: Browser | undefined;
+let session: ChromiumSession;
 
 beforeAll(async () => {
-  ensureBuilt();
-  server = await startStaticServer({ root: ROOT });
-  if (existsSync(CHROMIUM)) {
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
-    });
-  }
+  session = await serveToChromium('optional');
 }, 120_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await server?.close();
+  await session?.close();
 });
 
 it('Deno: workers from Blob URLs, same results on 1 and 2 threads, a killed worker is an LwError', () => {
@@ -55,15 +43,10 @@ it('Node: a process whose pool is still open exits by itself', () => {
 }, 30_000);
 
 describe('Chromium, cross-origin isolated', () => {
-  async function openPage(): Promise<{ page: Page; problems: string[] }> {
-    if (!browser) throw new Error(`${CHROMIUM} is missing: this test needs Debian's Chromium (apt-get install -y chromium)`);
-    const page = await browser.newPage();
-    const problems: string[] = [];
-    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-    page.on('console', (m) => m.type() === 'error' && problems.push(`console error: ${m.text()}`));
-    await page.goto(`${server.url}${PAGE}`);
-    expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
-    return { page, problems };
+  async function openPage(): Promise<OpenedPage> {
+    const opened = await session.openPage(PAGE);
+    expect(await opened.page.evaluate(() => crossOriginIsolated)).toBe(true);
+    return opened;
   }
 
   it('on the page itself (the leader spins while the workers run)', async () => {

@@ -5,8 +5,10 @@
 // One command: `npm run example:char-lm` (options: --chars N, --epochs N, --units N, --seed N).
 import * as lw from 'lstm-wasm';
 import { createRequire } from 'node:module';
+import { argNumber, isMain } from '../lib/cli.js';
+import { startRun, type ExampleOptions } from '../lib/options.js';
 
-export interface CharLmOptions {
+export interface CharLmOptions extends ExampleOptions {
   /** Characters of the book to use, from the start (default 200,000; the book has about 1.2 million). */
   chars?: number;
   /** Fraction of those held out, from the end (default 0.1). */
@@ -22,9 +24,6 @@ export interface CharLmOptions {
   /** Characters sampled per temperature (default 300). */
   sampleLength?: number;
   temperatures?: number[];
-  seed?: number;
-  verbose?: 0 | 1 | 2;
-  log?: (line: string) => void;
 }
 
 export interface CharLmResult {
@@ -58,12 +57,8 @@ export function mobyDick(): string {
 }
 
 export async function runCharLm(opts: CharLmOptions = {}): Promise<CharLmResult> {
-  const started = Date.now();
-  const log = opts.log ?? ((l: string) => console.log(l));
-  const seed = opts.seed ?? 42;
+  const { elapsed, log, seed } = await startRun(opts, 42);
   const seqLen = opts.seqLen ?? 48;
-  await lw.ready();
-  lw.setSeed(seed);
 
   const book = mobyDick();
   const text = [...book].slice(0, opts.chars ?? 200_000).join('');
@@ -105,7 +100,7 @@ export async function runCharLm(opts: CharLmOptions = {}): Promise<CharLmResult>
     log(`--- temperature ${s.temperature} (after "${seedText.replace(/\s+/g, ' ')}") ---`);
     log(s.text);
   }
-  const seconds = (Date.now() - started) / 1000;
+  const seconds = elapsed();
   log('');
   log(`done in ${seconds.toFixed(1)} s`);
   return {
@@ -114,11 +109,6 @@ export async function runCharLm(opts: CharLmOptions = {}): Promise<CharLmResult>
   };
 }
 
-const isMain = typeof process !== 'undefined' && process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/.*\//, ''));
-if (isMain) {
-  const arg = (name: string) => {
-    const i = process.argv.indexOf(`--${name}`);
-    return i > 0 ? Number(process.argv[i + 1]) : undefined;
-  };
-  await runCharLm({ chars: arg('chars'), epochs: arg('epochs'), units: arg('units'), seed: arg('seed') });
+if (isMain(import.meta.url)) {
+  await runCharLm({ chars: argNumber('chars'), epochs: argNumber('epochs'), units: argNumber('units'), seed: argNumber('seed') });
 }

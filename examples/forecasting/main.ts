@@ -6,14 +6,15 @@
 // Options: --epochs N (default 150, early stopping on the validation loss), --units N (64),
 // --test-years N (5), --seed N, --out DIR.
 import * as lw from 'lstm-wasm';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { writePng } from '../lib/png.js';
+import { argNumber, argString, isMain } from '../lib/cli.js';
+import { startRun, stopOnPlateau, type RunFolderOptions, type RunFolderResult } from '../lib/options.js';
+import { RunFolder } from '../lib/run-folder.js';
+import { roundSeconds, stopwatch, trainingTime } from '../lib/timing.js';
 import { loadCo2 } from './co2-data.js';
 import { forecastWindows, maeByStep, meanAbsError, WindowScaler } from './windows.js';
 import { forecastSvg } from './plots.js';
 
-export interface ForecastOptions {
+export interface ForecastOptions extends RunFolderOptions {
   /** Months in each input window (default 36). */
   window?: number;
   /** Months predicted (default 12). */
@@ -27,14 +28,9 @@ export interface ForecastOptions {
   /** Epochs without a better validation loss before stopping (default 20). */
   patience?: number;
   batchSize?: number;
-  seed?: number;
-  /** Run folder; default runs/forecasting-<timestamp>. */
-  out?: string;
-  verbose?: 0 | 1 | 2;
-  log?: (line: string) => void;
 }
 
-export interface ForecastResult {
+export interface ForecastResult extends RunFolderResult {
   /** Held-out MAE over every window and step ahead, ppm. */
   testMae: number;
   seasonalNaiveMae: number;
@@ -45,21 +41,13 @@ export interface ForecastResult {
   epochsRun: number;
   trainWindows: number;
   testWindows: number;
-  outDir: string;
-  files: string[];
   seconds: { load: number; train: number; total: number };
 }
 
-const round = (v: number, d = 3) => Number(v.toFixed(d));
-
 export async function runForecast(opts: ForecastOptions = {}): Promise<ForecastResult> {
-  const started = performance.now();
-  const log = opts.log ?? ((l: string) => console.log(l));
+  const { elapsed, log, seed } = await startRun(opts, 7);
   const window = opts.window ?? 36;
   const horizon = opts.horizon ?? 12;
-  const seed = opts.seed ?? 7;
-  await lw.ready();
-  lw.setSeed(seed);
 
   const { months, ppm, filled } = await loadCo2();
   const split = ppm.length - (opts.testYears ?? 5) * 12;
@@ -68,7 +56,7 @@ export async function runForecast(opts: ForecastOptions = {}): Promise<ForecastR
   // inputs that may reach back into the training years (the past is known when forecasting)
   const train = forecastWindows(ppm.slice(0, split), window, horizon);
   const test = forecastWindows(ppm.slice(split - window), window, horizon);
-  const loadSeconds = (performance.now() - started) / 1000;
+  const loadSeconds = elapsed();
   log(`CO2: ${ppm.length} months ${months[0]} .. ${months[months.length - 1]} (${filled.length} missing months interpolated: ${filled.join(', ')})`);
   log(`training on ${months[0]} .. ${months[split - 1]}: ${train.x.shape[0]} windows (last 10% for validation); held out ${months[split]} .. ${months[months.length - 1]}: ${test.x.shape[0]} windows`);
 
@@ -86,19 +74,16 @@ export async function runForecast(opts: ForecastOptions = {}): Promise<ForecastR
   model.summary(80, log);
   log(`backend: ${lw.getBackend()}`);
 
-  const trainStart = performance.now();
+  const trainClock = stopwatch();
   const { history } = await model.fit(xTrain, yTrain, {
     epochs: opts.epochs ?? 150,
     batchSize: opts.batchSize ?? 32,
     validationSplit: 0.1,
     seed,
     verbose: opts.verbose ?? 1,
-    callbacks: [
-      lw.callbacks.earlyStopping({ monitor: 'val_loss', patience: opts.patience ?? 20, restoreBestWeights: true }),
-      lw.callbacks.reduceLROnPlateau({ monitor: 'val_loss', factor: 0.5, patience: 8, minLr: 1e-4 }),
-    ],
+    callbacks: stopOnPlateau(opts.patience ?? 20, 8, 1e-4),
   });
-  const trainSeconds = (performance.now() - trainStart) / 1000;
+  const trainSeconds = trainClock();
   const epochsRun = history.loss.length;
 
   const pred = scaler.toPpm(model.predict(xTest, { batchSize: 256 }) as lw.Tensor, test);
@@ -122,13 +107,7 @@ export async function runForecast(opts: ForecastOptions = {}): Promise<ForecastR
     }
   }
 
-  const outDir = resolve(opts.out ?? join('runs', `forecasting-${new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19)}`));
-  mkdirSync(outDir, { recursive: true });
-  const files: string[] = [];
-  const write = (name: string, data: string | Uint8Array) => {
-    writeFileSync(join(outDir, name), data);
-    files.push(join(outDir, name));
-  };
+  const run = new RunFolder(opts.out, 'forecasting');
   const svgs: Record<string, string> = {
     forecast: forecastSvg({
       firstMonth: months[split], actual: plot.actual, model: plot.model, seasonalNaive: plot.seasonalNaive,
@@ -136,33 +115,23 @@ export async function runForecast(opts: ForecastOptions = {}): Promise<ForecastR
     }),
     training: lw.report.historySvg(history, 'CO2 forecaster: loss per epoch (MSE on scaled values)'),
   };
-  for (const [name, svg] of Object.entries(svgs)) {
-    write(`${name}.svg`, svg);
-    const png = await writePng(svg, join(outDir, `${name}.png`));
-    if (png) files.push(png);
-  }
-  write('forecast.csv', ['month,actual_ppm,lstm_ppm,seasonal_naive_ppm', ...plot.months.map((m, j) =>
+  for (const [name, svg] of Object.entries(svgs)) await run.writeChart(name, svg);
+  run.write('forecast.csv', ['month,actual_ppm,lstm_ppm,seasonal_naive_ppm', ...plot.months.map((m, j) =>
     `${m},${plot.actual[j].toFixed(2)},${plot.model[j].toFixed(2)},${plot.seasonalNaive[j].toFixed(2)}`)].join('\n') + '\n');
-  const seconds = { load: round(loadSeconds), train: round(trainSeconds), total: round((performance.now() - started) / 1000) };
-  write('metrics.json', JSON.stringify({
+  const seconds = { load: roundSeconds(loadSeconds), train: roundSeconds(trainSeconds), total: roundSeconds(elapsed()) };
+  run.writeJson('metrics.json', {
     testMaePpm: testMae, seasonalNaiveMaePpm: seasonalNaiveMae, maeByStep: byStep, epochsRun,
     window, horizon, units, trainWindows: train.x.shape[0], testWindows: test.x.shape[0],
     heldOut: [months[split], months[months.length - 1]], backend: lw.getBackend(), seconds, history,
-  }, null, 2));
-  log(`wrote ${files.map((f) => f.replace(`${process.cwd()}/`, '')).join(', ')}`);
-  log(`timing: data ${seconds.load.toFixed(2)} s, training ${seconds.train.toFixed(1)} s (${epochsRun} epochs, ${((trainSeconds / epochsRun) * 1000).toFixed(0)} ms each), total ${seconds.total.toFixed(1)} s`);
+  });
+  log(run.summary());
+  log(`timing: data ${seconds.load.toFixed(2)} s, ${trainingTime(trainSeconds, epochsRun)}, total ${seconds.total.toFixed(1)} s`);
   return {
     testMae, seasonalNaiveMae, maeByStep: byStep, plot, history, epochsRun,
-    trainWindows: train.x.shape[0], testWindows: test.x.shape[0], outDir, files, seconds,
+    trainWindows: train.x.shape[0], testWindows: test.x.shape[0], outDir: run.dir, files: run.files, seconds,
   };
 }
 
-const isMain = typeof process !== 'undefined' && process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/.*\//, ''));
-if (isMain) {
-  const arg = (name: string) => {
-    const i = process.argv.indexOf(`--${name}`);
-    return i > 0 ? process.argv[i + 1] : undefined;
-  };
-  const num = (name: string) => (arg(name) === undefined ? undefined : Number(arg(name)));
-  await runForecast({ epochs: num('epochs'), units: num('units'), testYears: num('test-years'), seed: num('seed'), out: arg('out') });
+if (isMain(import.meta.url)) {
+  await runForecast({ epochs: argNumber('epochs'), units: argNumber('units'), testYears: argNumber('test-years'), seed: argNumber('seed'), out: argString('out') });
 }

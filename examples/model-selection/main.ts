@@ -6,9 +6,12 @@
 //   npx lstm-wasm select --data spam.csv --task binary --cells lstm,gru,rnn --units 16,32 --folds 3 --epochs 3
 // One command: `npm run example:model-selection` (options: --limit N, --folds N, --epochs N, --seed N).
 import * as lw from 'lstm-wasm';
-import { loadSpamAssassin } from '../spam-data.js';
+import { loadSpamAssassin, spamEncoder, spamSplit } from '../spam-data.js';
+import { argNumber, isMain } from '../lib/cli.js';
+import { logOf, type ExampleOptions } from '../lib/options.js';
+import { stopwatch } from '../lib/timing.js';
 
-export interface ModelSelectionOptions {
+export interface ModelSelectionOptions extends Omit<ExampleOptions, 'verbose'> {
   /** Use this many e-mails (default all, about 6,000). */
   limit?: number;
   cells?: ('lstm' | 'gru' | 'rnn')[];
@@ -17,8 +20,6 @@ export interface ModelSelectionOptions {
   epochs?: number;
   maxLen?: number;
   vocab?: number;
-  seed?: number;
-  log?: (line: string) => void;
 }
 
 export interface ModelSelectionResult {
@@ -34,27 +35,19 @@ export interface ModelSelectionResult {
 const EMBEDDING = 32;
 
 export async function runModelSelection(opts: ModelSelectionOptions = {}): Promise<ModelSelectionResult> {
-  const started = Date.now();
-  const log = opts.log ?? ((l: string) => console.log(l));
+  const elapsed = stopwatch();
+  const log = logOf(opts);
   const seed = opts.seed ?? 42;
   const maxLen = opts.maxLen ?? 50;
   const vocab = opts.vocab ?? 10000;
   await lw.ready();
 
-  const { texts, labels } = loadSpamAssassin();
-  const order = Array.from(texts.keys());
-  new lw.Random(seed).shuffle(order);
-  const take = order.slice(0, opts.limit ?? order.length);
-  const nTest = Math.floor(take.length * 0.2);
-  const testIdx = take.slice(0, nTest);
-  const trainIdx = take.slice(nTest);
-
+  const data = loadSpamAssassin();
+  const { trainIdx, testIdx } = spamSplit(data, seed, opts.limit);
   // the tokenizer sees the training e-mails only; the folds share it (a small, usual shortcut)
-  const tokenizer = new lw.data.Tokenizer({ numWords: vocab });
-  tokenizer.fitOnTexts(trainIdx.map((i) => texts[i]));
-  const encode = (idx: number[]) => lw.data.padSequences(tokenizer.textsToSequences(idx.map((i) => texts[i])), { maxLen });
+  const { tokenizer, encode, targets } = spamEncoder(data, trainIdx, vocab, maxLen);
   const x = encode(trainIdx);
-  const y = lw.tensor(trainIdx.map((i) => [labels[i]]));
+  const y = targets(trainIdx);
   const inputDim = Math.min(vocab, tokenizer.wordIndex.size + 1);
 
   const grid = { cell: opts.cells ?? ['lstm', 'gru', 'rnn'], units: opts.units ?? [16, 32] };
@@ -83,19 +76,14 @@ export async function runModelSelection(opts: ModelSelectionOptions = {}): Promi
   log(leaderboard);
 
   const scores = (search.bestModel!.predict(encode(testIdx), { batchSize: 256 }) as lw.Tensor).dataSync();
-  const test = lw.report.binaryReport(scores, testIdx.map((i) => labels[i]));
-  const seconds = (Date.now() - started) / 1000;
+  const test = lw.report.binaryReport(scores, testIdx.map((i) => data.labels[i]));
+  const seconds = elapsed();
   log('');
   log(`best: ${search.best.params.cell} with ${search.best.params.units} units, retrained on all ${trainIdx.length} training e-mails: test accuracy ${(test.accuracy * 100).toFixed(2)}% (precision ${(test.precision * 100).toFixed(2)}%, recall ${(test.recall * 100).toFixed(2)}%) on ${testIdx.length} e-mails`);
   log(`done in ${seconds.toFixed(1)} s`);
   return { search, leaderboard, test, trainSize: trainIdx.length, testSize: testIdx.length, seconds };
 }
 
-const isMain = typeof process !== 'undefined' && process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/.*\//, ''));
-if (isMain) {
-  const arg = (name: string) => {
-    const i = process.argv.indexOf(`--${name}`);
-    return i > 0 ? Number(process.argv[i + 1]) : undefined;
-  };
-  await runModelSelection({ limit: arg('limit'), folds: arg('folds'), epochs: arg('epochs'), seed: arg('seed') });
+if (isMain(import.meta.url)) {
+  await runModelSelection({ limit: argNumber('limit'), folds: argNumber('folds'), epochs: argNumber('epochs'), seed: argNumber('seed') });
 }

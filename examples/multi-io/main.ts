@@ -7,14 +7,14 @@
 // baselines on it. Writes the training plot and figures to runs/multi-io-<time>/.
 // Options: --epochs N (default 100, early stopping), --days N (default 2190, six years), --seed N, --out DIR.
 import * as lw from 'lstm-wasm';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { writePng } from '../lib/png.js';
+import { argNumber, argString, isMain } from '../lib/cli.js';
+import { startRun, stopOnPlateau, type RunFolderOptions, type RunFolderResult } from '../lib/options.js';
+import { RunFolder } from '../lib/run-folder.js';
+import { roundSeconds, stopwatch, trainingTime } from '../lib/timing.js';
 import { makeDailySeries } from './synthetic-series.js';
 import { makeSet, SeriesScaler, type MultiIoSet, type WindowSpec } from './windows.js';
-import { outputTracker, type OutputSpec } from './output-tracker.js';
 
-export interface MultiIoOptions {
+export interface MultiIoOptions extends RunFolderOptions {
   /** Days of data (default 2190); the last `testDays` are held out. */
   days?: number;
   testDays?: number;
@@ -28,10 +28,6 @@ export interface MultiIoOptions {
   /** Weights of the two losses in the total (default [1, 0.5]). */
   lossWeights?: [number, number];
   batchSize?: number;
-  seed?: number;
-  out?: string;
-  verbose?: 0 | 1 | 2;
-  log?: (line: string) => void;
 }
 
 export interface HeadFigures {
@@ -39,7 +35,7 @@ export interface HeadFigures {
   baselines: Record<string, number>;
 }
 
-export interface MultiIoResult {
+export interface MultiIoResult extends RunFolderResult {
   model: lw.LayersModel;
   /** The held-out samples (inputs, targets and baselines). */
   test: MultiIoSet;
@@ -47,21 +43,25 @@ export interface MultiIoResult {
   nextDemandMae: HeadFigures;
   /** Test accuracy of "demand rises", with majority-class and weekly-naive baselines. */
   risesAccuracy: HeadFigures;
-  /** Per-output loss and metric on the training and (val_) validation parts: index 0 before training, then per epoch. */
+  /**
+   * Per-output loss and metric on the training and (val_) validation parts: index 0 evaluated before
+   * training, then fit's history per epoch (for the training part, the mean over the epoch's batches).
+   */
   outputHistory: Record<string, number[]>;
   history: Record<string, number[]>;
   predictionShapes: number[][];
   testSamples: number;
-  outDir: string;
-  files: string[];
   seconds: { train: number; total: number };
 }
 
 export const SPEC: WindowSpec = { demandSteps: 28, temperatureSteps: 10 };
-const OUTPUTS: OutputSpec[] = [
+/** Each output's own loss and metric (MAE for the regression, accuracy for the classification). */
+const OUTPUTS = [
   { name: 'next_demand', loss: 'meanSquaredError', metric: 'mae' },
   { name: 'demand_rises', loss: 'binaryCrossentropy', metric: 'acc' },
-];
+] as const;
+/** fit's history keys of each output's loss and metric (Keras names), training then validation. */
+const OUTPUT_KEYS = ['', 'val_'].flatMap((prefix) => OUTPUTS.flatMap((o) => [`${prefix}${o.name}_loss`, `${prefix}${o.name}_${o.metric}`]));
 
 /** Two inputs of different lengths and widths → LSTM and GRU branches → concatenate → two heads. */
 export function buildModel(spec: WindowSpec, lstmUnits: number, gruUnits: number): lw.LayersModel {
@@ -105,11 +105,7 @@ function headFigures(set: MultiIoSet, predDemand: Float32Array, predRise: ArrayL
 }
 
 export async function runMultiIo(opts: MultiIoOptions = {}): Promise<MultiIoResult> {
-  const started = performance.now();
-  const log = opts.log ?? ((l: string) => console.log(l));
-  const seed = opts.seed ?? 3;
-  await lw.ready();
-  lw.setSeed(seed);
+  const { elapsed, log, seed } = await startRun(opts, 3);
 
   const days = opts.days ?? 6 * 365;
   const testDays = opts.testDays ?? 365;
@@ -127,6 +123,7 @@ export async function runMultiIo(opts: MultiIoOptions = {}): Promise<MultiIoResu
     optimizer: lw.train.adam({ learningRate: 3e-3, clipNorm: 1 }),
     loss: OUTPUTS.map((o) => o.loss),
     lossWeights: opts.lossWeights ?? [1, 0.5],
+    metrics: OUTPUTS.map((o) => [o.metric]),
   });
   model.summary(96, log);
   log(`backend: ${lw.getBackend()}`);
@@ -134,29 +131,28 @@ export async function runMultiIo(opts: MultiIoOptions = {}): Promise<MultiIoResu
   // validation: the last 10% of the training samples in time order (no shuffling before the split)
   const [dFit, dVal, tFit, tVal, yNextFit, yNextVal, yRiseFit, yRiseVal] = lw.data.trainTestSplit(
     train.demandHistory, train.temperatureHistory, train.nextDemand, train.rises, { testSize: 0.1, shuffle: false });
-  const trainTracker = outputTracker([dFit, tFit], [yNextFit, yRiseFit], OUTPUTS);
-  const valTracker = outputTracker([dVal, tVal], [yNextVal, yRiseVal], OUTPUTS, 'val_');
-  const trainStart = performance.now();
+  // each output's loss and metric on the initial weights: the report shows before -> after training
+  const before = {
+    ...model.evaluateLogs([dFit, tFit], [yNextFit, yRiseFit], 256),
+    ...model.evaluateLogs([dVal, tVal], [yNextVal, yRiseVal], 256, 'val_'),
+  };
+  const trainClock = stopwatch();
   const { history } = await model.fit([dFit, tFit], [yNextFit, yRiseFit], {
     epochs: opts.epochs ?? 100,
     batchSize: opts.batchSize ?? 32,
     validationData: [[dVal, tVal], [yNextVal, yRiseVal]],
     seed,
     verbose: opts.verbose ?? 1,
-    callbacks: [
-      trainTracker, valTracker,
-      lw.callbacks.earlyStopping({ monitor: 'val_loss', patience: opts.patience ?? 15, restoreBestWeights: true }),
-      lw.callbacks.reduceLROnPlateau({ monitor: 'val_loss', factor: 0.5, patience: 5, minLr: 2e-4 }),
-    ],
+    callbacks: stopOnPlateau(opts.patience ?? 15, 5, 2e-4),
   });
-  const trainSeconds = (performance.now() - trainStart) / 1000;
+  const trainSeconds = trainClock();
 
   const preds = model.predict([test.demandHistory, test.temperatureHistory], { batchSize: 256 }) as lw.Tensor[];
   const predDemand = Float32Array.from(preds[0].dataSync(), (z) => scaler.demandToMwh(z));
   const trainRiseRate = mean(train.rises.dataSync(), (i) => train.rises.dataSync()[i]);
   const figures = headFigures(test, predDemand, preds[1].dataSync(), trainRiseRate);
 
-  const oh = { ...trainTracker.history, ...valTracker.history };
+  const oh = Object.fromEntries(OUTPUT_KEYS.map((key) => [key, [before[key], ...history[key]]]));
   log('');
   log(`per output (training ${dFit.shape[0]} / validation ${dVal.shape[0]} samples), before training -> after the last epoch:`);
   for (const key of Object.keys(oh)) log(`  ${key.padEnd(22)} ${oh[key][0].toFixed(4)} -> ${oh[key][oh[key].length - 1].toFixed(4)}`);
@@ -167,36 +163,23 @@ export async function runMultiIo(opts: MultiIoOptions = {}): Promise<MultiIoResu
   show('next_demand MAE', figures.nextDemandMae, (v) => `${v.toFixed(2)} MWh`);
   show('demand_rises accuracy', figures.risesAccuracy, (v) => `${(v * 100).toFixed(1)}%`);
 
-  const outDir = resolve(opts.out ?? join('runs', `multi-io-${new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19)}`));
-  mkdirSync(outDir, { recursive: true });
-  const files: string[] = [];
-  const after = (key: string) => oh[key].slice(1); // per epoch, the x axis of the chart
-  const svg = lw.report.lineChartsSvg([
-    { title: 'Total weighted loss', yLabel: 'loss', series: [{ name: 'train', values: history.loss }, { name: 'validation', values: history.val_loss ?? [], dashed: true }] },
-    { title: 'Output next_demand', yLabel: 'MSE (scaled)', series: [{ name: 'train', values: after('next_demand_loss') }, { name: 'validation', values: after('val_next_demand_loss'), dashed: true }] },
-    { title: 'Output demand_rises', yLabel: 'binary cross-entropy', series: [{ name: 'train', values: after('demand_rises_loss') }, { name: 'validation', values: after('val_demand_rises_loss'), dashed: true }] },
-  ], { title: 'Two inputs, two outputs: losses per epoch' });
-  writeFileSync(join(outDir, 'training.svg'), svg);
-  files.push(join(outDir, 'training.svg'));
-  const png = await writePng(svg, join(outDir, 'training.png'));
-  if (png) files.push(png);
-  const seconds = { train: Number(trainSeconds.toFixed(3)), total: Number(((performance.now() - started) / 1000).toFixed(3)) };
-  writeFileSync(join(outDir, 'metrics.json'), JSON.stringify({ test: figures, outputHistory: oh, history, testSamples: nTest, backend: lw.getBackend(), seconds }, null, 2));
-  files.push(join(outDir, 'metrics.json'));
-  log(`wrote ${files.map((f) => f.replace(`${process.cwd()}/`, '')).join(', ')}`);
-  log(`timing: training ${seconds.train.toFixed(1)} s (${history.loss.length} epochs, ${((trainSeconds / history.loss.length) * 1000).toFixed(0)} ms each), total ${seconds.total.toFixed(1)} s`);
+  const run = new RunFolder(opts.out, 'multi-io');
+  const trainVal = (key: string) => [{ name: 'train', values: history[key] }, { name: 'validation', values: history[`val_${key}`] ?? [], dashed: true }];
+  await run.writeChart('training', lw.report.lineChartsSvg([
+    { title: 'Total weighted loss', yLabel: 'loss', series: trainVal('loss') },
+    { title: 'Output next_demand', yLabel: 'MSE (scaled)', series: trainVal('next_demand_loss') },
+    { title: 'Output demand_rises', yLabel: 'binary cross-entropy', series: trainVal('demand_rises_loss') },
+  ], { title: 'Two inputs, two outputs: losses per epoch' }));
+  const seconds = { train: roundSeconds(trainSeconds), total: roundSeconds(elapsed()) };
+  run.writeJson('metrics.json', { test: figures, outputHistory: oh, history, testSamples: nTest, backend: lw.getBackend(), seconds });
+  log(run.summary());
+  log(`timing: ${trainingTime(trainSeconds, history.loss.length)}, total ${seconds.total.toFixed(1)} s`);
   return {
     model, test, ...figures, outputHistory: oh, history, predictionShapes: preds.map((p) => [...p.shape]),
-    testSamples: nTest, outDir, files, seconds,
+    testSamples: nTest, outDir: run.dir, files: run.files, seconds,
   };
 }
 
-const isMain = typeof process !== 'undefined' && process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/.*\//, ''));
-if (isMain) {
-  const arg = (name: string) => {
-    const i = process.argv.indexOf(`--${name}`);
-    return i > 0 ? process.argv[i + 1] : undefined;
-  };
-  const num = (name: string) => (arg(name) === undefined ? undefined : Number(arg(name)));
-  await runMultiIo({ epochs: num('epochs'), days: num('days'), seed: num('seed'), out: arg('out') });
+if (isMain(import.meta.url)) {
+  await runMultiIo({ epochs: argNumber('epochs'), days: argNumber('days'), seed: argNumber('seed'), out: argString('out') });
 }

@@ -5,26 +5,19 @@
 // matrix, and writes the model (TF.js format), the tokenizer and a training plot to runs/<time>/.
 // Options: --epochs N (default 10), --limit N (use N e-mails), --out DIR, --seed N.
 import * as lw from 'lstm-wasm';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { loadSpamAssassin } from '../spam-data.js';
-import { writePng } from '../lib/png.js';
+import { loadSpamAssassin, spamEncoder, spamSplit } from '../spam-data.js';
+import { argNumber, argString, isMain } from '../lib/cli.js';
+import { startRun, type RunFolderOptions, type RunFolderResult } from '../lib/options.js';
+import { RunFolder } from '../lib/run-folder.js';
 
-export interface MainJobOptions {
+export interface MainJobOptions extends RunFolderOptions {
   epochs?: number;
   limit?: number;
-  seed?: number;
-  /** Run folder; default runs/<timestamp> */
-  out?: string;
-  verbose?: 0 | 1 | 2;
-  log?: (line: string) => void;
 }
 
-export interface MainJobResult {
+export interface MainJobResult extends RunFolderResult {
   report: lw.report.BinaryReport;
   history: Record<string, number[]>;
-  outDir: string;
-  files: string[];
   seconds: number;
 }
 
@@ -32,26 +25,17 @@ const VOCAB = 10000;
 const MAX_LEN = 50;
 
 export async function runMainJob(opts: MainJobOptions = {}): Promise<MainJobResult> {
-  const started = Date.now();
-  const log = opts.log ?? ((l: string) => console.log(l));
-  const seed = opts.seed ?? 42;
-  await lw.ready();
-  lw.setSeed(seed);
+  const { elapsed, log, seed } = await startRun(opts, 42);
 
-  const { texts, labels } = loadSpamAssassin();
-  const order = Array.from(texts.keys());
-  new lw.Random(seed).shuffle(order);
-  const take = order.slice(0, opts.limit ?? order.length);
-  const nTest = Math.floor(take.length * 0.2);
-  const testIdx = take.slice(0, nTest);
-  const trainIdx = take.slice(nTest);
-  log(`SpamAssassin: ${take.length} e-mails (${take.filter((i) => labels[i] === 1).length} spam); ${trainIdx.length} for training (10% of them for validation), ${testIdx.length} held out for the test`);
+  const data = loadSpamAssassin();
+  const { trainIdx, testIdx } = spamSplit(data, seed, opts.limit);
+  const { labels } = data;
+  const used = [...testIdx, ...trainIdx];
+  log(`SpamAssassin: ${used.length} e-mails (${used.filter((i) => labels[i] === 1).length} spam); ${trainIdx.length} for training (10% of them for validation), ${testIdx.length} held out for the test`);
 
-  const tokenizer = new lw.data.Tokenizer({ numWords: VOCAB });
-  tokenizer.fitOnTexts(trainIdx.map((i) => texts[i]));
-  const encode = (idx: number[]) => lw.data.padSequences(tokenizer.textsToSequences(idx.map((i) => texts[i])), { maxLen: MAX_LEN });
+  const { tokenizer, encode, targets } = spamEncoder(data, trainIdx, VOCAB, MAX_LEN);
   const xTrain = encode(trainIdx);
-  const yTrain = lw.tensor(trainIdx.map((i) => [labels[i]]));
+  const yTrain = targets(trainIdx);
   const xTest = encode(testIdx);
 
   const model = lw.sequential([
@@ -74,32 +58,18 @@ export async function runMainJob(opts: MainJobOptions = {}): Promise<MainJobResu
   log(`test accuracy ${(report.accuracy * 100).toFixed(2)}%   precision ${(report.precision * 100).toFixed(2)}%   recall ${(report.recall * 100).toFixed(2)}%   F1 ${(report.f1 * 100).toFixed(2)}%   (${report.support} e-mails)`);
   log(lw.report.formatConfusion(report.confusion, ['ham', 'spam']));
 
-  const outDir = resolve(opts.out ?? join('runs', new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19)));
-  mkdirSync(outDir, { recursive: true });
-  await model.save(`file://${join(outDir, 'model')}`);
-  const files = [join(outDir, 'model', 'model.json'), join(outDir, 'model', 'weights.bin')];
-  const write = (name: string, data: string | Uint8Array) => {
-    writeFileSync(join(outDir, name), data);
-    files.push(join(outDir, name));
-  };
-  write('tokenizer.json', JSON.stringify(tokenizer.toJSON()));
-  write('metrics.json', JSON.stringify({ test: report, history, maxLen: MAX_LEN, vocab: VOCAB }, null, 2));
-  const svg = lw.report.historySvg(history, 'Seed LSTM on SpamAssassin: loss and accuracy per epoch');
-  write('training.svg', svg);
-  const png = await writePng(svg, join(outDir, 'training.png'));
-  if (png) files.push(png);
-  const seconds = (Date.now() - started) / 1000;
-  log(`wrote ${files.map((f) => f.replace(`${process.cwd()}/`, '')).join(', ')}`);
+  const run = new RunFolder(opts.out);
+  await model.save(`file://${run.path('model')}`);
+  run.add(run.path('model', 'model.json'), run.path('model', 'weights.bin'));
+  run.write('tokenizer.json', JSON.stringify(tokenizer.toJSON()));
+  run.writeJson('metrics.json', { test: report, history, maxLen: MAX_LEN, vocab: VOCAB });
+  await run.writeChart('training', lw.report.historySvg(history, 'Seed LSTM on SpamAssassin: loss and accuracy per epoch'));
+  const seconds = elapsed();
+  log(run.summary());
   log(`done in ${seconds.toFixed(1)} s`);
-  return { report, history, outDir, files, seconds };
+  return { report, history, outDir: run.dir, files: run.files, seconds };
 }
 
-const isMain = typeof process !== 'undefined' && process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/.*\//, ''));
-if (isMain) {
-  const arg = (name: string) => {
-    const i = process.argv.indexOf(`--${name}`);
-    return i > 0 ? process.argv[i + 1] : undefined;
-  };
-  const num = (name: string) => (arg(name) === undefined ? undefined : Number(arg(name)));
-  await runMainJob({ epochs: num('epochs'), limit: num('limit'), seed: num('seed'), out: arg('out') });
+if (isMain(import.meta.url)) {
+  await runMainJob({ epochs: argNumber('epochs'), limit: argNumber('limit'), seed: argNumber('seed'), out: argString('out') });
 }

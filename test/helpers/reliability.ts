@@ -4,6 +4,7 @@ import { expect } from 'vitest';
 import * as lw from '../../ts/index.js';
 import { currentBackend } from '../../ts/runtime/ready.js';
 import { rng } from './kernels.js';
+import { checkLwError } from './lw-error.js';
 
 /** How many fast-check runs / fuzz cases: small in `npm test`, full in `npm run soak` (LW_SOAK=1). */
 export const SOAK = process.env.LW_SOAK === '1';
@@ -21,12 +22,7 @@ export async function thrown(f: () => unknown): Promise<unknown> {
 
 /** Expects `f` to throw an LwError with `code` whose message matches every pattern. */
 export async function expectLwError(f: () => unknown, code: lw.LwErrorCode, ...patterns: RegExp[]): Promise<lw.LwError> {
-  const e = await thrown(f);
-  expect(e, `expected LwError ${code}`).toBeInstanceOf(lw.LwError);
-  const err = e as lw.LwError;
-  expect(err.code, err.message).toBe(code);
-  for (const p of patterns) expect(err.message).toMatch(p);
-  return err;
+  return checkLwError(await thrown(f), code, patterns);
 }
 
 /** Padded token ids [n, len] in [1, vocab) with trailing zeros, and binary labels. */
