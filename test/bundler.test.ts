@@ -6,11 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'vite';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { ensureBuilt, ROOT } from './helpers/built-package.js';
+import { CHROMIUM, launchChromium } from './helpers/chromium.js';
 import { startStaticServer, type StaticServer } from './helpers/static-server.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const app = fileURLToPath(new URL('./bundler-app', import.meta.url));
 let outDir: string;
 let server: StaticServer;
@@ -28,10 +28,7 @@ beforeAll(async () => {
     build: { outDir, emptyOutDir: true, target: 'es2022' },
   });
   server = await startStaticServer({ root: outDir, home: null });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
-  });
+  browser = await launchChromium();
 }, 120_000);
 
 afterAll(async () => {
