@@ -20,6 +20,8 @@
  * - Projected inputs (recurrent forwards only): `pKernel` 0 means `pX` already holds the input
  *   projections x·kernel, [B,T,G] with G the kernel's columns (4U, 3U, U). Inference uses it to
  *   gather rows of an embedding table multiplied by the kernel once instead of multiplying per token.
+ *   `pX` is then scratch (a kernel may work in it: its values afterwards are unspecified), and the
+ *   cache is not valid for a backward.
  */
 export interface Kernels {
   /** C[M,N] = alpha·op(A)·op(B) + beta·C; A [M,lda] or [K,lda] if transA; B [K,ldb] or [N,ldb] if transB; C [M,ldc]. beta 0 never reads C. */

@@ -9,6 +9,7 @@
 //!   x          [B, T, I]
 //!   kernel     [I, G]        recKernel [U, G]        bias [G]        (bias 0: none)
 //!              forward only: kernel 0 means x already holds the input projections x·kernel [B, T, G]
+//!              (then x is scratch: the steps overwrite it, and the cache is not for a backward)
 //!   h0, c0     [B, U]        (0: zeros)
 //!   mask       [B, T]        1 keep / 0 masked (a masked step carries h and c); 0: none
 //!   recMask    [B, U]        multiplies h_{t-1} where it enters h_{t-1}·recKernel; 0: none
@@ -220,10 +221,13 @@ unsafe fn forward_part(j: &Fwd, p: usize, parts: usize, tid: usize) {
     let g = 4 * ul;
     let flags = j.flags;
     // Rows b0.. of every batch-major buffer.
-    let gates = j.cache.add(b0 * tl * g);
+    let x = j.x.add(b0 * tl * x_width(j.kernel, il, g));
+    // Projected inputs (no kernel) are the gate rows themselves: x is the caller's scratch then,
+    // so the steps work in place instead of copying 4U floats per row and step first.
+    let projected = j.kernel.is_null();
+    let gates = if projected { x as *mut f32 } else { j.cache.add(b0 * tl * g) };
     let cs = j.cache.add(j.b * tl * g + b0 * tl * ul);
     let actc = j.cache.add(j.b * tl * (g + ul) + b0 * tl * ul);
-    let x = j.x.add(b0 * tl * x_width(j.kernel, il, g));
     let (h0, c0) = (at(j.h0, b0 * ul), at(j.c0, b0 * ul));
     let (mask, rec_mask) = (at(j.mask, b0 * tl), at(j.rec_mask, b0 * ul));
     let hs = j.hs.add(b0 * tl * ul);
@@ -242,7 +246,7 @@ unsafe fn forward_part(j: &Fwd, p: usize, parts: usize, tid: usize) {
         return;
     }
     // Every step's input projection at once, straight into the gate rows (bias added in the fused pass).
-    project_inputs(bl * tl, g, il, x, j.kernel, gates, gws);
+    if !projected { project_inputs(bl * tl, g, il, x, j.kernel, gates, gws); }
 
     for s in 0..tl {
         let t = time_of(s, tl, flags);
