@@ -1,0 +1,71 @@
+// Interleaved A/B timing of two builds of lstm-wasm on the seed model, in ONE process: calls
+// alternate A, B, A, B... so a noisy machine slows both alike (separate runs here differ by 30%).
+//
+//   node bench/ab.mjs <A: dist/index.js> <B: dist/index.js> [b1|b64|train] [seconds]
+//   WASM_A=path/kernels-simd.wasm WASM_B=... node bench/ab.mjs dist/index.js dist/index.js b64
+//   THREADS=2 node bench/ab.mjs ...
+//
+// A and B are two built copies of the package (e.g. a worktree of the previous commit, built with
+// `npm run build`), or one build with two kernel modules (WASM_A / WASM_B: the simd flavour; the
+// simd-threads file beside it is used with THREADS > 1). Prints medians, p10 and min of each, the
+// B/A ratio of the medians, and (for predicts) the largest difference between A's and B's outputs.
+import { pathToFileURL } from 'node:url';
+import { resolve } from 'node:path';
+
+const [libA, libB, which = 'b64', secs = '6'] = process.argv.slice(2);
+if (!libA || !libB || !['b1', 'b64', 'train'].includes(which)) {
+  console.error('usage: node bench/ab.mjs <A dist/index.js> <B dist/index.js> [b1|b64|train] [seconds]');
+  process.exit(2);
+}
+const threads = Number(process.env.THREADS ?? 1);
+
+/** The seed model on build `lib`, and its timed call. */
+async function setup(lib, wasm) {
+  const lw = await import(pathToFileURL(resolve(lib)).href);
+  const simd = wasm && pathToFileURL(resolve(wasm));
+  const simdThreads = wasm && pathToFileURL(resolve(wasm.replace(/kernels-simd\.wasm$/, 'kernels-simd-threads.wasm')));
+  await lw.ready({ backend: 'wasm-simd', threads, ...(wasm ? { wasm: { simd, simdThreads } } : {}) });
+  lw.setSeed(1);
+  const model = lw.sequential([
+    lw.layers.embedding({ inputDim: 10000, outputDim: 64, inputLength: 50 }),
+    lw.layers.lstm({ units: 64, returnSequences: true }),
+    lw.layers.lstm({ units: 32 }),
+    lw.layers.dense({ units: 1, activation: 'sigmoid' }),
+  ]);
+  model.compile({ optimizer: 'adam', loss: 'binaryCrossentropy' });
+  const tokens = (n) => lw.tensor(Int32Array.from({ length: n * 50 }, (_, i) => 1 + ((i * 7919) % 9999)), [n, 50], 'int32');
+  const x = tokens(which === 'b1' ? 1 : 64);
+  const y = lw.tensor(Float32Array.from({ length: 64 }, (_, i) => i % 2), [64, 1]);
+  const predict = () => model.predict(x, { batchSize: 64 }).dataSync();
+  return { run: which === 'train' ? () => model.trainOnBatch(x, y) : predict, predict };
+}
+
+const A = await setup(libA, process.env.WASM_A);
+const B = await setup(libB, process.env.WASM_B);
+for (let i = 0; i < 30; i++) { A.run(); B.run(); }
+const ta = [];
+const tb = [];
+const end = performance.now() + Number(secs) * 1000;
+while (performance.now() < end) {
+  let t0 = performance.now();
+  A.run();
+  ta.push(performance.now() - t0);
+  t0 = performance.now();
+  B.run();
+  tb.push(performance.now() - t0);
+}
+const samples = which === 'b1' ? 1 : 64;
+const median = (t) => t[t.length >> 1];
+const line = (name, t) => {
+  t.sort((a, b) => a - b);
+  return `${which} ${name}: median ${median(t).toFixed(3)} ms, p10 ${t[Math.floor(t.length * 0.1)].toFixed(3)}, min ${t[0].toFixed(3)} (${(samples / median(t) * 1000).toFixed(0)} samples/s)`;
+};
+console.log(line('A', ta));
+console.log(`${line('B', tb)}; B/A median ${(median(tb) / median(ta)).toFixed(3)} over ${ta.length} pairs`);
+if (which !== 'train') {
+  const a = A.predict();
+  const b = B.predict();
+  let d = 0;
+  for (let i = 0; i < a.length; i++) d = Math.max(d, Math.abs(a[i] - b[i]));
+  console.log(`largest |A - B| of the predictions: ${d.toExponential(2)}`);
+}
