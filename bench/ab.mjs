@@ -6,8 +6,9 @@
 //   THREADS=2 node bench/ab.mjs ...
 //
 // A and B are two built copies of the package (e.g. a worktree of the previous commit, built with
-// `npm run build`), or one build with two kernel modules (WASM_A / WASM_B: the simd flavour; the
-// simd-threads file beside it is used with THREADS > 1). Prints medians, p10 and min of each, the
+// `npm run build`), or two copies of one build with two kernel modules (WASM_A / WASM_B: the simd
+// flavour; the simd-threads file beside it is used with THREADS > 1). They must be different
+// files: ES modules are cached by URL, so one path would give one library (one backend) for both. Prints medians, p10 and min of each, the
 // B/A ratio of the medians, and (for predicts) the largest difference between A's and B's outputs.
 import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
@@ -15,6 +16,10 @@ import { resolve } from 'node:path';
 const [libA, libB, which = 'b64', secs = '6'] = process.argv.slice(2);
 if (!libA || !libB || !['b1', 'b64', 'train'].includes(which)) {
   console.error('usage: node bench/ab.mjs <A dist/index.js> <B dist/index.js> [b1|b64|train] [seconds]');
+  process.exit(2);
+}
+if (resolve(libA) === resolve(libB)) {
+  console.error('A and B are the same file, which Node loads once: copy the build (cp -r dist /tmp/b/dist) for B');
   process.exit(2);
 }
 const threads = Number(process.env.THREADS ?? 1);
