@@ -134,4 +134,21 @@ describe('npm run bench (quick smoke run)', () => {
     expect(md).toMatch(/GEMM 256×256×256 .* GFLOP\/s = \d+% of the best single-thread SIMD128 figure/);
     expect(md).toMatch(/% in kernels .*% in TypeScript/);
   }, 300_000);
+
+  it('with --rounds=2 keeps, per measurement, the best round and lists every round', () => {
+    const out = join(WORK, 'results-rounds');
+    execFileSync(process.execPath, [join(WORK, 'dist/bench/run.js'), '--quick', '--rounds=2', '--budget=3', '--grace=1', '--only=lstm-wasm/simd-1t', `--out=${out}`], {
+      cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000,
+    });
+    const json = JSON.parse(readFileSync(join(out, `${isoDay()}.json`), 'utf8')) as { rounds: number; systems: SystemResult[] };
+    expect(json.rounds).toBe(2);
+    const [lw] = json.systems;
+    for (const m of MEASURES) {
+      const r = lw.measures[m];
+      expect(r.roundValues, m).toHaveLength(2);
+      const values = r.roundValues!.filter((v): v is number => v !== null);
+      expect(r.value).toBe(m === 'predict.batch1' ? Math.min(...values) : Math.max(...values));
+    }
+    expect(readFileSync(join(out, `${isoDay()}.md`), 'utf8')).toContain('Every system ran 2 rounds');
+  }, 150_000);
 });

@@ -58,6 +58,8 @@ export interface MeasureResult {
   samples?: number;
   /** Anything the system wants to add (model differences, checks). */
   notes?: string[];
+  /** With several rounds (bench/run.ts --rounds): every round's value, in order; the figure is the best. */
+  roundValues?: (number | null)[];
 }
 
 /** Kernel time vs TypeScript time in lstm-wasm training steps (a separate profiling pass). */
