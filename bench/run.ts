@@ -155,22 +155,27 @@ async function planBlas(): Promise<BlasPlan> {
   return { env: {}, probe };
 }
 
+/** Calls `handle` with every bench event a system process prints, one JSON line each. */
+function onEvents(stdout: NodeJS.ReadableStream, handle: (e: BenchEvent) => void): void {
+  let buf = '';
+  stdout.on('data', (d: Buffer) => {
+    buf += d.toString();
+    let nl: number;
+    while ((nl = buf.indexOf('\n')) >= 0) {
+      const e = parseEvent(buf.slice(0, nl));
+      buf = buf.slice(nl + 1);
+      if (e) handle(e);
+    }
+  });
+}
+
 /** All events of a short process (used for probes). */
 function collect(command: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<BenchEvent[]> {
   return new Promise((resolve) => {
     const events: BenchEvent[] = [];
     const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'ignore'] });
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    let buf = '';
-    child.stdout.on('data', (d: Buffer) => {
-      buf += d.toString();
-      let nl: number;
-      while ((nl = buf.indexOf('\n')) >= 0) {
-        const e = parseEvent(buf.slice(0, nl));
-        buf = buf.slice(nl + 1);
-        if (e) events.push(e);
-      }
-    });
+    onEvents(child.stdout, (e) => events.push(e));
     child.on('error', () => { clearTimeout(timer); resolve(events); });
     child.on('close', () => { clearTimeout(timer); resolve(events); });
   });
@@ -259,16 +264,7 @@ function runProcess(spec: SystemSpec, r: SystemResult, att: Attempt, opts: Optio
           break;
       }
     };
-    let buf = '';
-    child.stdout.on('data', (d: Buffer) => {
-      buf += d.toString();
-      let nl: number;
-      while ((nl = buf.indexOf('\n')) >= 0) {
-        const e = parseEvent(buf.slice(0, nl));
-        buf = buf.slice(nl + 1);
-        if (e) handle(e);
-      }
-    });
+    onEvents(child.stdout, handle);
     child.stderr.on('data', (d: Buffer) => {
       stderrTail = (stderrTail + d.toString()).slice(-2000);
     });

@@ -2,10 +2,13 @@
 // (warm-up excluded, median of repeats), peak memory, and the events bench/run.ts reads.
 import { readFileSync } from 'node:fs';
 import { summarize } from '../lib/stats.js';
+import { uniform } from '../lib/random.js';
 import {
   WORKLOAD, formatEvent, parseSystemArgs,
   type BenchEvent, type MeasureResult, type SystemArgs,
 } from './protocol.js';
+
+export { uniform };
 
 export function emit(e: BenchEvent): void {
   process.stdout.write(formatEvent(e) + '\n');
@@ -33,20 +36,6 @@ export interface SystemDef {
   extras?: Record<string, () => unknown | Promise<unknown>>;
   /** Runs after peak memory is reported (e.g. a correctness check that loads another library). */
   after?: () => unknown | Promise<unknown>;
-}
-
-/** Deterministic uniform values in [0, 1) (mulberry32), so every system sees the same kind of data. */
-export function uniform(n: number, seed: number): Float64Array {
-  let a = seed >>> 0;
-  const out = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-  return out;
 }
 
 /** Token ids in [1, vocab) for `batch` sequences of the seed model's length. */

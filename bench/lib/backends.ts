@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Backend, BackendName } from '../../ts/backend/backend.js';
 import { createBackend } from '../../ts/runtime/ready.js';
+import { uniform } from './random.js';
 
 /** The repository root: the nearest ancestor of this file with package.json and wasm/. */
 export function repoRoot(): string {
@@ -25,18 +26,9 @@ export async function benchBackend(name: BackendName): Promise<Backend> {
   return createBackend(name, { wasm: { simd: url('kernels-simd.wasm'), scalar: url('kernels-scalar.wasm') } });
 }
 
-/** Deterministic uniform values in [-scale, scale] (mulberry32), so every backend sees the same data. */
+/** Deterministic uniform values in [-scale, scale], so every backend sees the same data. */
 export function randomValues(n: number, seed: number, scale = 1): Float64Array {
-  let a = seed >>> 0;
-  const out = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = ((((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1) * scale;
-  }
-  return out;
+  return uniform(n, seed).map((v) => (v * 2 - 1) * scale);
 }
 
 /**
