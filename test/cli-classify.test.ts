@@ -4,16 +4,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as lw from '../ts/index.js';
-import { cli, ensureCliBuilt, reviews, tempDir, writeCsv, writeJsonl } from './cli-helpers.js';
+import { cli, prepareCliTests, readJson, reviews, writeCsv, writeJsonl } from './cli-helpers.js';
 
 let dir: string;
 beforeAll(async () => {
-  await ensureCliBuilt();
-  await lw.ready();
-  dir = tempDir();
+  dir = await prepareCliTests();
 }, 120_000);
-
-const readJson = (path: string) => JSON.parse(readFileSync(path, 'utf8')) as Record<string, any>;
 
 /** The model and preprocessing of a run folder, loaded with the library. */
 async function loadRun(out: string) {

@@ -1,16 +1,26 @@
 // Shared by the test/cli-*.test.ts files: runs the BUILT command (node bin/lstm-wasm.js) and writes
 // small generated data files.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureBuilt, ROOT } from './helpers/built-package.js';
 import { Random } from '../ts/random.js';
+import * as lw from '../ts/index.js';
 
 /** The built CLI exists and is current (test/global-setup.ts compiled it before the tests started). */
 export async function ensureCliBuilt(): Promise<void> {
   ensureBuilt();
 }
+
+/** Before a CLI test file: the built CLI, the library ready in-process, and a fresh work folder (returned). */
+export async function prepareCliTests(): Promise<string> {
+  await ensureCliBuilt();
+  await lw.ready();
+  return tempDir();
+}
+
+export const readJson = (path: string) => JSON.parse(readFileSync(path, 'utf8')) as Record<string, any>;
 
 export interface CliRun {
   code: number | null;

@@ -1,20 +1,15 @@
 // The built CLI on sequence tasks: forecast (CSV column, .txt of numbers, --horizon) and language models
 // (characters and words): train → evaluate → predict / generate.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as lw from '../ts/index.js';
 import { unigramEntropy } from '../ts/text/index.js';
-import { cli, ensureCliBuilt, sineSeries, tempDir, writeCsv, writeText } from './cli-helpers.js';
+import { cli, prepareCliTests, readJson, sineSeries, writeCsv, writeText } from './cli-helpers.js';
 
 let dir: string;
 beforeAll(async () => {
-  await ensureCliBuilt();
-  await lw.ready();
-  dir = tempDir();
+  dir = await prepareCliTests();
 }, 120_000);
-
-const readJson = (path: string) => JSON.parse(readFileSync(path, 'utf8')) as Record<string, any>;
 
 describe('forecast', () => {
   const series = sineSeries(360);
