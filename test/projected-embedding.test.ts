@@ -86,6 +86,27 @@ describe('embedding folded into the next recurrent layer at inference', () => {
     });
   }
 
+  it('the same on the float64 JS backend and on a 2-thread pool', async () => {
+    for (const opts of [{ backend: 'js' as const }, { backend: 'wasm-simd' as const, threads: 2 }]) {
+      restore?.();
+      await lw.ready(opts);
+      const m = model('lstm', true);
+      const x = ids(24, 9, true);
+      const want = reference(m, x, 'lstm', true);
+      const before = projectedCalls.lstm_forward;
+      const k = currentBackend().kernels as unknown as Record<string, (...a: number[]) => void>;
+      const fn = k.lstm_forward;
+      k.lstm_forward = (...a: number[]) => {
+        if (a[8] === 0) projectedCalls.lstm_forward++;
+        fn(...a);
+      };
+      expectClose(predict(m, x, 24), want, opts.backend === 'js' ? 1e-12 : 1e-6, 1e-5, `${opts.backend} folded`);
+      k.lstm_forward = fn;
+      expect(projectedCalls.lstm_forward, opts.backend).toBe(before + 1);
+    }
+    await lw.ready({ backend: 'wasm-simd', threads: 1 });
+  });
+
   it('a training step, fit, setWeights and layer setWeights all drop the folded table', async () => {
     const m = model('lstm');
     m.compile({ optimizer: lw.train.adam({ learningRate: 0.05 }), loss: 'sparseCategoricalCrossentropy' });
