@@ -11,6 +11,7 @@ const T = 7;
 
 /** Counts forward calls in projected mode (kernel pointer 0) per recurrent kernel. */
 const projectedCalls: Record<string, number> = {};
+let embeddingGathers = 0;
 let restore: (() => void) | undefined;
 beforeEach(async () => {
   await lw.ready({ backend: 'wasm-simd' });
@@ -24,7 +25,14 @@ beforeEach(async () => {
       fn(...a);
     };
   }
-  restore = () => Object.assign(k, saved);
+  // The Embedding's own gather (rows of width 6): skipped when the next layer folds the table.
+  const gather = k.embedding_forward;
+  embeddingGathers = 0;
+  k.embedding_forward = (...a: number[]) => {
+    if (a[1] === 6) embeddingGathers++;
+    gather(...a);
+  };
+  restore = () => Object.assign(k, saved, { embedding_forward: gather });
 });
 afterEach(() => restore?.());
 
@@ -77,11 +85,14 @@ describe('embedding folded into the next recurrent layer at inference', () => {
         const wantOne = reference(m, one, cell, maskZero);
         expectClose(predict(m, one), wantOne, 1e-6, 1e-5, `${cell} one sample`);
         expect(projectedCalls[KERNEL[cell]], '7 tokens (vocabulary 40) do not pay for folding').toBe(0);
+        embeddingGathers = 0;
         expectClose(predict(m, x, 24), want, 1e-6, 1e-5, `${cell} batch of 24`);
         expect(projectedCalls[KERNEL[cell]], '168 tokens fold').toBe(1);
+        expect(embeddingGathers, 'the folded layer reads the ids, not the gathered rows').toBe(0);
         // Once built, a single sample uses it too.
         expectClose(predict(m, one), wantOne, 1e-6, 1e-5, `${cell} one sample, folded`);
         expect(projectedCalls[KERNEL[cell]]).toBe(2);
+        expect(embeddingGathers).toBe(0);
       }
     });
   }
@@ -126,6 +137,27 @@ describe('embedding folded into the next recurrent layer at inference', () => {
     check('after setWeights');
     m.layers[0].setWeights([lw.tensor(new Float32Array(VOCAB * 6).fill(0.1), [VOCAB, 6])]);
     check('after a layer setWeights');
+  });
+
+  it('an Embedding that also feeds another layer gathers its rows once, for that layer', () => {
+    const build = () => {
+      const tokens = lw.input({ shape: [T], name: 'tokens' });
+      const rows = lw.layers.embedding({ inputDim: VOCAB, outputDim: 6, name: 'emb' }).apply(tokens) as lw.layers.SymbolicTensor;
+      const seq = lw.layers.lstm({ units: 4, name: 'seq' }).apply(rows) as lw.layers.SymbolicTensor;
+      const flat = lw.layers.flatten({ name: 'flat' }).apply(rows) as lw.layers.SymbolicTensor;
+      return lw.model({ inputs: [tokens], outputs: [seq, flat] });
+    };
+    const m = build();
+    const x = ids(24, 6);
+    const outs = (p: lw.Tensor | lw.Tensor[]) => (p as lw.Tensor[]).map((t) => t.dataSync());
+    const perSample = (x.arraySync() as number[][]).map((r) => outs(m.predict(lw.tensor(Int32Array.from(r), [1, T], 'int32'))));
+    embeddingGathers = 0;
+    projectedCalls.lstm_forward = 0;
+    const [seq, flat] = outs(m.predict(x, { batchSize: 24 }));
+    expect(projectedCalls.lstm_forward, 'the LSTM folds').toBe(1);
+    expect(embeddingGathers, 'one gather, for Flatten').toBe(1);
+    expectClose(seq, perSample.flatMap((p) => Array.from(p[0])), 1e-6, 1e-5, 'lstm output');
+    expectClose(flat, perSample.flatMap((p) => Array.from(p[1])), 0, 0, 'the gathered rows');
   });
 
   it('an Activation between the Embedding and the LSTM is not folded away', () => {

@@ -61,8 +61,6 @@ export class Embedding extends Layer {
       }
       I[dst + i] = v;
     }
-    const out = ctx.alloc(n * this.outputDim);
-    ctx.backend.kernels.embedding_forward(n, this.outputDim, ids, ctx.paramPtr(this.table.offset), out);
     let mask: number | undefined;
     if (this.maskZero && x.shape.length === 2) {
       mask = ctx.alloc(n);
@@ -70,8 +68,21 @@ export class Embedding extends Layer {
       const m = ctx.fi(mask);
       for (let i = 0; i < n; i++) F[m + i] = I[dst + i] === 0 ? 0 : 1;
     }
-    const gather = { ids, table: ctx.paramPtr(this.table.offset), rows: this.inputDim };
-    return { outputs: [{ ptr: out, shape: [...x.shape, this.outputDim], mask, gather }], saved: ids };
+    const table = ctx.paramPtr(this.table.offset);
+    const width = this.outputDim;
+    // The rows [n, outputDim] are gathered on first read of `ptr`: a recurrent layer that folds
+    // the table into its kernel (inference) reads `gather` only, and the gather is never made.
+    let rows = 0;
+    const gatherRows = () => {
+      rows = ctx.alloc(n * width);
+      ctx.backend.kernels.embedding_forward(n, width, ids, table, rows);
+      return rows;
+    };
+    const out: Act = {
+      get ptr() { return rows || gatherRows(); },
+      shape: [...x.shape, width], mask, gather: { ids, table, rows: this.inputDim },
+    };
+    return { outputs: [out], saved: ids };
   }
 
   backward(ctx: ExecCtx, ids: unknown, [x]: Act[], _o: Act[], [dOut]: number[]): number[] {

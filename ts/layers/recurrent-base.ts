@@ -132,7 +132,9 @@ export abstract class RecurrentLayer extends Layer {
     const U = this.units;
     const b = ctx.backend;
     if (T === 0) throw new LwError('EMPTY_DATA', `layer "${this.name}": sequences of length 0`);
-    let xPtr = x.ptr;
+    // Folded inputs (inference on an Embedding's rows) never read x.ptr, so the rows are not gathered.
+    const projected = ctx.training ? 0 : this.projectedInputs(ctx, x);
+    let xPtr = projected ? 0 : x.ptr;
     let dropMask: Float32Array | null = null;
     if (ctx.training && this.dropout > 0) {
       // Keras: one input mask per sample, the same at every step.
@@ -159,7 +161,6 @@ export abstract class RecurrentLayer extends Layer {
     const cache = ctx.alloc(ctx.backend.kernels[`${this.cell.kernels}_cache_floats`](B, T, I, U));
     const ws = ctx.alloc(this.wsFloats(ctx, B, T, I));
     const flags = (this.goBackwards ? RecurrentFlags.goBackwards : 0) | this.cellFlags();
-    const projected = ctx.training ? 0 : this.projectedInputs(ctx, x);
     this.runForward(ctx, B, T, I, flags, projected || xPtr, projected !== 0, x.mask ?? 0, recMask, states0, hs, stateOut, cache, ws);
     if (this.stateful) this.carried = stateOut.map((p) => b.readFloats(p, B * U) as Float32Array);
     const main: Act = this.returnSequences ? { ptr: hs, shape: [B, T, U], mask: x.mask } : { ptr: stateOut[0], shape: [B, U] };
