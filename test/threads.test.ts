@@ -71,6 +71,20 @@ describe('the pool', () => {
     }
   });
 
+  it('embedding_forward: a large gather is split by rows, a small one stays on the calling thread', () => {
+    // [rows, width]: a folded layer's rows (3202 = parts of uneven size) and the seed model's b1.
+    for (const [n, d, split] of [[3202, 256, 1], [50, 256, 0]]) {
+      const V = 1000;
+      const ids = Array.from({ length: n }, (_, i) => (i * 7919) % V);
+      const call = (b: Backend) => run(b, { ids: { i: ids }, table: { f: randArray(V * d, 9) }, out: { out: n * d } },
+        (p, k) => k.embedding_forward(n, d, p.ids, p.table, p.out)).out;
+      const want = call(one);
+      const { result: got, jobs } = jobsDuring(() => call(three));
+      expect(jobs, `${n} rows of ${d}`).toBe(split);
+      expect(got, 'the same rows, bit for bit').toEqual(want);
+    }
+  });
+
   it('gemm: small products stay on the calling thread', () => {
     const [M, N, K] = [7, 9, 11];
     const { jobs } = jobsDuring(() => run(three, { a: { f: randArray(M * K, 1) }, b: { f: randArray(K * N, 2) }, c: { zeros: M * N }, ws: ws(three.kernels.gemm_ws_floats(M, N, K)) },
