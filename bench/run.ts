@@ -432,7 +432,10 @@ function formatReport(results: SystemResult[], meta: { machine: string; command:
     const g = peak.gemm[0];
     lines.push(`- GEMM ${g.shape.replace(/x/g, '×')} (lstm-wasm, wasm-simd, 1 thread): ${fmt(g.gflops)} GFLOP/s = ${(peak.gemm256OfPeak * 100).toFixed(0)}% of ` +
       `the best single-thread SIMD128 figure measured in the same run (${fmt(peak.peak.gflops)} GFLOP/s: a hand-written ${peak.peak.shape} ` +
-      `micro-kernel loop on L1-resident data; other shapes: ${peak.gemm.slice(1).map((x) => `${x.shape} ${fmt(x.gflops)}`).join(', ')} GFLOP/s).`);
+      `micro-kernel loop on L1-resident data; other shapes: ${peak.gemm.slice(1).map((x) => `${x.shape} ${fmt(x.gflops)}`).join(', ')} GFLOP/s).` +
+      (peak.clock ? ` The core ran at ${peak.clock.ghz.toFixed(2)} GHz (a chain of dependent multiplies): the loop does ${peak.clock.peakFlopsPerCycle.toFixed(1)} ` +
+        `and GEMM ${peak.clock.gemm256FlopsPerCycle.toFixed(1)} flops per cycle; SIMD128 has no fused multiply-add, so every 8 flops take a mul and an add ` +
+        `(12 flops per cycle where three vector ports take them).` : ''));
   }
   const prof = results.find((r) => r.id === 'lstm-wasm/simd-1t')?.extras.profile as KernelProfile | undefined;
   if (prof && !('error' in prof)) {

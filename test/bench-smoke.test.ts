@@ -127,6 +127,9 @@ describe('npm run bench (quick smoke run)', () => {
     expect(peak.peak.gflops).toBeGreaterThan(0.5);
     expect(peak.gemm256OfPeak).toBeGreaterThan(0.05);
     expect(peak.gemm256OfPeak).toBeLessThan(2);
+    expect(peak.clock!.ghz, 'a core clock in GHz').toBeGreaterThan(0.3);
+    expect(peak.clock!.ghz).toBeLessThan(10);
+    expect(peak.clock!.peakFlopsPerCycle).toBeCloseTo(peak.peak.gflops / peak.clock!.ghz, 6);
 
     const md = readFileSync(join(out, `${isoDay()}.md`), 'utf8');
     expect(printed).toContain(md.trim().split('\n')[2]); // the table's header row is printed

@@ -82,6 +82,12 @@ export interface GemmPeak {
   peak: { gflops: number; shape: string; all: { shape: string; gflops: number }[] };
   /** GEMM 256^3 / peak. */
   gemm256OfPeak: number;
+  /**
+   * The core's clock measured by a chain of dependent 3-cycle multiplies, and the flops per cycle
+   * the best loop and GEMM 256^3 reach at it: a 4-lane mul and add on separate ports can do at
+   * most 4 flops per port and cycle.
+   */
+  clock?: { ghz: number; peakFlopsPerCycle: number; gemm256FlopsPerCycle: number };
 }
 
 export type BenchEvent =

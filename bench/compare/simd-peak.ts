@@ -15,7 +15,7 @@ const I32 = 0x7f;
 const V128 = 0x7b;
 const op = {
   loop: 0x03, end: 0x0b, brIf: 0x0d, localGet: 0x20, localSet: 0x21, localTee: 0x22,
-  i32Const: 0x41, i32Add: 0x6a, i32Sub: 0x6b, void: 0x40,
+  i32Const: 0x41, i32Add: 0x6a, i32Sub: 0x6b, i32Mul: 0x6c, i32Or: 0x72, void: 0x40,
 };
 /** SIMD opcodes (after the 0xfd prefix). */
 const simd = { load: 0x00, load32Splat: 0x09, store: 0x0b, f32x4Add: 0xe4, f32x4Mul: 0xe6 };
@@ -107,6 +107,26 @@ function microKernel(mr: number, nv: number): Uint8Array {
   return module(4, { i32: 3, v128: mr * nv + nv + 1 }, c);
 }
 
+/** Dependent 32-bit multiplies per iteration of `clockChain`, and the cycles one iteration takes. */
+const CHAIN_MULS = 8;
+const CHAIN_CYCLES = CHAIN_MULS * 3 + 1;
+
+/**
+ * run(x, n): n iterations of x = x*x eight times, then x |= 1: one dependency chain of 3-cycle
+ * multiplies (imul's latency on every x86 core since Nehalem and Zen) and a 1-cycle or, so the
+ * time per iteration gives the core's clock while it runs SIMD loops (turbo included).
+ */
+function clockChain(): Uint8Array {
+  const [X, N] = [0, 1];
+  const c = new Code();
+  c.raw(op.loop, op.void);
+  for (let i = 0; i < CHAIN_MULS; i++) c.get(X).get(X).raw(op.i32Mul).set(X);
+  c.get(X).i32(1).raw(op.i32Or).set(X);
+  c.countDown(N).raw(op.end);
+  c.i32(0).get(X).raw(0x36, 2, 0); // i32.store: keeps the chain's result alive
+  return module(2, { i32: 0, v128: 0 }, c);
+}
+
 // --- measuring ---------------------------------------------------------------------------------
 
 type Run = (...a: number[]) => void;
@@ -144,6 +164,9 @@ await runSystem((args) => {
           all.push({ shape, gflops: time() });
         }
         all.sort((a, b) => b.gflops - a.gflops);
+        const clock = await instantiate(clockChain());
+        const iterations = 1 << 20;
+        const clockGHz = () => (CHAIN_CYCLES * iterations) / (measureRounds(() => clock.run(3, iterations), opts, rounds).median * 1e6);
 
         const backend = await benchBackend('wasm-simd');
         const gemm: GemmPeak['gemm'] = [];
@@ -161,10 +184,12 @@ await runSystem((args) => {
         // The best loop once more after the GEMMs: a burst of other work on a shared machine
         // must not make the reference look low (GEMM is measured between the two).
         all[0].gflops = Math.max(all[0].gflops, loops.get(all[0].shape)!());
+        const ghz = clockGHz();
         return {
           gemm,
           peak: { gflops: all[0].gflops, shape: all[0].shape, all },
           gemm256OfPeak: gemm[0].gflops / all[0].gflops,
+          clock: { ghz, peakFlopsPerCycle: all[0].gflops / ghz, gemm256FlopsPerCycle: gemm[0].gflops / ghz },
         };
       },
     },
