@@ -1,7 +1,8 @@
 // Interleaved A/B timing of two builds of lstm-wasm on the seed model, in ONE process: calls
 // alternate A, B, A, B... so a noisy machine slows both alike (separate runs here differ by 30%).
 //
-//   node bench/ab.mjs <A: dist/index.js> <B: dist/index.js> [b1|b64|train] [seconds]
+//   node bench/ab.mjs <A: dist/index.js> <B: dist/index.js> [b1|b64|train|train-floats] [seconds]
+//   (train-floats: the seed model without its Embedding, on float inputs [64, 50, 64])
 //   WASM_A=path/kernels-simd.wasm WASM_B=... node bench/ab.mjs dist/index.js dist/index.js b64
 //   THREADS=2 node bench/ab.mjs ...
 //
@@ -14,8 +15,8 @@ import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
 
 const [libA, libB, which = 'b64', secs = '6'] = process.argv.slice(2);
-if (!libA || !libB || !['b1', 'b64', 'train'].includes(which)) {
-  console.error('usage: node bench/ab.mjs <A dist/index.js> <B dist/index.js> [b1|b64|train] [seconds]');
+if (!libA || !libB || !['b1', 'b64', 'train', 'train-floats'].includes(which)) {
+  console.error('usage: node bench/ab.mjs <A dist/index.js> <B dist/index.js> [b1|b64|train|train-floats] [seconds]');
   process.exit(2);
 }
 if (resolve(libA) === resolve(libB)) {
@@ -31,18 +32,21 @@ async function setup(lib, wasm) {
   const simdThreads = wasm && pathToFileURL(resolve(wasm.replace(/kernels-simd\.wasm$/, 'kernels-simd-threads.wasm')));
   await lw.ready({ backend: 'wasm-simd', threads, ...(wasm ? { wasm: { simd, simdThreads } } : {}) });
   lw.setSeed(1);
+  const floats = which === 'train-floats';
   const model = lw.sequential([
-    lw.layers.embedding({ inputDim: 10000, outputDim: 64, inputLength: 50 }),
-    lw.layers.lstm({ units: 64, returnSequences: true }),
+    ...(floats ? [] : [lw.layers.embedding({ inputDim: 10000, outputDim: 64, inputLength: 50 })]),
+    lw.layers.lstm({ units: 64, returnSequences: true, ...(floats ? { inputShape: [50, 64] } : {}) }),
     lw.layers.lstm({ units: 32 }),
     lw.layers.dense({ units: 1, activation: 'sigmoid' }),
   ]);
   model.compile({ optimizer: 'adam', loss: 'binaryCrossentropy' });
   const tokens = (n) => lw.tensor(Int32Array.from({ length: n * 50 }, (_, i) => 1 + ((i * 7919) % 9999)), [n, 50], 'int32');
-  const x = tokens(which === 'b1' ? 1 : 64);
+  const x = floats
+    ? lw.tensor(Float32Array.from({ length: 64 * 50 * 64 }, (_, i) => Math.sin(i)), [64, 50, 64])
+    : tokens(which === 'b1' ? 1 : 64);
   const y = lw.tensor(Float32Array.from({ length: 64 }, (_, i) => i % 2), [64, 1]);
   const predict = () => model.predict(x, { batchSize: 64 }).dataSync();
-  return { run: which === 'train' ? () => model.trainOnBatch(x, y) : predict, predict };
+  return { run: which.startsWith('train') ? () => model.trainOnBatch(x, y) : predict, predict };
 }
 
 const A = await setup(libA, process.env.WASM_A);
@@ -69,7 +73,7 @@ const line = (name, t) => {
 };
 console.log(line('A', ta));
 console.log(`${line('B', tb)}; B/A of the medians ${(median(tb) / median(ta)).toFixed(3)}, median of the pairs' B/A ${median(pairRatios).toFixed(3)} over ${ta.length} pairs`);
-if (which !== 'train') {
+if (!which.startsWith('train')) {
   const a = A.predict();
   const b = B.predict();
   let d = 0;

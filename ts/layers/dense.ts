@@ -58,11 +58,11 @@ export class Dense extends Layer {
     return { outputs: [{ ptr: y, shape: [...x.shape.slice(0, -1), this.units], mask: x.mask }] };
   }
 
-  backward(ctx: ExecCtx, _saved: unknown, [x]: Act[], [y]: Act[], [dy]: number[]): number[] {
+  backward(ctx: ExecCtx, _saved: unknown, [x]: Act[], [y]: Act[], [dy]: number[], wanted?: readonly boolean[]): number[] {
     const inDim = x.shape[x.shape.length - 1];
     const rows = x.shape.reduce((a, b) => a * b, 1) / inDim;
     const k = ctx.backend.kernels;
-    const dx = ctx.alloc(rows * inDim);
+    const dx = wanted?.[0] === false ? 0 : ctx.alloc(rows * inDim);
     const ws = ctx.alloc(k.dense_ws_floats(rows, inDim, this.units));
     const train = this.trainable;
     k.dense_backward(rows, inDim, this.units, this.activation.code, x.ptr, ctx.paramPtr(this.kernel.offset), y.ptr, dy, dx,

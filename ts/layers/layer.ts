@@ -133,8 +133,10 @@ export abstract class Layer {
   /**
    * Given gradients of the outputs (pointers, 0 = none), accumulates weight gradients and returns
    * gradients of the inputs (pointers into the batch scope, 0 = none / not differentiable).
+   * `wanted[i]` false: nothing uses input i's gradient (it depends on no updated weight), so a
+   * layer may skip computing it and return 0.
    */
-  abstract backward(ctx: ExecCtx, saved: unknown, inputs: Act[], outputs: Act[], dOutputs: number[]): number[];
+  abstract backward(ctx: ExecCtx, saved: unknown, inputs: Act[], outputs: Act[], dOutputs: number[], wanted?: readonly boolean[]): number[];
 
   /** Keras config (snake_case keys) for model.json. */
   getConfig(): Record<string, unknown> {

@@ -208,7 +208,7 @@ export abstract class RecurrentLayer extends Layer {
     this.carried = null;
   }
 
-  backward(ctx: ExecCtx, savedAny: unknown, [x]: Act[], _outs: Act[], dOutputs: number[]): number[] {
+  backward(ctx: ExecCtx, savedAny: unknown, [x]: Act[], _outs: Act[], dOutputs: number[], wanted?: readonly boolean[]): number[] {
     const saved = savedAny as Saved;
     const [B, T, I] = x.shape;
     const U = this.units;
@@ -225,12 +225,12 @@ export abstract class RecurrentLayer extends Layer {
         dStates[0] = sum;
       } else dStates[0] = dMain;
     }
-    const dx = ctx.alloc(B * T * I);
+    const dx = wanted?.[0] === false ? 0 : ctx.alloc(B * T * I);
     const ws = ctx.alloc(this.wsFloats(ctx, B, T, I));
     const flags = (this.goBackwards ? RecurrentFlags.goBackwards : 0) | this.cellFlags();
     this.runBackward(ctx, B, T, I, flags, saved.x, x.mask ?? 0, saved.recMask, saved.states0, saved.hs, saved.cache,
       dHs, dStates, dx, saved.states0.map(() => 0), ws);
-    if (saved.dropMask) {
+    if (dx && saved.dropMask) {
       const f = ctx.backend.floats();
       const d = ctx.fi(dx);
       const m = saved.dropMask;

@@ -68,6 +68,7 @@ export function runForward(ctx: ExecCtx, nodes: Node[], feeds: Map<SymbolicTenso
 export function runBackward(ctx: ExecCtx, nodes: Node[], trace: Trace, seeds: Map<SymbolicTensor, number>): void {
   const grads = new Map(seeds);
   const k = ctx.backend.kernels;
+  const wanted = weightDependent(nodes, trace);
   for (let n = nodes.length - 1; n >= 0; n--) {
     const node = nodes[n];
     if (!trace.saved.has(node)) continue; // a model input
@@ -75,7 +76,7 @@ export function runBackward(ctx: ExecCtx, nodes: Node[], trace: Trace, seeds: Ma
     if (dOut.every((p) => p === 0)) continue;
     const ins = node.inputs.map((t) => trace.acts.get(t)!);
     const outs = node.outputs.map((t) => trace.acts.get(t)!);
-    const dIn = node.layer.backward(ctx, trace.saved.get(node), ins, outs, dOut);
+    const dIn = node.layer.backward(ctx, trace.saved.get(node), ins, outs, dOut, node.inputs.map((t) => wanted.has(t)));
     node.inputs.forEach((t, i) => {
       const d = dIn[i];
       if (!d) return;
@@ -86,4 +87,19 @@ export function runBackward(ctx: ExecCtx, nodes: Node[], trace: Trace, seeds: Ma
       } else grads.set(t, d);
     });
   }
+}
+
+/**
+ * Tensors whose values depend on weights the optimizer updates: only their gradients are used.
+ * The gradient of a model input, or of a frozen Embedding's rows, is never computed (a first
+ * recurrent layer then skips its dx product, a sixth of its backward flops).
+ */
+function weightDependent(nodes: Node[], trace: Trace): Set<SymbolicTensor> {
+  const dependent = new Set<SymbolicTensor>();
+  for (const node of nodes) {
+    if (!trace.saved.has(node)) continue; // a model input
+    const updated = node.layer.weights.some((w) => w.trainable && w.layer.trainable);
+    if (updated || node.inputs.some((t) => dependent.has(t))) node.outputs.forEach((t) => dependent.add(t));
+  }
+  return dependent;
 }
