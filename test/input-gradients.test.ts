@@ -109,3 +109,33 @@ describe('input gradients nobody uses are not computed', () => {
     }
   });
 });
+
+describe('a frozen recurrent layer', () => {
+  for (const backend of ['wasm-simd', 'wasm', 'js'] as const) {
+    for (const cell of ['lstm', 'gru', 'simpleRNN'] as const) {
+      it(`${backend} ${cell}: no weight gradients are written anywhere; the layers around it train`, async () => {
+        await lw.ready({ backend });
+        lw.setSeed(6);
+        const make = { lstm: lw.layers.lstm, gru: lw.layers.gru, simpleRNN: lw.layers.simpleRNN }[cell];
+        const m = lw.sequential([
+          lw.layers.lstm({ units: 4, returnSequences: true, inputShape: [T, F] }),
+          make({ units: 7, trainable: false }),
+          lw.layers.dense({ units: 1 }),
+        ]);
+        m.compile({ optimizer: 'sgd', loss: 'mse' });
+        const weights = () => m.layers.map((l) => l.getWeights().map((w) => Array.from(w.dataSync())));
+        const before = weights();
+        // Memory below the first allocation (wasm: the stack's far end; js: its 64-byte base): a
+        // kernel told "no gradient" (pointer 0) must not write there.
+        const low = () => Array.from(currentBackend().floats().subarray(0, backend === 'js' ? 8 : 4096));
+        const lowBefore = low();
+        m.trainOnBatch(floats(6, 3), labels(6));
+        expect(low(), 'memory at pointer 0 untouched').toEqual(lowBefore);
+        const after = weights();
+        expect(after[1], 'the frozen layer').toEqual(before[1]);
+        expect(after[0], 'the layer before it trains').not.toEqual(before[0]);
+        expect(after[2], 'the layer after it trains').not.toEqual(before[2]);
+      });
+    }
+  }
+});

@@ -15,7 +15,7 @@
 //!                             then rh [B*T, U] (resetAfter: h(t-1)·U_h + b_rh)
 //!   ws         gru_ws_floats(B, T, I, U)
 //! Backward: dHs [B, T, U], dHT [B, U] (0 = none) -> dx [B, T, I], dH0 [B, U] (overwritten,
-//!   0 = skip); dKernel [I, 3U], dRecKernel [U, 3U], dBias (shape of bias, 0 = skip) accumulated.
+//!   0 = skip); dKernel [I, 3U], dRecKernel [U, 3U], dBias (shape of bias) accumulated (each 0 = skip).
 //!
 //! Threads (simd-threads flavour): a part of the batch runs whole sequences for its rows (rows
 //! are independent through the recurrence); the weight gradients, sums over every row, are split
@@ -352,7 +352,8 @@ pub unsafe extern "C" fn gru_backward(
     // weight gradients, which sum over every row.
     let plan = threads::row_plan(b, 2 * bt * g3 * (i + u));
     threads::parallel(plan.parts, plan.pool, &job, backward_rows);
-    if bt == 0 { return; }
+    // A frozen layer passes no weight gradients (each pointer 0 skips its products).
+    if bt == 0 || (d_kernel.is_null() && d_rec_kernel.is_null() && d_bias.is_null()) { return; }
     let col_parts = threads::parts_for(g3 / 8, 2 * bt * g3 * (i + u));
     threads::parallel(col_parts, true, &job, backward_cols);
 }
@@ -450,12 +451,13 @@ unsafe fn backward_cols(j: &Bwd, p: usize, parts: usize, tid: usize) {
     // z, r columns and the h column come from different D columns / recurrent inputs
     let (zr, nzr) = overlap(c0, c1, 0, 2 * u);
     let (hc, nh) = overlap(c0, c1, 2 * u, g3);
+    let (rec, inp) = (!d_rec_kernel.is_null(), !d_kernel.is_null());
     if j.flags & RESET_AFTER != 0 {
         // D columns: daz | dar | dah·r (recurrent form) | dah (input form of the h column)
         let dc = 4 * u;
-        gemm_impl(true, false, u, c1 - c0, bt, 1.0, hm, u, d.add(c0), dc, 1.0, d_rec_kernel.add(c0), g3, gemm_ws);
-        if nzr > 0 { gemm_impl(true, false, i, nzr, bt, 1.0, x, i, d.add(zr), dc, 1.0, d_kernel.add(zr), g3, gemm_ws); }
-        if nh > 0 { gemm_impl(true, false, i, nh, bt, 1.0, x, i, d.add(hc + u), dc, 1.0, d_kernel.add(hc), g3, gemm_ws); }
+        if rec { gemm_impl(true, false, u, c1 - c0, bt, 1.0, hm, u, d.add(c0), dc, 1.0, d_rec_kernel.add(c0), g3, gemm_ws); }
+        if inp && nzr > 0 { gemm_impl(true, false, i, nzr, bt, 1.0, x, i, d.add(zr), dc, 1.0, d_kernel.add(zr), g3, gemm_ws); }
+        if inp && nh > 0 { gemm_impl(true, false, i, nh, bt, 1.0, x, i, d.add(hc + u), dc, 1.0, d_kernel.add(hc), g3, gemm_ws); }
         if !d_bias.is_null() {
             if nzr > 0 { add_col_sums(bt, nzr, d.add(zr), dc, d_bias.add(zr)); }
             if nh > 0 { add_col_sums(bt, nh, d.add(hc + u), dc, d_bias.add(hc)); }
@@ -464,9 +466,9 @@ unsafe fn backward_cols(j: &Bwd, p: usize, parts: usize, tid: usize) {
     } else {
         // D columns: daz | dar | dah; the h column's recurrent input is r·hm
         let dc = g3;
-        if nzr > 0 { gemm_impl(true, false, u, nzr, bt, 1.0, hm, u, d.add(zr), dc, 1.0, d_rec_kernel.add(zr), g3, gemm_ws); }
-        if nh > 0 { gemm_impl(true, false, u, nh, bt, 1.0, j.rhm, u, d.add(hc), dc, 1.0, d_rec_kernel.add(hc), g3, gemm_ws); }
-        gemm_impl(true, false, i, c1 - c0, bt, 1.0, x, i, d.add(c0), dc, 1.0, d_kernel.add(c0), g3, gemm_ws);
+        if rec && nzr > 0 { gemm_impl(true, false, u, nzr, bt, 1.0, hm, u, d.add(zr), dc, 1.0, d_rec_kernel.add(zr), g3, gemm_ws); }
+        if rec && nh > 0 { gemm_impl(true, false, u, nh, bt, 1.0, j.rhm, u, d.add(hc), dc, 1.0, d_rec_kernel.add(hc), g3, gemm_ws); }
+        if inp { gemm_impl(true, false, i, c1 - c0, bt, 1.0, x, i, d.add(c0), dc, 1.0, d_kernel.add(c0), g3, gemm_ws); }
         if !d_bias.is_null() { add_col_sums(bt, c1 - c0, d.add(c0), dc, d_bias.add(c0)); }
     }
 }

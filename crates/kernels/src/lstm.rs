@@ -18,7 +18,7 @@
 //!              actC [B, T, U] act(cs)              (lstm_cache_floats)
 //!   dHs        [B, T, U]     dHT, dCT [B, U]          (each 0: zero)
 //!   dx         [B, T, I]     dH0, dC0 [B, U]          (overwritten; each 0: skip)
-//!   dKernel    [I, G]        dRecKernel [U, G]        dBias [G]  (accumulated; dBias 0: skip)
+//!   dKernel    [I, G]        dRecKernel [U, G]        dBias [G]  (accumulated; each 0: skip)
 //!   ws         lstm_ws_floats: shared   forward packed recKernel; backward packed recKernel^T |
 //!                                       dgates [B, T, G] | hprev⊙recMask [B, T, U]
 //!                              per thread of the pool (threads.rs), for a part's R rows (R <= B):
@@ -402,7 +402,8 @@ pub unsafe extern "C" fn lstm_backward(
     // gradients sum over every row, so they are split by output column instead.
     let plan = threads::row_plan(b_len, pass_flops(b_len, t_len, i_len, u_len));
     threads::parallel(plan.parts, plan.pool, &job, backward_rows);
-    if bt == 0 { return; }
+    // A frozen layer passes no weight gradients (each pointer 0 skips its product).
+    if bt == 0 || (d_kernel.is_null() && d_rec_kernel.is_null() && d_bias.is_null()) { return; }
     let col_parts = threads::parts_for(g / 8, 2 * bt * g * (i_len + u_len));
     threads::parallel(col_parts, true, &job, backward_cols);
 }
@@ -499,7 +500,7 @@ unsafe fn backward_cols(j: &Bwd, p: usize, parts: usize, tid: usize) {
     let (nc, bt, il, ul) = (c1 - c0, j.b * j.t, j.i, j.u);
     let (_, gws) = region(j.ws, tid, j.b, j.t, il, ul);
     let dg = j.dg.add(c0);
-    gemm::gemm_impl(true, false, il, nc, bt, 1.0, j.x, il, dg, g, 1.0, j.d_kernel.add(c0), g, gws);
-    gemm::gemm_impl(true, false, ul, nc, bt, 1.0, j.hpm, ul, dg, g, 1.0, j.d_rec_kernel.add(c0), g, gws);
+    if !j.d_kernel.is_null() { gemm::gemm_impl(true, false, il, nc, bt, 1.0, j.x, il, dg, g, 1.0, j.d_kernel.add(c0), g, gws); }
+    if !j.d_rec_kernel.is_null() { gemm::gemm_impl(true, false, ul, nc, bt, 1.0, j.hpm, ul, dg, g, 1.0, j.d_rec_kernel.add(c0), g, gws); }
     if !j.d_bias.is_null() { add_column_sums(dg, bt, g, nc, j.d_bias.add(c0)); }
 }

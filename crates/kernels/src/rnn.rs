@@ -13,7 +13,7 @@
 //!   cache      none (rnn_cache_floats = 0): the backward takes act' from hs and h(t-1) from hs/h0
 //!   ws         rnn_ws_floats(B, T, I, U)
 //! Backward: dHs [B, T, U], dHT [B, U] (0 = none) -> dx [B, T, I], dH0 [B, U] (overwritten,
-//!   0 = skip); dKernel [I, U], dRecKernel [U, U], dBias [U] (0 = skip) accumulated.
+//!   0 = skip); dKernel [I, U], dRecKernel [U, U], dBias [U] accumulated (each 0 = skip).
 //!
 //! Threads (simd-threads flavour): a part of the batch runs whole sequences for its rows; the
 //! weight gradients, sums over every row, are split by output column after a join.
@@ -186,7 +186,8 @@ pub unsafe extern "C" fn rnn_backward(
     // weight gradients, which sum over every row.
     let plan = threads::row_plan(b, 2 * bt * u * (i + u));
     threads::parallel(plan.parts, plan.pool, &job, backward_rows);
-    if bt == 0 { return; }
+    // A frozen layer passes no weight gradients (each pointer 0 skips its product).
+    if bt == 0 || (d_kernel.is_null() && d_rec_kernel.is_null() && d_bias.is_null()) { return; }
     let col_parts = threads::parts_for(u / 8, 2 * bt * u * (i + u));
     threads::parallel(col_parts, true, &job, backward_cols);
 }
@@ -256,8 +257,8 @@ unsafe fn backward_cols(j: &Bwd, part: usize, parts: usize, tid: usize) {
     let nc = c1 - c0;
     let (_, gemm_ws) = region(j.ws, tid, j.b, j.t, i, u);
     let da = j.da.add(c0) as *const f32;
-    gemm_impl(true, false, u, nc, bt, 1.0, j.hm, u, da, u, 1.0, j.d_rec_kernel.add(c0), u, gemm_ws);
-    gemm_impl(true, false, i, nc, bt, 1.0, j.x, i, da, u, 1.0, j.d_kernel.add(c0), u, gemm_ws);
+    if !j.d_rec_kernel.is_null() { gemm_impl(true, false, u, nc, bt, 1.0, j.hm, u, da, u, 1.0, j.d_rec_kernel.add(c0), u, gemm_ws); }
+    if !j.d_kernel.is_null() { gemm_impl(true, false, i, nc, bt, 1.0, j.x, i, da, u, 1.0, j.d_kernel.add(c0), u, gemm_ws); }
     if !j.d_bias.is_null() {
         let db = j.d_bias.add(c0);
         for r in 0..bt {

@@ -119,7 +119,7 @@ export function gruKernels(mem: JsMemory): Pick<Kernels, 'gru_forward' | 'gru_ba
               let sk = 0;
               for (let c = 0; c < G; c++) {
                 sk += dRec[c] * F[R + k * G + c];
-                F[dR + k * G + c] += hm[k] * dRec[c];
+                if (pDR) F[dR + k * G + c] += hm[k] * dRec[c];
               }
               dPrev[k] += sk * (pRecMask ? F[rm + b * U + k] : 1);
             }
@@ -129,7 +129,7 @@ export function gruKernels(mem: JsMemory): Pick<Kernels, 'gru_forward' | 'gru_ba
               let drhm = 0;
               for (let j = 0; j < U; j++) {
                 drhm += dIn[2 * U + j] * F[R + k * G + 2 * U + j];
-                F[dR + k * G + 2 * U + j] += r(k) * hm[k] * dIn[2 * U + j];
+                if (pDR) F[dR + k * G + 2 * U + j] += r(k) * hm[k] * dIn[2 * U + j];
               }
               dIn[U + k] = drhm * hm[k] * actDeriv(recAct, r(k));
               dRec[U + k] = dIn[U + k];
@@ -139,7 +139,7 @@ export function gruKernels(mem: JsMemory): Pick<Kernels, 'gru_forward' | 'gru_ba
               let sk = hp[k];
               for (let c = 0; c < 2 * U; c++) {
                 sk += dRec[c] * F[R + k * G + c];
-                F[dR + k * G + c] += hm[k] * dRec[c];
+                if (pDR) F[dR + k * G + c] += hm[k] * dRec[c];
               }
               dPrev[k] += sk * (pRecMask ? F[rm + b * U + k] : 1);
             }
@@ -148,7 +148,7 @@ export function gruKernels(mem: JsMemory): Pick<Kernels, 'gru_forward' | 'gru_ba
           for (let i = 0; i < I; i++) {
             let si = 0;
             for (let c = 0; c < G; c++) {
-              F[dK + i * G + c] += F[xr + i] * dIn[c];
+              if (pDK) F[dK + i * G + c] += F[xr + i] * dIn[c];
               si += dIn[c] * F[K + i * G + c];
             }
             if (pDx) F[dx + (b * T + t) * I + i] = si;

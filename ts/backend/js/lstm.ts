@@ -110,8 +110,8 @@ export function lstmKernels(mem: JsMemory): Pick<Kernels, 'lstm_forward' | 'lstm
           for (let j = 0; j < G; j++) {
             const d = F[dz + j];
             if (pDBias) F[dBias + j] += d;
-            for (let k = 0; k < I; k++) F[dK + k * G + j] += F[x + (b * T + t) * I + k] * d;
-            for (let k = 0; k < U; k++) F[dR + k * G + j] += hPrev(s, k) * (pRecMask ? F[rm + b * U + k] : 1) * d;
+            if (pDK) for (let k = 0; k < I; k++) F[dK + k * G + j] += F[x + (b * T + t) * I + k] * d;
+            if (pDR) for (let k = 0; k < U; k++) F[dR + k * G + j] += hPrev(s, k) * (pRecMask ? F[rm + b * U + k] : 1) * d;
           }
           if (pDx) {
             for (let k = 0; k < I; k++) {

@@ -58,7 +58,7 @@ export function rnnKernels(mem: JsMemory): Pick<Kernels, 'rnn_forward' | 'rnn_ba
             const xi = F[x + (b * T + t) * I + i];
             let si = 0;
             for (let j = 0; j < U; j++) {
-              F[dK + i * U + j] += xi * da[j];
+              if (pDK) F[dK + i * U + j] += xi * da[j];
               si += da[j] * F[K + i * U + j];
             }
             if (pDx) F[dx + (b * T + t) * I + i] = si;
@@ -68,7 +68,7 @@ export function rnnKernels(mem: JsMemory): Pick<Kernels, 'rnn_forward' | 'rnn_ba
             const hp = s === 0 ? (pH0 ? F[h0 + b * U + k] : 0) : F[hs + (b * T + s - 1) * U + k];
             let sk = 0;
             for (let j = 0; j < U; j++) {
-              F[dR + k * U + j] += hp * m * da[j];
+              if (pDR) F[dR + k * U + j] += hp * m * da[j];
               sk += da[j] * F[R + k * U + j];
             }
             dh[b * U + k] = sk * m;
