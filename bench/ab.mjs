@@ -5,6 +5,7 @@
 //   (train-floats: the seed model without its Embedding, on float inputs [64, 50, 64])
 //   WASM_A=path/kernels-simd.wasm WASM_B=... node bench/ab.mjs dist/index.js dist/index.js b64
 //   THREADS=2 node bench/ab.mjs ...
+//   TOKENS=uniform|zipf node bench/ab.mjs ... train   (token frequencies, see tokenAt)
 //
 // A and B are two built copies of the package (e.g. a worktree of the previous commit, built with
 // `npm run build`), or two copies of one build with two kernel modules (WASM_A / WASM_B: the simd
@@ -24,6 +25,19 @@ if (resolve(libA) === resolve(libB)) {
   process.exit(2);
 }
 const threads = Number(process.env.THREADS ?? 1);
+// TOKENS=distinct (default: every token of a batch differs), uniform (random over the vocabulary,
+// as npm run bench draws them: ~86% of a batch distinct) or zipf (word-like frequencies, s = 1).
+const tokenAt = {
+  distinct: (i) => 1 + ((i * 7919) % 9999),
+  uniform: (i) => 1 + Math.floor(hash(i) * 9999),
+  zipf: (i) => Math.min(9999, Math.floor(Math.exp(hash(i) * Math.log(10000)))),
+}[process.env.TOKENS ?? 'distinct'];
+function hash(i) {
+  let t = Math.imul(i ^ 0x9e3779b9, 0x85ebca6b);
+  t ^= t >>> 13;
+  t = Math.imul(t, 0xc2b2ae35);
+  return ((t ^ (t >>> 16)) >>> 0) / 4294967296;
+}
 
 /** The seed model on build `lib`, and its timed call. */
 async function setup(lib, wasm) {
@@ -40,7 +54,7 @@ async function setup(lib, wasm) {
     lw.layers.dense({ units: 1, activation: 'sigmoid' }),
   ]);
   model.compile({ optimizer: 'adam', loss: 'binaryCrossentropy' });
-  const tokens = (n) => lw.tensor(Int32Array.from({ length: n * 50 }, (_, i) => 1 + ((i * 7919) % 9999)), [n, 50], 'int32');
+  const tokens = (n) => lw.tensor(Int32Array.from({ length: n * 50 }, (_, i) => tokenAt(i)), [n, 50], 'int32');
   const x = floats
     ? lw.tensor(Float32Array.from({ length: 64 * 50 * 64 }, (_, i) => Math.sin(i)), [64, 50, 64])
     : tokens(which === 'b1' ? 1 : 64);

@@ -101,7 +101,7 @@ function lstmCase(s: SeqShape, backward: boolean): Case {
       const hT = bufs.zeros(B * U);
       const cT = bufs.zeros(B * U);
       const forward = () =>
-        k.lstm_forward(B, T, I, U, flags, Act.tanh, Act.sigmoid, x, kernel, rec, bias, 0, 0, 0, 0, hs, hT, cT, cache, ws);
+        k.lstm_forward(B, T, I, U, flags, Act.tanh, Act.sigmoid, x, kernel, rec, bias, 0, 0, 0, 0, hs, hT, cT, cache, ws, 0);
       if (!backward) return { run: forward, outputFinite: () => finite(b, hs, B * T * U) };
       const dHs = bufs.random(B * T * U, 15, 0.1);
       const dx = bufs.zeros(B * T * I);
@@ -138,7 +138,7 @@ function gruCase(s: SeqShape, backward: boolean): Case {
       const hs = bufs.zeros(B * T * U);
       const hT = bufs.zeros(B * U);
       const forward = () =>
-        k.gru_forward(B, T, I, U, flags, Act.tanh, Act.sigmoid, x, kernel, rec, bias, 0, 0, 0, hs, hT, cache, ws);
+        k.gru_forward(B, T, I, U, flags, Act.tanh, Act.sigmoid, x, kernel, rec, bias, 0, 0, 0, hs, hT, cache, ws, 0);
       if (!backward) return { run: forward, outputFinite: () => finite(b, hs, B * T * U) };
       const dHs = bufs.random(B * T * U, 25, 0.1);
       const dx = bufs.zeros(B * T * I);

@@ -99,7 +99,7 @@ async function batchOneKernels(threads: number): Promise<{ single: number; poole
       const G = 4 * U;
       const x = buf(TOKENS * I), kernel = buf(I * G), rec = buf(U * G), bias = buf(G), hs = buf(TOKENS * U), hT = buf(U), cT = buf(U);
       const cache = buf(k.lstm_cache_floats(1, TOKENS, I, U)), ws = buf(k.lstm_ws_floats(1, TOKENS, I, U));
-      return () => k.lstm_forward(1, TOKENS, I, U, 0, lw.Act.tanh, lw.Act.sigmoid, x, kernel, rec, bias, 0, 0, 0, 0, hs, hT, cT, cache, ws);
+      return () => k.lstm_forward(1, TOKENS, I, U, 0, lw.Act.tanh, lw.Act.sigmoid, x, kernel, rec, bias, 0, 0, 0, 0, hs, hT, cT, cache, ws, 0);
     };
     const first = layer(64, 64);
     const second = layer(64, 32);

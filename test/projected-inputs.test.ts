@@ -1,5 +1,8 @@
-// The recurrent forwards' projected-input mode (kernel pointer 0: x holds x·kernel [B,T,G]) gives
-// the outputs of the ordinary call on every backend, over odd shapes and every option.
+// The recurrent kernels' projected-input mode (kernel pointer 0) gives the outputs of the ordinary
+// call on every backend, over odd shapes and every option: x as rows of projections [B,T,G]
+// (forward only), or as a table of projections [V,G] read through ids [B,T] (forward, and a
+// backward whose dx is the projections' gradient [B,T,G]: projected back through the kernel it is
+// the ordinary dx, and x^T times it the ordinary dKernel).
 import { describe, it, beforeAll } from 'vitest';
 import { Act, RecurrentFlags } from '../ts/backend/abi.js';
 import type { Backend } from '../ts/backend/backend.js';
@@ -12,67 +15,102 @@ beforeAll(async () => {
 
 type Cell = 'lstm' | 'gru' | 'gruResetAfter' | 'rnn';
 const GATES: Record<Cell, number> = { lstm: 4, gru: 3, gruResetAfter: 3, rnn: 1 };
+/** How x reaches the kernel: rows of inputs and the kernel, rows of projections, a table and ids. */
+type Mode = 'kernel' | 'rows' | 'table';
 
 interface Case { cell: Cell; B: number; T: number; I: number; U: number; back: boolean; mask: boolean; h0: boolean }
 
-/** x·kernel in float64, rounded to float32 (what a table gathered from f32 memory holds). */
-function project(x: number[], kernel: number[], rows: number, I: number, G: number): number[] {
+/** a [rows, n] · b [n, cols] in float64; `round`: to float32 (what a table in f32 memory holds). */
+function matmul(a: number[], b: number[], rows: number, n: number, cols: number, round = false): number[] {
   const out: number[] = [];
   for (let r = 0; r < rows; r++) {
-    for (let j = 0; j < G; j++) {
+    for (let j = 0; j < cols; j++) {
       let v = 0;
-      for (let i = 0; i < I; i++) v += x[r * I + i] * kernel[i * G + j];
-      out.push(Math.fround(v));
+      for (let i = 0; i < n; i++) v += a[r * n + i] * b[i * cols + j];
+      out.push(round ? Math.fround(v) : v);
     }
   }
   return out;
 }
+const transpose = (a: ArrayLike<number>, rows: number, cols: number) =>
+  Array.from({ length: rows * cols }, (_, k) => a[(k % rows) * cols + Math.floor(k / rows)]);
 
-/** hs and hT of one forward call, with the kernel or with pre-projected inputs. */
-function forward(b: Backend, c: Case, seed: number, projected: boolean) {
+/** One forward call (and for 'kernel' and 'table' one backward) of case c in `mode`. */
+function call(b: Backend, c: Case, seed: number, mode: Mode) {
   const { B, T, I, U } = c;
   const G = GATES[c.cell] * U;
-  const x = randArray(B * T * I, seed);
+  const V = 1 + ((B * T) >> 1); // fewer rows than tokens: ids repeat
+  const vocab = randArray(V * I, seed);
+  const ids = Array.from({ length: B * T }, (_, r) => (r * 7 + seed) % V);
+  const x = ids.flatMap((id) => vocab.slice(id * I, id * I + I));
   const kernel = randArray(I * G, seed + 1, 0.5);
   const rec = randArray(U * G, seed + 2, 0.5);
   const bias = randArray(c.cell === 'gruResetAfter' ? 2 * G : G, seed + 3, 0.3);
   const mask = Array.from({ length: B * T }, (_, i) => (c.mask && i % 3 === 1 ? 0 : 1));
   const h0 = randArray(B * U, seed + 4);
+  const dHs = randArray(B * T * U, seed + 5);
   const flags = (c.back ? RecurrentFlags.goBackwards : 0) | (c.cell === 'gruResetAfter' ? RecurrentFlags.resetAfter : 0);
   const k = b.kernels;
   const kind = c.cell === 'gruResetAfter' ? 'gru' : c.cell;
+  const xData = mode === 'kernel' ? x : mode === 'rows' ? matmul(x, kernel, B * T, I, G, true) : matmul(vocab, kernel, V, I, G, true);
+  const backward = mode !== 'rows';
   const bufs = {
-    x: { f: projected ? project(x, kernel, B * T, I, G) : x },
-    kernel: projected ? null : { f: kernel },
+    x: { f: xData }, ids: mode === 'table' ? { i: ids } : null,
+    kernel: mode === 'kernel' ? { f: kernel } : null,
     rec: { f: rec }, bias: { f: bias }, h0: c.h0 ? { f: h0 } : null, c0: c.h0 ? { f: h0 } : null,
     mask: c.mask ? { f: mask } : null, hs: { out: B * T * U }, hT: { out: B * U }, cT: { out: B * U },
     cache: ws(k[`${kind}_cache_floats`](B, T, I, U)), ws: ws(k[`${kind}_ws_floats`](B, T, I, U)),
+    dHs: { f: dHs }, dx: backward ? { out: B * T * (mode === 'table' ? G : I) } : null,
+    dK: mode === 'kernel' ? { zeros: I * G } : null, dR: { zeros: U * G }, dBias: { zeros: bias.length },
+    dH0: c.h0 ? { out: B * U } : null, dC0: c.h0 && kind === 'lstm' ? { out: B * U } : null,
   };
   const out = run(b, bufs, (p) => {
     if (kind === 'lstm') {
-      k.lstm_forward(B, T, I, U, flags, Act.tanh, Act.sigmoid, p.x, p.kernel, p.rec, p.bias, p.h0, p.c0, p.mask, 0, p.hs, p.hT, p.cT, p.cache, p.ws);
+      k.lstm_forward(B, T, I, U, flags, Act.tanh, Act.sigmoid, p.x, p.kernel, p.rec, p.bias, p.h0, p.c0, p.mask, 0, p.hs, p.hT, p.cT, p.cache, p.ws, p.ids);
+      if (backward) {
+        k.lstm_backward(B, T, I, U, flags, Act.tanh, Act.sigmoid, p.x, p.kernel, p.rec, p.h0, p.c0, p.mask, 0, p.hs, p.cache,
+          p.dHs, 0, 0, p.dx, p.dK, p.dR, p.dBias, p.dH0, p.dC0, p.ws);
+      }
     } else if (kind === 'gru') {
-      k.gru_forward(B, T, I, U, flags, Act.tanh, Act.sigmoid, p.x, p.kernel, p.rec, p.bias, p.h0, p.mask, 0, p.hs, p.hT, p.cache, p.ws);
+      k.gru_forward(B, T, I, U, flags, Act.tanh, Act.sigmoid, p.x, p.kernel, p.rec, p.bias, p.h0, p.mask, 0, p.hs, p.hT, p.cache, p.ws, p.ids);
+      if (backward) {
+        k.gru_backward(B, T, I, U, flags, Act.tanh, Act.sigmoid, p.x, p.kernel, p.rec, p.h0, p.mask, 0, p.hs, p.cache,
+          p.dHs, 0, p.dx, p.dK, p.dR, p.dBias, p.dH0, p.ws);
+      }
     } else {
-      k.rnn_forward(B, T, I, U, flags, Act.tanh, p.x, p.kernel, p.rec, p.bias, p.h0, p.mask, 0, p.hs, p.hT, p.cache, p.ws);
+      k.rnn_forward(B, T, I, U, flags, Act.tanh, p.x, p.kernel, p.rec, p.bias, p.h0, p.mask, 0, p.hs, p.hT, p.cache, p.ws, p.ids);
+      if (backward) {
+        k.rnn_backward(B, T, I, U, flags, Act.tanh, p.x, p.kernel, p.rec, p.h0, p.mask, 0, p.hs, p.cache,
+          p.dHs, 0, p.dx, p.dK, p.dR, p.dBias, p.dH0, p.ws);
+      }
     }
   });
-  return { hs: out.hs, hT: out.hT };
+  return { out, x, kernel, G };
 }
 
 const SHAPES: [number, number, number, number][] = [[1, 1, 1, 1], [2, 3, 5, 7], [5, 4, 13, 3], [3, 7, 2, 17], [64, 5, 16, 8]];
 
-describe('recurrent forwards with projected inputs (kernel 0) match the ordinary call', () => {
+describe('recurrent kernels with projected inputs (kernel 0) match the ordinary call', () => {
   for (const cell of Object.keys(GATES) as Cell[]) {
-    it(`${cell} on every backend`, () => {
+    it(`${cell} on every backend: rows and table forwards; the table backward`, () => {
       SHAPES.forEach(([B, T, I, U], n) => {
         const c: Case = { cell, B, T, I, U, back: n % 2 === 1, mask: n % 3 !== 0, h0: n % 2 === 0 };
         for (const name of ['js', 'wasm-simd', 'wasm'] as const) {
-          const plain = forward(BE[name], c, 100 + n, false);
-          const proj = forward(BE[name], c, 100 + n, true);
+          const what = `${name} ${cell} B${B} T${T} I${I} U${U}`;
+          const plain = call(BE[name], c, 100 + n, 'kernel');
+          const rows = call(BE[name], c, 100 + n, 'rows').out;
+          const table = call(BE[name], c, 100 + n, 'table');
           // Only the rounding of the projections to float32 differs.
-          expectClose(proj.hs, plain.hs, 2e-6, 1e-5, `${name} ${cell} hs B${B} T${T} I${I} U${U}`);
-          expectClose(proj.hT, plain.hT, 2e-6, 1e-5, `${name} ${cell} hT`);
+          for (const [mode, o] of [['rows', rows], ['table', table.out]] as const) {
+            expectClose(o.hs, plain.out.hs, 2e-6, 1e-5, `${what} ${mode} hs`);
+            expectClose(o.hT, plain.out.hT, 2e-6, 1e-5, `${what} ${mode} hT`);
+          }
+          const t = table.out;
+          for (const key of ['dR', 'dBias', 'dH0', 'dC0'].filter((q) => q in t)) expectClose(t[key], plain.out[key], 2e-6, 1e-5, `${what} ${key}`);
+          // dx of the table call is d(x·kernel): through kernel^T it is dx, through x^T dKernel.
+          const { x, kernel, G } = table;
+          expectClose(matmul(Array.from(t.dx), transpose(kernel, I, G), B * T, G, I), plain.out.dx, 2e-6, 1e-5, `${what} dx`);
+          expectClose(matmul(transpose(x, B * T, I), Array.from(t.dx), I, B * T, G), plain.out.dK, 2e-6, 1e-5, `${what} dKernel`);
         }
       });
     });

@@ -60,17 +60,17 @@ function runCase(b: Backend, family: Family, c: TorchCase): Record<string, Float
   return run(b, bufs, (p, k) => {
     if (family === 'lstm') {
       k.lstm_forward(B, T, I, U, flags, act, recAct, p.x, p.kernel, p.recKernel, p.bias, p.h0, p.c0,
-        p.mask, p.recMask, p.hs, p.hT, p.cT, p.cache, p.ws);
+        p.mask, p.recMask, p.hs, p.hT, p.cT, p.cache, p.ws, 0);
       k.lstm_backward(B, T, I, U, flags, act, recAct, p.x, p.kernel, p.recKernel, p.h0, p.c0, p.mask, p.recMask,
         p.hs, p.cache, p.dHs, p.dHT, p.dCT, p.dx, p.dKernel, p.dRecKernel, p.dBias, p.dH0, p.dC0, p.ws);
     } else if (family === 'gru') {
       k.gru_forward(B, T, I, U, flags, act, recAct, p.x, p.kernel, p.recKernel, p.bias, p.h0,
-        p.mask, p.recMask, p.hs, p.hT, p.cache, p.ws);
+        p.mask, p.recMask, p.hs, p.hT, p.cache, p.ws, 0);
       k.gru_backward(B, T, I, U, flags, act, recAct, p.x, p.kernel, p.recKernel, p.h0, p.mask, p.recMask,
         p.hs, p.cache, p.dHs, p.dHT, p.dx, p.dKernel, p.dRecKernel, p.dBias, p.dH0, p.ws);
     } else {
       k.rnn_forward(B, T, I, U, flags, act, p.x, p.kernel, p.recKernel, p.bias, p.h0,
-        p.mask, p.recMask, p.hs, p.hT, p.cache, p.ws);
+        p.mask, p.recMask, p.hs, p.hT, p.cache, p.ws, 0);
       k.rnn_backward(B, T, I, U, flags, act, p.x, p.kernel, p.recKernel, p.h0, p.mask, p.recMask,
         p.hs, p.cache, p.dHs, p.dHT, p.dx, p.dKernel, p.dRecKernel, p.dBias, p.dH0, p.ws);
     }

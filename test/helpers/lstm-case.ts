@@ -88,7 +88,7 @@ export function runLstm(backend: Backend, c: LstmCase, d: LstmData, backwardCall
     dH0: out(bw && !c.skipOptional, B * U), dC0: out(bw && !c.skipOptional, B * U),
   }, (p, kk) => {
     kk.lstm_forward(B, T, I, U, flags, c.act, c.recAct, p.x, p.kernel, p.recKernel, p.bias, p.h0, p.c0,
-      p.mask, p.recMask, p.hs, p.hT, p.cT, p.cache, p.ws);
+      p.mask, p.recMask, p.hs, p.hT, p.cT, p.cache, p.ws, 0);
     for (let n = 0; n < backwardCalls; n++) {
       kk.lstm_backward(B, T, I, U, flags, c.act, c.recAct, p.x, p.kernel, p.recKernel, p.h0, p.c0, p.mask, p.recMask,
         p.hs, p.cache, p.dHs, p.dHT, p.dCT, p.dx, p.dKernel, p.dRecKernel, p.dBias, p.dH0, p.dC0, p.ws);

@@ -109,13 +109,13 @@ export function runCase(backend: Backend, c: RecCase, d: RecData, backwards = 1)
   }
   const out = run(backend, bufs, (p) => {
     if (gru) {
-      k.gru_forward(B, T, I, U, flags, act, recAct, p.x, p.kernel, p.rec, p.bias, p.h0, p.mask, p.recMask, p.hs, p.hT, p.cache, p.ws);
+      k.gru_forward(B, T, I, U, flags, act, recAct, p.x, p.kernel, p.rec, p.bias, p.h0, p.mask, p.recMask, p.hs, p.hT, p.cache, p.ws, 0);
       for (let n = 0; n < backwards; n++) {
         k.gru_backward(B, T, I, U, flags, act, recAct, p.x, p.kernel, p.rec, p.h0, p.mask, p.recMask, p.hs, p.cache,
           p.dHs, p.dHT, p.dx, p.dKernel, p.dRec, p.dBias, p.dH0, p.ws);
       }
     } else {
-      k.rnn_forward(B, T, I, U, flags, act, p.x, p.kernel, p.rec, p.bias, p.h0, p.mask, p.recMask, p.hs, p.hT, p.cache, p.ws);
+      k.rnn_forward(B, T, I, U, flags, act, p.x, p.kernel, p.rec, p.bias, p.h0, p.mask, p.recMask, p.hs, p.hT, p.cache, p.ws, 0);
       for (let n = 0; n < backwards; n++) {
         k.rnn_backward(B, T, I, U, flags, act, p.x, p.kernel, p.rec, p.h0, p.mask, p.recMask, p.hs, p.cache,
           p.dHs, p.dHT, p.dx, p.dKernel, p.dRec, p.dBias, p.dH0, p.ws);

@@ -17,11 +17,13 @@
  * - Recurrent mask `pMask [batch, time]` (indexed by input time): a masked step carries h (and c)
  *   through unchanged and outputs the carried h. `pRecMask [batch, units]` multiplies h(t-1)
  *   where it enters the recurrent product (Keras recurrent dropout; mask drawn in TS).
- * - Projected inputs (recurrent forwards only): `pKernel` 0 means `pX` already holds the input
- *   projections x·kernel, [B,T,G] with G the kernel's columns (4U, 3U, U). Inference uses it to
- *   gather rows of an embedding table multiplied by the kernel once instead of multiplying per token.
- *   `pX` is then scratch (a kernel may work in it: its values afterwards are unspecified), and the
- *   cache is not valid for a backward.
+ * - Projected inputs (recurrent kernels): `pKernel` 0 means `pX` already holds the input
+ *   projections x·kernel, G = the kernel's columns (4U, 3U, U). Either as rows [B,T,G] (`pIds` 0:
+ *   `pX` is then scratch, a kernel may work in it, and the cache is not valid for a backward), or
+ *   as a table [V,G] whose row `ids[b*T + t]` is row (b, t) (`pIds` [B,T] i32: the cache is valid).
+ *   Rows of an embedding table multiplied by the kernel once (inference), or of the distinct
+ *   tokens of a batch (training) are multiplied once instead of per token. The backward given
+ *   `pKernel` 0 writes the projections' gradient [B,T,G] into dx (dKernel must be 0).
  */
 export interface Kernels {
   /** C[M,N] = alpha·op(A)·op(B) + beta·C; A [M,lda] or [K,lda] if transA; B [K,ldb] or [N,ldb] if transB; C [M,ldc]. beta 0 never reads C. */
@@ -36,7 +38,7 @@ export interface Kernels {
    */
   lstm_forward(B: number, T: number, I: number, U: number, flags: number, act: number, recAct: number,
     pX: number, pKernel: number, pRecKernel: number, pBias: number, pH0: number, pC0: number,
-    pMask: number, pRecMask: number, pHs: number, pHT: number, pCT: number, pCache: number, ws: number): void;
+    pMask: number, pRecMask: number, pHs: number, pHT: number, pCT: number, pCache: number, ws: number, pIds: number): void;
   /**
    * LSTM backward (BPTT) from the forward's hs and cache. dHs [B,T,U], dHT, dCT [B,U] (each 0: zero).
    * Writes dx [B,T,I], dH0, dC0 [B,U] (each 0: skip); accumulates dKernel [I,4U],
@@ -55,7 +57,7 @@ export interface Kernels {
    */
   gru_forward(B: number, T: number, I: number, U: number, flags: number, act: number, recAct: number,
     pX: number, pKernel: number, pRecKernel: number, pBias: number, pH0: number,
-    pMask: number, pRecMask: number, pHs: number, pHT: number, pCache: number, ws: number): void;
+    pMask: number, pRecMask: number, pHs: number, pHT: number, pCache: number, ws: number, pIds: number): void;
   gru_backward(B: number, T: number, I: number, U: number, flags: number, act: number, recAct: number,
     pX: number, pKernel: number, pRecKernel: number, pH0: number, pMask: number, pRecMask: number,
     pHs: number, pCache: number, pDHs: number, pDHT: number,
@@ -66,7 +68,7 @@ export interface Kernels {
   /** SimpleRNN: h = act(x·kernel + h(t-1)·recurrentKernel + bias). kernel [I,U], recurrentKernel [U,U], bias [U]. */
   rnn_forward(B: number, T: number, I: number, U: number, flags: number, act: number,
     pX: number, pKernel: number, pRecKernel: number, pBias: number, pH0: number,
-    pMask: number, pRecMask: number, pHs: number, pHT: number, pCache: number, ws: number): void;
+    pMask: number, pRecMask: number, pHs: number, pHT: number, pCache: number, ws: number, pIds: number): void;
   rnn_backward(B: number, T: number, I: number, U: number, flags: number, act: number,
     pX: number, pKernel: number, pRecKernel: number, pH0: number, pMask: number, pRecMask: number,
     pHs: number, pCache: number, pDHs: number, pDHT: number,
@@ -182,4 +184,4 @@ export const KERNEL_NAMES: readonly KernelName[] = [
 ];
 
 /** Bumped with every signature change; must equal the module's `kernels_abi_version()`. */
-export const KERNELS_ABI_VERSION = 1;
+export const KERNELS_ABI_VERSION = 2;

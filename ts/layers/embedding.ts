@@ -80,7 +80,8 @@ export class Embedding extends Layer {
     };
     const out: Act = {
       get ptr() { return rows || gatherRows(); },
-      shape: [...x.shape, width], mask, gather: { ids, table, rows: this.inputDim },
+      shape: [...x.shape, width], mask,
+      gather: { ids, table, rows: this.inputDim, grad: this.trainable ? ctx.gradPtr(this.table.offset) : 0 },
     };
     return { outputs: [out], saved: ids };
   }

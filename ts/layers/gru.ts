@@ -1,7 +1,7 @@
 import { RecurrentFlags } from '../backend/abi.js';
 import type { ExecCtx } from '../model/exec.js';
 import { KERAS_ACTIVATION } from './activation-names.js';
-import { RecurrentLayer, type CellSpec, type RecurrentArgs } from './recurrent-base.js';
+import { RecurrentLayer, type CellSpec, type KernelInputs, type RecurrentArgs } from './recurrent-base.js';
 
 export interface GRUArgs extends RecurrentArgs {
   /** Apply the reset gate after the recurrent product (Keras 3 default true; TF.js only loads false). */
@@ -33,19 +33,19 @@ export class GRU extends RecurrentLayer {
     return this.rargs.biasInitializer ?? 'zeros';
   }
 
-  protected runForward(ctx: ExecCtx, B: number, T: number, I: number, flags: number, x: number, projected: boolean, mask: number, recMask: number,
+  protected runForward(ctx: ExecCtx, B: number, T: number, I: number, flags: number, inputs: KernelInputs, mask: number, recMask: number,
     [h0]: number[], hs: number, [hT]: number[], cache: number, ws: number): void {
-    const w = this.weightPtrs(ctx, projected);
+    const w = this.weightPtrs(ctx, inputs.projected);
     ctx.backend.kernels.gru_forward(B, T, I, this.units, flags, this.activation.code, this.recurrentActivation.code,
-      x, w.k, w.rk, w.b, h0, mask, recMask, hs, hT, cache, ws);
+      inputs.x, w.k, w.rk, w.b, h0, mask, recMask, hs, hT, cache, ws, inputs.ids);
   }
 
-  protected runBackward(ctx: ExecCtx, B: number, T: number, I: number, flags: number, x: number, mask: number, recMask: number,
+  protected runBackward(ctx: ExecCtx, B: number, T: number, I: number, flags: number, inputs: KernelInputs, mask: number, recMask: number,
     [h0]: number[], hs: number, cache: number, dHs: number, [dHT]: number[], dx: number, [dH0]: number[], ws: number): void {
-    const w = this.weightPtrs(ctx);
-    const g = this.gradPtrs(ctx);
+    const w = this.weightPtrs(ctx, inputs.projected);
+    const g = this.gradPtrs(ctx, inputs.projected);
     ctx.backend.kernels.gru_backward(B, T, I, this.units, flags, this.activation.code, this.recurrentActivation.code,
-      x, w.k, w.rk, h0, mask, recMask, hs, cache, dHs, dHT, dx, g.dk, g.drk, g.db, dH0, ws);
+      inputs.x, w.k, w.rk, h0, mask, recMask, hs, cache, dHs, dHT, dx, g.dk, g.drk, g.db, dH0, ws);
   }
 
   override getConfig() {

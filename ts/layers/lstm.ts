@@ -1,6 +1,6 @@
 import type { ExecCtx } from '../model/exec.js';
 import { KERAS_ACTIVATION } from './activation-names.js';
-import { RecurrentLayer, type CellSpec, type RecurrentArgs } from './recurrent-base.js';
+import { RecurrentLayer, type CellSpec, type KernelInputs, type RecurrentArgs } from './recurrent-base.js';
 
 export interface LSTMArgs extends RecurrentArgs {
   /** Start the forget-gate bias at 1 (Keras default true). */
@@ -29,19 +29,19 @@ export class LSTM extends RecurrentLayer {
     };
   }
 
-  protected runForward(ctx: ExecCtx, B: number, T: number, I: number, flags: number, x: number, projected: boolean, mask: number, recMask: number,
+  protected runForward(ctx: ExecCtx, B: number, T: number, I: number, flags: number, inputs: KernelInputs, mask: number, recMask: number,
     [h0, c0]: number[], hs: number, [hT, cT]: number[], cache: number, ws: number): void {
-    const w = this.weightPtrs(ctx, projected);
+    const w = this.weightPtrs(ctx, inputs.projected);
     ctx.backend.kernels.lstm_forward(B, T, I, this.units, flags, this.activation.code, this.recurrentActivation.code,
-      x, w.k, w.rk, w.b, h0, c0, mask, recMask, hs, hT, cT, cache, ws);
+      inputs.x, w.k, w.rk, w.b, h0, c0, mask, recMask, hs, hT, cT, cache, ws, inputs.ids);
   }
 
-  protected runBackward(ctx: ExecCtx, B: number, T: number, I: number, flags: number, x: number, mask: number, recMask: number,
+  protected runBackward(ctx: ExecCtx, B: number, T: number, I: number, flags: number, inputs: KernelInputs, mask: number, recMask: number,
     [h0, c0]: number[], hs: number, cache: number, dHs: number, [dHT, dCT]: number[], dx: number, [dH0, dC0]: number[], ws: number): void {
-    const w = this.weightPtrs(ctx);
-    const g = this.gradPtrs(ctx);
+    const w = this.weightPtrs(ctx, inputs.projected);
+    const g = this.gradPtrs(ctx, inputs.projected);
     ctx.backend.kernels.lstm_backward(B, T, I, this.units, flags, this.activation.code, this.recurrentActivation.code,
-      x, w.k, w.rk, h0, c0, mask, recMask, hs, cache, dHs, dHT, dCT, dx, g.dk, g.drk, g.db, dH0, dC0, ws);
+      inputs.x, w.k, w.rk, h0, c0, mask, recMask, hs, cache, dHs, dHT, dCT, dx, g.dk, g.drk, g.db, dH0, dC0, ws);
   }
 
   override getConfig() {

@@ -5,6 +5,7 @@ import type { Act, ExecCtx } from '../model/exec.js';
 import type { Shape } from '../model/shape.js';
 import { activationCode, KERAS_ACTIVATION } from './activation-names.js';
 import { initializerConfig } from './config.js';
+import { DistinctIdFinder, type DistinctIds } from './distinct-ids.js';
 import { Layer, type LayerArgs, type Weight } from './layer.js';
 
 export interface RecurrentArgs extends LayerArgs {
@@ -33,8 +34,26 @@ export interface CellSpec {
   kernels: 'lstm' | 'gru' | 'rnn';
 }
 
-interface Saved {
+/**
+ * How x reaches a kernel: rows of inputs x [B,T,I] multiplied by the kernel, or (`projected`)
+ * rows of x·kernel [V,G] read through ids [B,T] (kernel pointer 0).
+ */
+export interface KernelInputs {
   x: number;
+  ids: number;
+  projected: boolean;
+}
+
+/** Training on an Embedding's rows: the batch's distinct tokens, their rows xu [count, I]. */
+interface DistinctRows extends DistinctIds {
+  xu: number;
+  /** The Embedding's table gradient (0: frozen). */
+  tableGrad: number;
+}
+
+interface Saved {
+  inputs: KernelInputs;
+  distinct: DistinctRows | null;
   dropMask: Float32Array | null;
   recMask: number;
   states0: number[];
@@ -42,6 +61,13 @@ interface Saved {
   stateOut: number[];
   cache: number;
 }
+
+/**
+ * Training multiplies the distinct tokens' rows by the kernel instead of every token's when at
+ * most this share of the batch's tokens are distinct: below it the saved products (forward
+ * projection, dKernel, dx) outweigh gathering and scattering the gate rows.
+ */
+const DISTINCT_SHARE = 0.8;
 
 /**
  * Shared machinery of LSTM, GRU and SimpleRNN layers: shapes, weights, dropout masks, stateful
@@ -62,6 +88,7 @@ export abstract class RecurrentLayer extends Layer {
   protected bias: Weight | null = null;
   /** Final states of the previous batch (stateful layers), in JS memory. */
   private carried: Float32Array[] | null = null;
+  private readonly distinctIds = new DistinctIdFinder();
 
   protected abstract readonly cell: CellSpec;
 
@@ -96,11 +123,11 @@ export abstract class RecurrentLayer extends Layer {
 
   protected abstract biasInit(): InitializerName | ((shape: readonly number[], out: Float32Array) => void);
 
-  /** `projected`: x holds the input projections [B, T, G] (pass kernel 0 to the kernel). */
-  protected abstract runForward(ctx: ExecCtx, B: number, T: number, I: number, flags: number, x: number, projected: boolean, mask: number,
+  protected abstract runForward(ctx: ExecCtx, B: number, T: number, I: number, flags: number, inputs: KernelInputs, mask: number,
     recMask: number, states0: number[], hs: number, stateOut: number[], cache: number, ws: number): void;
 
-  protected abstract runBackward(ctx: ExecCtx, B: number, T: number, I: number, flags: number, x: number, mask: number, recMask: number,
+  /** With projected inputs, dx receives the projections' gradient [B, T, G] (and no dKernel is taken). */
+  protected abstract runBackward(ctx: ExecCtx, B: number, T: number, I: number, flags: number, inputs: KernelInputs, mask: number, recMask: number,
     states0: number[], hs: number, cache: number, dHs: number, dStates: number[], dx: number, dStates0: number[], ws: number): void;
 
   computeOutputShape(inputShapes: Shape[]): Shape[] {
@@ -132,8 +159,11 @@ export abstract class RecurrentLayer extends Layer {
     const U = this.units;
     const b = ctx.backend;
     if (T === 0) throw new LwError('EMPTY_DATA', `layer "${this.name}": sequences of length 0`);
-    // Folded inputs (inference on an Embedding's rows) never read x.ptr, so the rows are not gathered.
-    const projected = ctx.training ? 0 : this.projectedInputs(ctx, x);
+    // Projected inputs (an Embedding's rows, multiplied once per table or per distinct token)
+    // never read x.ptr, so the rows themselves are not gathered.
+    const distinct = ctx.training && this.dropout === 0 ? this.distinctRows(ctx, x) : null;
+    const folded = ctx.training ? 0 : this.foldedTable(ctx, x);
+    const projected = distinct ? this.projectDistinct(ctx, distinct, I) : folded;
     let xPtr = projected ? 0 : x.ptr;
     let dropMask: Float32Array | null = null;
     if (ctx.training && this.dropout > 0) {
@@ -161,35 +191,74 @@ export abstract class RecurrentLayer extends Layer {
     const cache = ctx.alloc(ctx.backend.kernels[`${this.cell.kernels}_cache_floats`](B, T, I, U));
     const ws = ctx.alloc(this.wsFloats(ctx, B, T, I));
     const flags = (this.goBackwards ? RecurrentFlags.goBackwards : 0) | this.cellFlags();
-    this.runForward(ctx, B, T, I, flags, projected || xPtr, projected !== 0, x.mask ?? 0, recMask, states0, hs, stateOut, cache, ws);
+    const inputs: KernelInputs = projected
+      ? { x: projected, ids: distinct ? distinct.inverse : x.gather!.ids, projected: true }
+      : { x: xPtr, ids: 0, projected: false };
+    this.runForward(ctx, B, T, I, flags, inputs, x.mask ?? 0, recMask, states0, hs, stateOut, cache, ws);
     if (this.stateful) this.carried = stateOut.map((p) => b.readFloats(p, B * U) as Float32Array);
     const main: Act = this.returnSequences ? { ptr: hs, shape: [B, T, U], mask: x.mask } : { ptr: stateOut[0], shape: [B, U] };
     const outputs = [main, ...(this.returnState ? stateOut.map((p) => ({ ptr: p, shape: [B, U] })) : [])];
-    const saved: Saved = { x: xPtr, dropMask, recMask, states0, hs, stateOut, cache };
+    const saved: Saved = { inputs, distinct, dropMask, recMask, states0, hs, stateOut, cache };
     return { outputs, saved };
   }
 
   /**
    * Inference on rows of an embedding table: table·kernel [rows, G] is multiplied once (kept until
-   * the weights change) and its rows gathered, [B, T, G], instead of multiplying every token's row.
+   * the weights change) and read through the ids, instead of multiplying every token's row.
    * 0 when the input is not gathered or the product does not pay off yet.
    */
-  private projectedInputs(ctx: ExecCtx, x: Act): number {
+  private foldedTable(ctx: ExecCtx, x: Act): number {
     const g = x.gather;
     if (!g) return 0;
     const [B, T, I] = x.shape;
     const G = this.cell.gates * this.units;
     const k = ctx.backend.kernels;
-    const table = ctx.derived(`${this.name} kernel x ${g.table}`, {
+    return ctx.derived(`${this.name} kernel x ${g.table}`, {
       floats: g.rows * G,
       buildFlops: 2 * g.rows * I * G,
       savedFlops: 2 * B * T * I * G,
       build: (p) => k.gemm(0, 0, g.rows, G, I, 1, g.table, I, ctx.paramPtr(this.kernel.offset), G, 0, p, G, ctx.alloc(k.gemm_ws_floats(g.rows, G, I))),
     });
-    if (!table) return 0;
-    const out = ctx.alloc(B * T * G);
-    k.embedding_forward(B * T, G, g.ids, table, out);
-    return out;
+  }
+
+  /** Training on an Embedding's rows that repeat enough: the distinct tokens and their rows xu [count, I]. */
+  private distinctRows(ctx: ExecCtx, x: Act): DistinctRows | null {
+    const g = x.gather;
+    if (!g) return null;
+    const [B, T, I] = x.shape;
+    const d = this.distinctIds.find(ctx, g.ids, B * T, g.rows);
+    if (d.count > DISTINCT_SHARE * B * T) return null;
+    const xu = ctx.alloc(d.count * I);
+    ctx.backend.kernels.embedding_forward(d.count, I, d.uniq, g.table, xu);
+    return { ...d, xu, tableGrad: g.grad };
+  }
+
+  /** xu · kernel [count, G]: the projections the kernel reads through the inverse ids. */
+  private projectDistinct(ctx: ExecCtx, d: DistinctRows, I: number): number {
+    const G = this.cell.gates * this.units;
+    const k = ctx.backend.kernels;
+    const p = ctx.alloc(d.count * G);
+    k.gemm(0, 0, d.count, G, I, 1, d.xu, I, ctx.paramPtr(this.kernel.offset), G, 0, p, G, ctx.alloc(k.gemm_ws_floats(d.count, G, I)));
+    return p;
+  }
+
+  /**
+   * Backward of the distinct-token projection from the projections' gradient dProj [B*T, G]:
+   * summed per token [count, G], then dKernel += xu^T · that, and the Embedding's table rows get
+   * (that · kernel^T) directly (the layer returns no dense dx for them).
+   */
+  private distinctBackward(ctx: ExecCtx, d: DistinctRows, n: number, I: number, dProj: number, wantTable: boolean): void {
+    const G = this.cell.gates * this.units;
+    const k = ctx.backend.kernels;
+    const dTok = ctx.zeros(d.count * G);
+    k.embedding_backward(n, G, d.inverse, dProj, dTok);
+    const ws = ctx.alloc(Math.max(k.gemm_ws_floats(I, G, d.count), k.gemm_ws_floats(d.count, I, G)));
+    const { dk } = this.gradPtrs(ctx);
+    if (dk) k.gemm(1, 0, I, G, d.count, 1, d.xu, I, dTok, G, 1, dk, G, ws);
+    if (!wantTable || !d.tableGrad) return;
+    const dxu = ctx.alloc(d.count * I);
+    k.gemm(0, 1, d.count, I, G, 1, dTok, G, ctx.paramPtr(this.kernel.offset), G, 0, dxu, I, ws);
+    k.embedding_backward(d.count, I, d.uniq, dxu, d.tableGrad);
   }
 
   private initialStates(ctx: ExecCtx, B: number): number[] {
@@ -225,11 +294,18 @@ export abstract class RecurrentLayer extends Layer {
         dStates[0] = sum;
       } else dStates[0] = dMain;
     }
-    const dx = wanted?.[0] === false ? 0 : ctx.alloc(B * T * I);
+    const d = saved.distinct;
+    const G = this.cell.gates * U;
+    // With distinct tokens the kernel gives the projections' gradient, always needed for dKernel.
+    const dx = d ? ctx.alloc(B * T * G) : wanted?.[0] === false ? 0 : ctx.alloc(B * T * I);
     const ws = ctx.alloc(this.wsFloats(ctx, B, T, I));
     const flags = (this.goBackwards ? RecurrentFlags.goBackwards : 0) | this.cellFlags();
-    this.runBackward(ctx, B, T, I, flags, saved.x, x.mask ?? 0, saved.recMask, saved.states0, saved.hs, saved.cache,
+    this.runBackward(ctx, B, T, I, flags, saved.inputs, x.mask ?? 0, saved.recMask, saved.states0, saved.hs, saved.cache,
       dHs, dStates, dx, saved.states0.map(() => 0), ws);
+    if (d) {
+      this.distinctBackward(ctx, d, B * T, I, dx, wanted?.[0] !== false);
+      return [0];
+    }
     if (dx && saved.dropMask) {
       const f = ctx.backend.floats();
       const d = ctx.fi(dx);
@@ -248,11 +324,11 @@ export abstract class RecurrentLayer extends Layer {
     return ctx.backend.kernels[`${this.cell.kernels}_ws_floats`](B, T, I, this.units);
   }
 
-  /** Pointers for the kernels' weight-gradient arguments (0 when frozen). */
-  protected gradPtrs(ctx: ExecCtx): { dk: number; drk: number; db: number } {
+  /** Pointers for the kernels' weight-gradient arguments (0 when frozen; dk 0 for projected inputs). */
+  protected gradPtrs(ctx: ExecCtx, projected = false): { dk: number; drk: number; db: number } {
     if (!this.trainable) return { dk: 0, drk: 0, db: 0 };
     return {
-      dk: ctx.gradPtr(this.kernel.offset),
+      dk: projected ? 0 : ctx.gradPtr(this.kernel.offset),
       drk: ctx.gradPtr(this.recurrentKernel.offset),
       db: this.bias ? ctx.gradPtr(this.bias.offset) : 0,
     };

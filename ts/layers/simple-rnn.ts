@@ -1,5 +1,5 @@
 import type { ExecCtx } from '../model/exec.js';
-import { RecurrentLayer, type CellSpec, type RecurrentArgs } from './recurrent-base.js';
+import { RecurrentLayer, type CellSpec, type KernelInputs, type RecurrentArgs } from './recurrent-base.js';
 
 const RNN_CELL: CellSpec = { gates: 1, states: 1, kernels: 'rnn' };
 
@@ -16,17 +16,17 @@ export class SimpleRNN extends RecurrentLayer {
     return this.rargs.biasInitializer ?? 'zeros';
   }
 
-  protected runForward(ctx: ExecCtx, B: number, T: number, I: number, flags: number, x: number, projected: boolean, mask: number, recMask: number,
+  protected runForward(ctx: ExecCtx, B: number, T: number, I: number, flags: number, inputs: KernelInputs, mask: number, recMask: number,
     [h0]: number[], hs: number, [hT]: number[], cache: number, ws: number): void {
-    const w = this.weightPtrs(ctx, projected);
-    ctx.backend.kernels.rnn_forward(B, T, I, this.units, flags, this.activation.code, x, w.k, w.rk, w.b, h0, mask, recMask, hs, hT, cache, ws);
+    const w = this.weightPtrs(ctx, inputs.projected);
+    ctx.backend.kernels.rnn_forward(B, T, I, this.units, flags, this.activation.code, inputs.x, w.k, w.rk, w.b, h0, mask, recMask, hs, hT, cache, ws, inputs.ids);
   }
 
-  protected runBackward(ctx: ExecCtx, B: number, T: number, I: number, flags: number, x: number, mask: number, recMask: number,
+  protected runBackward(ctx: ExecCtx, B: number, T: number, I: number, flags: number, inputs: KernelInputs, mask: number, recMask: number,
     [h0]: number[], hs: number, cache: number, dHs: number, [dHT]: number[], dx: number, [dH0]: number[], ws: number): void {
-    const w = this.weightPtrs(ctx);
-    const g = this.gradPtrs(ctx);
-    ctx.backend.kernels.rnn_backward(B, T, I, this.units, flags, this.activation.code, x, w.k, w.rk, h0, mask, recMask, hs, cache,
+    const w = this.weightPtrs(ctx, inputs.projected);
+    const g = this.gradPtrs(ctx, inputs.projected);
+    ctx.backend.kernels.rnn_backward(B, T, I, this.units, flags, this.activation.code, inputs.x, w.k, w.rk, h0, mask, recMask, hs, cache,
       dHs, dHT, dx, g.dk, g.drk, g.db, dH0, ws);
   }
 }

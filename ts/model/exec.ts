@@ -12,10 +12,11 @@ export interface Act {
   mask?: number;
   /**
    * Set when the values are rows of a weight table (an Embedding's output): ids [batch*time] (i32
-   * byte pointer) into table [rows, width] (byte pointer of the weights). Consumers may use it to
-   * multiply the table once instead of every gathered row (inference only).
+   * byte pointer) into table [rows, width] (byte pointer of the weights), and the table's gradient
+   * (0: frozen). Consumers may multiply the table (or the batch's distinct rows) once instead of
+   * every gathered row; a consumer that does adds its input gradient to `grad` itself.
    */
-  gather?: { ids: number; table: number; rows: number };
+  gather?: { ids: number; table: number; rows: number; grad: number };
 }
 
 /** What a layer's forward/backward may use for one batch. Allocations end with the batch. */

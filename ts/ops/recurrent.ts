@@ -137,13 +137,13 @@ export function recurrentForward(cell: CellKind, args: RecurrentArgs): Recurrent
     (p, k, s) => {
       if (cell === 'lstm') {
         k.lstm_forward(B, T, I, U, a.flags, a.act, a.recAct, p.x, p.kernel, p.rk, p.bias, p.h0, p.c0, p.mask, p.rm,
-          p.hs, p.hT, p.cT, p.cache, scratch(s, k.lstm_ws_floats(B, T, I, U)));
+          p.hs, p.hT, p.cT, p.cache, scratch(s, k.lstm_ws_floats(B, T, I, U)), 0);
       } else if (cell === 'gru') {
         k.gru_forward(B, T, I, U, a.flags, a.act, a.recAct, p.x, p.kernel, p.rk, p.bias, p.h0, p.mask, p.rm,
-          p.hs, p.hT, p.cache, scratch(s, k.gru_ws_floats(B, T, I, U)));
+          p.hs, p.hT, p.cache, scratch(s, k.gru_ws_floats(B, T, I, U)), 0);
       } else {
         k.rnn_forward(B, T, I, U, a.flags, a.act, p.x, p.kernel, p.rk, p.bias, p.h0, p.mask, p.rm,
-          p.hs, p.hT, p.cache, scratch(s, k.rnn_ws_floats(B, T, I, U)));
+          p.hs, p.hT, p.cache, scratch(s, k.rnn_ws_floats(B, T, I, U)), 0);
       }
     },
   );

@@ -30,7 +30,7 @@ unsafe fn gather_part(j: &Gather, p: usize, parts: usize, _tid: usize) {
 
 /// Rows are copied four at a time, interleaved: rows of a large table come from far caches or
 /// memory, and four streams in flight hide more of that latency than one row after another.
-unsafe fn gather_rows(n: usize, d: usize, ids: *const i32, table: *const f32, out: *mut f32) {
+pub unsafe fn gather_rows(n: usize, d: usize, ids: *const i32, table: *const f32, out: *mut f32) {
     let row = |r: usize| table.add(*ids.add(r) as usize * d);
     let mut r = 0;
     while r + 4 <= n {

@@ -2,8 +2,10 @@
 //!
 //! Buffers (row-major, floats; B batch, T time, I input, U units):
 //!   x          [B, T, I]      input, indexed by input time
-//!   kernel     [I, 3U]        input weights, columns z | r | h; forward only: 0 means x holds
-//!                             the input projections x·kernel [B, T, 3U]
+//!   kernel     [I, 3U]        input weights, columns z | r | h; 0: x holds the input
+//!                             projections x·kernel [B, T, 3U], or with ids [B, T] (i32, forward
+//!                             only) a table [V, 3U] whose row ids[b, t] is row (b, t); backward:
+//!                             dx receives their gradient [B, T, 3U] (dKernel must be 0)
 //!   recKernel  [U, 3U]        recurrent weights, columns z | r | h
 //!   bias       [2, 3U] when resetAfter (row 0 input bias, row 1 recurrent bias), else [3U]; 0 = none
 //!   h0         [B, U]         initial state, 0 = zeros
@@ -30,7 +32,7 @@ use crate::activations::{apply4, deriv4, HARD_SIGMOID, SIGMOID, TANH};
 use crate::gemm::{gemm_impl, gemm_packed_b, pack_b_full, packed_b_floats};
 use crate::simd::F4;
 use crate::threads;
-use crate::lanes::{Seq, GO_BACKWARDS, RESET_AFTER, max, load_n, store_n, for_lanes, code, copy, zero, project_inputs, x_width, recurrent_gemm_floats, thread_region};
+use crate::lanes::{Seq, GO_BACKWARDS, RESET_AFTER, max, load_n, store_n, for_lanes, code, copy, zero, project_inputs, x_rows, ids_rows, recurrent_gemm_floats, thread_region};
 
 /// Calls `$f::<ACT, REC_ACT>(args)` with the pair fixed at compile time when it is a common one.
 macro_rules! with_acts {
@@ -148,7 +150,7 @@ fn overlap(a: usize, b: usize, lo: usize, hi: usize) -> (usize, usize) {
 /// What every part of a forward call shares.
 struct Fwd {
     b: usize, t: usize, i: usize, u: usize, flags: i32, act: i32, rec_act: i32,
-    x: *const f32, kernel: *const f32, packed: *const f32, bv: *const f32, zeros: *const f32,
+    x: *const f32, ids: *const i32, kernel: *const f32, packed: *const f32, bv: *const f32, zeros: *const f32,
     h0: *const f32, mask: *const f32, rec_mask: *const f32, hs: *mut f32, h_t: *mut f32,
     cache: *mut f32, ws: *mut f32,
 }
@@ -158,6 +160,7 @@ pub unsafe extern "C" fn gru_forward(
     b: usize, t: usize, i: usize, u: usize, flags: i32, act: i32, rec_act: i32,
     x: *const f32, kernel: *const f32, rec_kernel: *const f32, bias: *const f32, h0: *const f32,
     mask: *const f32, rec_mask: *const f32, hs: *mut f32, h_t: *mut f32, cache: *mut f32, ws: *mut f32,
+    ids: *const i32,
 ) {
     let reset_after = flags & RESET_AFTER != 0;
     let l = fwd_ws(b, u);
@@ -175,7 +178,7 @@ pub unsafe extern "C" fn gru_forward(
         pack_b_full(false, u, 2 * u, rec_kernel, g3, packed);
         pack_b_full(false, u, u, rec_kernel.add(2 * u), g3, packed.add(packed_b_floats(u, 2 * u)));
     }
-    let job = Fwd { b, t, i, u, flags, act, rec_act, x, kernel, packed, bv, zeros, h0, mask, rec_mask, hs, h_t, cache, ws };
+    let job = Fwd { b, t, i, u, flags, act, rec_act, x, ids, kernel, packed, bv, zeros, h0, mask, rec_mask, hs, h_t, cache, ws };
     // The recurrence is independent per batch row: a part runs whole sequences for its rows.
     let plan = threads::row_plan(b, 2 * b * t * g3 * (i + u));
     threads::parallel(plan.parts, plan.pool, &job, forward_part);
@@ -198,7 +201,7 @@ unsafe fn forward_part(j: &Fwd, p: usize, parts: usize, tid: usize) {
     let packed = j.packed;
     let packed_h = packed.add(packed_b_floats(u, 2 * u));
     // input projections of every step: gates [R*T, 3U] = x [R*T, I] · kernel
-    project_inputs(b * t, g3, i, j.x.add(b0 * t * x_width(j.kernel, i, g3)), j.kernel, cache, gemm_ws);
+    project_inputs(b * t, g3, i, x_rows(j.x, j.ids, j.kernel, b0, t, i, g3), ids_rows(j.ids, b0, t), j.kernel, cache, gemm_ws);
     // rec: the recurrent products [R, 3U] (resetAfter) or r·hm [R, U]
     let (hm_buf, rec) = (scratch, scratch.add(b * u));
     for s in 0..t {
@@ -369,7 +372,8 @@ unsafe fn backward_rows(j: &Bwd, p: usize, parts: usize, tid: usize) {
     let h0 = at(j.h0, b0 * u);
     let q = Seq { b, t, u, back: j.flags & GO_BACKWARDS != 0, mask: at(j.mask, b0 * t), h0: if h0.is_null() { j.zeros } else { h0 }, hs: j.hs.add(b0 * t * u) };
     let (d_hs, d_h_t, rec_mask) = (at(j.d_hs, b0 * t * u), at(j.d_h_t, b0 * u), at(j.rec_mask, b0 * u));
-    let (d_h0, dx) = (at_mut(j.d_h0, b0 * u), at_mut(j.dx, b0 * t * i));
+    let projected = j.kernel.is_null();
+    let (d_h0, dx) = (at_mut(j.d_h0, b0 * u), at_mut(j.dx, b0 * t * if projected { g3 } else { i }));
     let cache = j.cache.add(b0 * t * g3);
     let rh_all = j.cache.add(j.b * t * g3 + b0 * t * u);
     let d = j.d.add(b0 * t * dc);
@@ -422,7 +426,13 @@ unsafe fn backward_rows(j: &Bwd, p: usize, parts: usize, tid: usize) {
     gather_hprev(&q, rec_mask, hm);
     if reset_after {
         // D columns: daz | dar | dah·r (recurrent form) | dah (input form of the h column)
-        if !dx.is_null() {
+        if !dx.is_null() && projected {
+            // the projections' gradient: daz | dar | dah
+            for row in 0..rt {
+                copy(d.add(row * dc), dx.add(row * g3), 2 * u);
+                copy(d.add(row * dc + 3 * u), dx.add(row * g3 + 2 * u), u);
+            }
+        } else if !dx.is_null() {
             gemm_impl(false, true, rt, i, 2 * u, 1.0, d, dc, j.kernel, g3, 0.0, dx, i, gemm_ws);
             gemm_impl(false, true, rt, i, u, 1.0, d.add(3 * u), dc, j.kernel.add(2 * u), g3, 1.0, dx, i, gemm_ws);
         }
@@ -433,7 +443,9 @@ unsafe fn backward_rows(j: &Bwd, p: usize, parts: usize, tid: usize) {
             let (r, src, dst) = (cache.add(row * g3 + u), hm.add(row * u), rhm.add(row * u));
             for jj in 0..u { *dst.add(jj) = *r.add(jj) * *src.add(jj); }
         }
-        if !dx.is_null() {
+        if !dx.is_null() && projected {
+            copy(d, dx, rt * g3);
+        } else if !dx.is_null() {
             gemm_impl(false, true, rt, i, g3, 1.0, d, dc, j.kernel, g3, 0.0, dx, i, gemm_ws);
         }
     }

@@ -67,16 +67,30 @@ impl Seq {
 }
 
 /// The input projections of `rows` sequence rows, out [rows, G] = x [rows, I] · kernel [I, G]:
-/// one GEMM. A null kernel means x already holds them (x [rows, G], e.g. rows gathered from an
-/// embedding table multiplied by the kernel once, for inference): a copy.
+/// one GEMM. A null kernel means x already holds them: x [rows, G] (a copy), or with `ids`, x is
+/// a table of projections [V, G] and row r is x[ids[r]] (an embedding table multiplied by the
+/// kernel once, or the distinct tokens of a batch): a gather.
 #[inline(always)]
-pub unsafe fn project_inputs(rows: usize, g: usize, i: usize, x: *const f32, kernel: *const f32, out: *mut f32, gemm_ws: *mut f32) {
-    if kernel.is_null() { copy(x, out, rows * g) } else { crate::gemm::gemm_impl(false, false, rows, g, i, 1.0, x, i, kernel, g, 0.0, out, g, gemm_ws) }
+pub unsafe fn project_inputs(rows: usize, g: usize, i: usize, x: *const f32, ids: *const i32, kernel: *const f32, out: *mut f32, gemm_ws: *mut f32) {
+    if !kernel.is_null() {
+        crate::gemm::gemm_impl(false, false, rows, g, i, 1.0, x, i, kernel, g, 0.0, out, g, gemm_ws)
+    } else if ids.is_null() {
+        copy(x, out, rows * g)
+    } else {
+        crate::embedding::gather_rows(rows, g, ids, x, out)
+    }
 }
 
-/// Floats per (batch, time) row of a forward kernel's x: I, or G when x holds projections (null kernel).
+/// x of batch rows b0.. of a forward kernel: x itself when it is a table read through ids, else
+/// row b0*T of x, whose rows have I floats, or G when they hold projections (null kernel).
 #[inline(always)]
-pub fn x_width(kernel: *const f32, i: usize, g: usize) -> usize { if kernel.is_null() { g } else { i } }
+pub unsafe fn x_rows(x: *const f32, ids: *const i32, kernel: *const f32, b0: usize, t: usize, i: usize, g: usize) -> *const f32 {
+    if !ids.is_null() && kernel.is_null() { x } else { x.add(b0 * t * if kernel.is_null() { g } else { i }) }
+}
+
+/// ids of batch rows b0.. ([B, T] i32; null stays null).
+#[inline(always)]
+pub unsafe fn ids_rows(ids: *const i32, b0: usize, t: usize) -> *const i32 { if ids.is_null() { ids } else { ids.add(b0 * t) } }
 
 /// Gemm scratch for every product one part of `rows` batch rows runs in a recurrent family with
 /// G gate columns: input projections [rows*T, G] and recurrent steps [rows, G] forward; steps

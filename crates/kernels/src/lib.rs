@@ -39,5 +39,5 @@ pub extern "C" fn kernels_simd() -> i32 {
 /// ABI version: bump whenever an exported signature changes, the runtime checks it.
 #[no_mangle]
 pub extern "C" fn kernels_abi_version() -> i32 {
-    1
+    2
 }

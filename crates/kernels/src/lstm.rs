@@ -8,8 +8,10 @@
 //! hs by step s (Keras returns the reversed sequence):
 //!   x          [B, T, I]
 //!   kernel     [I, G]        recKernel [U, G]        bias [G]        (bias 0: none)
-//!              forward only: kernel 0 means x already holds the input projections x·kernel [B, T, G]
-//!              (then x is scratch: the steps overwrite it, and the cache is not for a backward)
+//!              kernel 0: x already holds the input projections x·kernel, [B, T, G] (forward: then x
+//!              is scratch, the steps overwrite it, and the cache is not for a backward), or with
+//!              ids [B, T] (i32, forward only), a table [V, G] whose row ids[b, t] is row (b, t);
+//!              backward: dx receives the gradient of the projections [B, T, G] (dKernel must be 0)
 //!   h0, c0     [B, U]        (0: zeros)
 //!   mask       [B, T]        1 keep / 0 masked (a masked step carries h and c); 0: none
 //!   recMask    [B, U]        multiplies h_{t-1} where it enters h_{t-1}·recKernel; 0: none
@@ -41,7 +43,7 @@ use crate::activations::{apply4, deriv4, HARD_SIGMOID, SIGMOID, TANH};
 use crate::gemm;
 use crate::threads;
 use crate::simd::F4;
-use crate::lanes::{GO_BACKWARDS, max, load_n, store_n, for_lanes, copy, zero, project_inputs, x_width, recurrent_gemm_floats, thread_region};
+use crate::lanes::{GO_BACKWARDS, max, load_n, store_n, for_lanes, copy, zero, project_inputs, x_rows, ids_rows, recurrent_gemm_floats, thread_region};
 
 /// Input time read by processing step s.
 #[inline(always)]
@@ -192,12 +194,12 @@ pub unsafe extern "C" fn lstm_forward(
     b_len: usize, t_len: usize, i_len: usize, u_len: usize, flags: i32, act: i32, rec_act: i32,
     x: *const f32, kernel: *const f32, rec_kernel: *const f32, bias: *const f32,
     h0: *const f32, c0: *const f32, mask: *const f32, rec_mask: *const f32,
-    hs: *mut f32, h_t: *mut f32, c_t: *mut f32, cache: *mut f32, ws: *mut f32,
+    hs: *mut f32, h_t: *mut f32, c_t: *mut f32, cache: *mut f32, ws: *mut f32, ids: *const i32,
 ) {
     let g = 4 * u_len;
     gemm::pack_b_full(false, u_len, g, rec_kernel, g, ws);
     let job = Fwd {
-        b: b_len, t: t_len, i: i_len, u: u_len, flags, act, rec_act, x, kernel, packed: ws, bias,
+        b: b_len, t: t_len, i: i_len, u: u_len, flags, act, rec_act, x, ids, kernel, packed: ws, bias,
         h0, c0, mask, rec_mask, hs, h_t, c_t, cache, ws,
     };
     // The recurrence is independent per batch row: a part runs whole sequences for its rows.
@@ -208,7 +210,7 @@ pub unsafe extern "C" fn lstm_forward(
 /// What every part of a forward call shares.
 struct Fwd {
     b: usize, t: usize, i: usize, u: usize, flags: i32, act: i32, rec_act: i32,
-    x: *const f32, kernel: *const f32, packed: *const f32, bias: *const f32,
+    x: *const f32, ids: *const i32, kernel: *const f32, packed: *const f32, bias: *const f32,
     h0: *const f32, c0: *const f32, mask: *const f32, rec_mask: *const f32,
     hs: *mut f32, h_t: *mut f32, c_t: *mut f32, cache: *mut f32, ws: *mut f32,
 }
@@ -221,11 +223,12 @@ unsafe fn forward_part(j: &Fwd, p: usize, parts: usize, tid: usize) {
     let g = 4 * ul;
     let flags = j.flags;
     // Rows b0.. of every batch-major buffer.
-    let x = j.x.add(b0 * tl * x_width(j.kernel, il, g));
-    // Projected inputs (no kernel) are the gate rows themselves: x is the caller's scratch then,
-    // so the steps work in place instead of copying 4U floats per row and step first.
-    let projected = j.kernel.is_null();
-    let gates = if projected { x as *mut f32 } else { j.cache.add(b0 * tl * g) };
+    let x = x_rows(j.x, j.ids, j.kernel, b0, tl, il, g);
+    let ids = ids_rows(j.ids, b0, tl);
+    // Projected inputs given as rows (no kernel, no ids) are the gate rows themselves: x is the
+    // caller's scratch then, so the steps work in place instead of copying 4U floats per row first.
+    let in_place = j.kernel.is_null() && ids.is_null();
+    let gates = if in_place { x as *mut f32 } else { j.cache.add(b0 * tl * g) };
     let cs = j.cache.add(j.b * tl * g + b0 * tl * ul);
     let actc = j.cache.add(j.b * tl * (g + ul) + b0 * tl * ul);
     let (h0, c0) = (at(j.h0, b0 * ul), at(j.c0, b0 * ul));
@@ -246,7 +249,7 @@ unsafe fn forward_part(j: &Fwd, p: usize, parts: usize, tid: usize) {
         return;
     }
     // Every step's input projection at once, straight into the gate rows (bias added in the fused pass).
-    if !projected { project_inputs(bl * tl, g, il, x, j.kernel, gates, gws); }
+    if !in_place { project_inputs(bl * tl, g, il, x, ids, j.kernel, gates, gws); }
 
     for s in 0..tl {
         let t = time_of(s, tl, flags);
@@ -434,7 +437,8 @@ unsafe fn backward_rows(j: &Bwd, p: usize, parts: usize, tid: usize) {
     let d_hs = at(j.d_hs, b0 * tl * ul);
     let (h0, c0, d_ht, d_ct) = (at(j.h0, b0 * ul), at(j.c0, b0 * ul), at(j.d_ht, b0 * ul), at(j.d_ct, b0 * ul));
     let (mask, rec_mask) = (at(j.mask, b0 * tl), at(j.rec_mask, b0 * ul));
-    let (d_h0, d_c0, dx) = (at_mut(j.d_h0, b0 * ul), at_mut(j.d_c0, b0 * ul), at_mut(j.dx, b0 * tl * il));
+    let projected = j.kernel.is_null();
+    let (d_h0, d_c0, dx) = (at_mut(j.d_h0, b0 * ul), at_mut(j.d_c0, b0 * ul), at_mut(j.dx, b0 * tl * if projected { g } else { il }));
     let packed = j.packed;
     let (scratch, gws) = region(j.ws, tid, j.b, tl, il, ul);
     let dh = scratch;
@@ -487,7 +491,8 @@ unsafe fn backward_rows(j: &Bwd, p: usize, parts: usize, tid: usize) {
     if !d_h0.is_null() { copy(dh, d_h0, bl * ul); }
     if !d_c0.is_null() { copy(dc, d_c0, bl * ul); }
     if !dx.is_null() && tl > 0 {
-        gemm::gemm_impl(false, true, bl * tl, il, g, 1.0, dg, g, j.kernel, g, 0.0, dx, il, gws);
+        // dx = dgates · kernel^T, or with projected inputs their gradient: dgates itself
+        if projected { copy(dg, dx, bl * tl * g) } else { gemm::gemm_impl(false, true, bl * tl, il, g, 1.0, dg, g, j.kernel, g, 0.0, dx, il, gws) }
     }
 }
 

@@ -2,7 +2,9 @@
 //!
 //! Buffers (row-major, floats; B batch, T time, I input, U units):
 //!   x          [B, T, I]      input, indexed by input time
-//!   kernel     [I, U]         forward only: 0 means x holds the input projections x·kernel [B, T, U]
+//!   kernel     [I, U]         0: x holds the input projections x·kernel [B, T, U], or with ids
+//!                             [B, T] (i32, forward only) a table [V, U] whose row ids[b, t] is row
+//!                             (b, t); backward: dx receives their gradient [B, T, U] (dKernel 0)
 //!   recKernel  [U, U]
 //!   bias       [U]            0 = none
 //!   h0         [B, U]         initial state, 0 = zeros
@@ -27,7 +29,7 @@ use crate::activations::{apply4, deriv4, TANH};
 use crate::gemm::{gemm_impl, gemm_packed_b, pack_b_full, packed_b_floats};
 use crate::simd::F4;
 use crate::threads;
-use crate::lanes::{Seq, GO_BACKWARDS, max, load_n, store_n, for_lanes, code, copy, zero, project_inputs, x_width, recurrent_gemm_floats, thread_region};
+use crate::lanes::{Seq, GO_BACKWARDS, max, load_n, store_n, for_lanes, code, copy, zero, project_inputs, x_rows, ids_rows, recurrent_gemm_floats, thread_region};
 
 // ---- workspace layouts (shared by the kernels and rnn_ws_floats) ----
 //
@@ -80,7 +82,7 @@ unsafe fn at_mut(p: *mut f32, n: usize) -> *mut f32 { if p.is_null() { p } else 
 /// What every part of a forward call shares.
 struct Fwd {
     b: usize, t: usize, i: usize, u: usize, flags: i32, act: i32,
-    x: *const f32, kernel: *const f32, packed: *const f32, bv: *const f32, zeros: *const f32,
+    x: *const f32, ids: *const i32, kernel: *const f32, packed: *const f32, bv: *const f32, zeros: *const f32,
     h0: *const f32, mask: *const f32, rec_mask: *const f32, hs: *mut f32, h_t: *mut f32,
     p: *mut f32, ws: *mut f32,
 }
@@ -90,6 +92,7 @@ pub unsafe extern "C" fn rnn_forward(
     b: usize, t: usize, i: usize, u: usize, flags: i32, act: i32,
     x: *const f32, kernel: *const f32, rec_kernel: *const f32, bias: *const f32, h0: *const f32,
     mask: *const f32, rec_mask: *const f32, hs: *mut f32, h_t: *mut f32, _cache: *mut f32, ws: *mut f32,
+    ids: *const i32,
 ) {
     let l = fwd_ws(b, t, u);
     let zeros = ws.add(l.zeros);
@@ -98,7 +101,7 @@ pub unsafe extern "C" fn rnn_forward(
     if bias.is_null() { zero(bv, u); } else { copy(bias, bv, u); }
     let packed = ws.add(l.packed);
     pack_b_full(false, u, u, rec_kernel, u, packed);
-    let job = Fwd { b, t, i, u, flags, act, x, kernel, packed, bv, zeros, h0, mask, rec_mask, hs, h_t, p: ws.add(l.p), ws };
+    let job = Fwd { b, t, i, u, flags, act, x, ids, kernel, packed, bv, zeros, h0, mask, rec_mask, hs, h_t, p: ws.add(l.p), ws };
     // The recurrence is independent per batch row: a part runs whole sequences for its rows.
     let plan = threads::row_plan(b, 2 * b * t * u * (i + u));
     threads::parallel(plan.parts, plan.pool, &job, forward_part);
@@ -115,7 +118,7 @@ unsafe fn forward_part(j: &Fwd, part: usize, parts: usize, tid: usize) {
     let (hs, h_t, bv, packed) = (j.hs.add(b0 * t * u), at_mut(j.h_t, b0 * u), j.bv, j.packed);
     let p = j.p.add(b0 * t * u);
     let (hm_buf, gemm_ws) = region(j.ws, tid, j.b, t, i, u);
-    project_inputs(b * t, u, i, j.x.add(b0 * t * x_width(j.kernel, i, u)), j.kernel, p, gemm_ws);
+    project_inputs(b * t, u, i, x_rows(j.x, j.ids, j.kernel, b0, t, i, u), ids_rows(j.ids, b0, t), j.kernel, p, gemm_ws);
     for s in 0..t {
         let t_in = q.time(s);
         let (hp, ldh) = q.hprev(s);
@@ -200,7 +203,8 @@ unsafe fn backward_rows(j: &Bwd, part: usize, parts: usize, tid: usize) {
     let h0 = at(j.h0, b0 * u);
     let q = Seq { b, t, u, back: j.flags & GO_BACKWARDS != 0, mask: at(j.mask, b0 * t), h0: if h0.is_null() { j.zeros } else { h0 }, hs: j.hs.add(b0 * t * u) };
     let (hs, d_hs, d_h_t, rec_mask) = (j.hs.add(b0 * t * u), at(j.d_hs, b0 * t * u), at(j.d_h_t, b0 * u), at(j.rec_mask, b0 * u));
-    let (d_h0, dx) = (at_mut(j.d_h0, b0 * u), at_mut(j.dx, b0 * t * i));
+    let projected = j.kernel.is_null();
+    let (d_h0, dx) = (at_mut(j.d_h0, b0 * u), at_mut(j.dx, b0 * t * if projected { u } else { i }));
     let da = j.da.add(b0 * t * u);
     let (scratch, gemm_ws) = region(j.ws, tid, j.b, t, i, u);
     let (mut dh, mut carry, tmp) = (scratch, scratch.add(b * u), scratch.add(2 * b * u));
@@ -246,7 +250,9 @@ unsafe fn backward_rows(j: &Bwd, part: usize, parts: usize, tid: usize) {
             }
         }
     }
-    if !dx.is_null() { gemm_impl(false, true, rt, i, u, 1.0, da, u, j.kernel, u, 0.0, dx, i, gemm_ws); }
+    if dx.is_null() { return; }
+    // dx = dA · kernel^T, or with projected inputs their gradient dA itself
+    if projected { copy(da, dx, rt * u) } else { gemm_impl(false, true, rt, i, u, 1.0, da, u, j.kernel, u, 0.0, dx, i, gemm_ws) }
 }
 
 /// Output columns [c0, c1) of U (part p of `parts`, on thread `tid`): dKernel, dRecKernel, dBias over every step.

@@ -2,7 +2,7 @@ import type { Kernels } from '../abi.js';
 import { RecurrentFlags } from '../abi.js';
 import { type JsMemory, fx } from './memory.js';
 import { applyAct, actDeriv } from './activations.js';
-import { inputProjection } from './projection.js';
+import { dxWidth, inputGradient, inputProjection } from './projection.js';
 
 /**
  * GRU oracle (float64, plain loops, step by step; see `Kernels.gru_forward`). Gates z, r, h.
@@ -14,7 +14,7 @@ export function gruKernels(mem: JsMemory): Pick<Kernels, 'gru_forward' | 'gru_ba
     gru_cache_floats: (B, T, _I, U) => B * T * 4 * U,
     gru_ws_floats: () => 0,
 
-    gru_forward(B, T, I, U, flags, act, recAct, pX, pK, pR, pBias, pH0, pMask, pRecMask, pHs, pHT, pCache) {
+    gru_forward(B, T, I, U, flags, act, recAct, pX, pK, pR, pBias, pH0, pMask, pRecMask, pHs, pHT, pCache, _ws, pIds) {
       const F = mem.F;
       const [x, K, R, bias, h0, mask, rm, hs, hT, cache] = [pX, pK, pR, pBias, pH0, pMask, pRecMask, pHs, pHT, pCache].map(fx);
       const back = (flags & RecurrentFlags.goBackwards) !== 0;
@@ -37,7 +37,7 @@ export function gruKernels(mem: JsMemory): Pick<Kernels, 'gru_forward' | 'gru_ba
             continue;
           }
           for (let k = 0; k < U; k++) hm[k] = h[b * U + k] * (pRecMask ? F[rm + b * U + k] : 1);
-          for (let c = 0; c < G; c++) xp[c] = bIn(c) + inputProjection(F, pK, x, K, b * T + t, I, G, c);
+          for (let c = 0; c < G; c++) xp[c] = bIn(c) + inputProjection(mem, pK, pIds, x, K, b * T + t, I, G, c);
           const row = cache + (b * T + t) * 4 * U;
           for (let j = 0; j < 2 * U; j++) {
             let sr = bRec(j);
@@ -81,7 +81,7 @@ export function gruKernels(mem: JsMemory): Pick<Kernels, 'gru_forward' | 'gru_ba
       const G = 3 * U;
       const dh = new Float64Array(B * U);
       if (pDHT) for (let n = 0; n < B * U; n++) dh[n] = F[dHT + n];
-      if (pDx) F.fill(0, dx, dx + B * T * I);
+      if (pDx) F.fill(0, dx, dx + B * T * dxWidth(pK, I, G));
       const hp = new Float64Array(U);
       const hm = new Float64Array(U);
       const dIn = new Float64Array(G); // gradient of the input-side pre-activations
@@ -145,14 +145,8 @@ export function gruKernels(mem: JsMemory): Pick<Kernels, 'gru_forward' | 'gru_ba
             }
           }
           const xr = x + (b * T + t) * I;
-          for (let i = 0; i < I; i++) {
-            let si = 0;
-            for (let c = 0; c < G; c++) {
-              if (pDK) F[dK + i * G + c] += F[xr + i] * dIn[c];
-              si += dIn[c] * F[K + i * G + c];
-            }
-            if (pDx) F[dx + (b * T + t) * I + i] = si;
-          }
+          if (pDK) for (let i = 0; i < I; i++) for (let c = 0; c < G; c++) F[dK + i * G + c] += F[xr + i] * dIn[c];
+          inputGradient(F, pK, K, pDx, b * T + t, I, G, (c) => dIn[c]);
           if (pDBias) {
             for (let c = 0; c < G; c++) {
               F[dBias + c] += dIn[c];

@@ -1,7 +1,7 @@
 import { RecurrentFlags, type Kernels } from '../abi.js';
 import { type JsMemory, fx } from './memory.js';
 import { applyAct, actDeriv } from './activations.js';
-import { inputProjection } from './projection.js';
+import { dxWidth, inputGradient, inputProjection } from './projection.js';
 
 /**
  * LSTM oracle (Keras gates i, f, c, o), written plainly in float64: loops over b, t and units.
@@ -16,7 +16,7 @@ export function lstmKernels(mem: JsMemory): Pick<Kernels, 'lstm_forward' | 'lstm
     lstm_cache_floats: (B, T, _I, U) => B * T * 5 * U,
     lstm_ws_floats: (B, _T, _I, U) => 2 * B * U + 4 * U,
 
-    lstm_forward(B, T, I, U, flags, act, recAct, pX, pK, pR, pBias, pH0, pC0, pMask, pRecMask, pHs, pHT, pCT, pCache, ws) {
+    lstm_forward(B, T, I, U, flags, act, recAct, pX, pK, pR, pBias, pH0, pC0, pMask, pRecMask, pHs, pHT, pCT, pCache, ws, pIds) {
       const F = mem.F;
       const G = 4 * U;
       const [x, kern, rec, bias, h0, c0, mask, rm, hs, hT, cT] =
@@ -40,7 +40,7 @@ export function lstmKernels(mem: JsMemory): Pick<Kernels, 'lstm_forward' | 'lstm
             continue;
           }
           for (let j = 0; j < G; j++) {
-            let v = (pBias ? F[bias + j] : 0) + inputProjection(F, pK, x, kern, b * T + t, I, G, j);
+            let v = (pBias ? F[bias + j] : 0) + inputProjection(mem, pK, pIds, x, kern, b * T + t, I, G, j);
             for (let k = 0; k < U; k++) v += hPrev(s, k) * (pRecMask ? F[rm + b * U + k] : 1) * F[rec + k * G + j];
             F[z + j] = v;
           }
@@ -89,7 +89,7 @@ export function lstmKernels(mem: JsMemory): Pick<Kernels, 'lstm_forward' | 'lstm
           // dh: gradient of h after step s (from later steps, hT, and this step's output hs).
           for (let u = 0; u < U; u++) if (pDHs) F[dh + b * U + u] += F[dHs + (b * T + s) * U + u];
           if (pMask && F[mask + b * T + t] === 0) {
-            if (pDx) for (let k = 0; k < I; k++) F[dx + (b * T + t) * I + k] = 0;
+            inputGradient(F, pK, kern, pDx, b * T + t, I, G, () => 0);
             continue; // identity step: dh and dc pass through
           }
           const gRow = gates + (b * T + s) * G;
@@ -113,13 +113,7 @@ export function lstmKernels(mem: JsMemory): Pick<Kernels, 'lstm_forward' | 'lstm
             if (pDK) for (let k = 0; k < I; k++) F[dK + k * G + j] += F[x + (b * T + t) * I + k] * d;
             if (pDR) for (let k = 0; k < U; k++) F[dR + k * G + j] += hPrev(s, k) * (pRecMask ? F[rm + b * U + k] : 1) * d;
           }
-          if (pDx) {
-            for (let k = 0; k < I; k++) {
-              let v = 0;
-              for (let j = 0; j < G; j++) v += F[dz + j] * F[kern + k * G + j];
-              F[dx + (b * T + t) * I + k] = v;
-            }
-          }
+          inputGradient(F, pK, kern, pDx, b * T + t, I, G, (j) => F[dz + j]);
           for (let k = 0; k < U; k++) {
             let v = 0;
             for (let j = 0; j < G; j++) v += F[dz + j] * F[rec + k * G + j];

@@ -2,7 +2,7 @@ import type { Kernels } from '../abi.js';
 import { RecurrentFlags } from '../abi.js';
 import { type JsMemory, fx } from './memory.js';
 import { applyAct, actDeriv } from './activations.js';
-import { inputProjection } from './projection.js';
+import { dxWidth, inputGradient, inputProjection } from './projection.js';
 
 /**
  * SimpleRNN oracle (float64, plain loops, step by step; see `Kernels.rnn_forward`). No cache:
@@ -13,7 +13,7 @@ export function rnnKernels(mem: JsMemory): Pick<Kernels, 'rnn_forward' | 'rnn_ba
     rnn_cache_floats: () => 0,
     rnn_ws_floats: () => 0,
 
-    rnn_forward(B, T, I, U, flags, act, pX, pK, pR, pBias, pH0, pMask, pRecMask, pHs, pHT) {
+    rnn_forward(B, T, I, U, flags, act, pX, pK, pR, pBias, pH0, pMask, pRecMask, pHs, pHT, _pCache, _ws, pIds) {
       const F = mem.F;
       const [x, K, R, bias, h0, mask, rm, hs, hT] = [pX, pK, pR, pBias, pH0, pMask, pRecMask, pHs, pHT].map(fx);
       const back = (flags & RecurrentFlags.goBackwards) !== 0;
@@ -26,7 +26,7 @@ export function rnnKernels(mem: JsMemory): Pick<Kernels, 'rnn_forward' | 'rnn_ba
           const out = hs + (b * T + s) * U;
           if (!(pMask && F[mask + b * T + t] === 0)) {
             for (let j = 0; j < U; j++) {
-              let a = (pBias ? F[bias + j] : 0) + inputProjection(F, pK, x, K, b * T + t, I, U, j);
+              let a = (pBias ? F[bias + j] : 0) + inputProjection(mem, pK, pIds, x, K, b * T + t, I, U, j);
               for (let k = 0; k < U; k++) a += h[b * U + k] * (pRecMask ? F[rm + b * U + k] : 1) * F[R + k * U + j];
               hNew[j] = applyAct(act, a);
             }
@@ -46,7 +46,7 @@ export function rnnKernels(mem: JsMemory): Pick<Kernels, 'rnn_forward' | 'rnn_ba
       const back = (flags & RecurrentFlags.goBackwards) !== 0;
       const dh = new Float64Array(B * U);
       if (pDHT) for (let n = 0; n < B * U; n++) dh[n] = F[dHT + n];
-      if (pDx) F.fill(0, dx, dx + B * T * I);
+      if (pDx) F.fill(0, dx, dx + B * T * dxWidth(pK, I, U));
       const da = new Float64Array(U);
       for (let s = T - 1; s >= 0; s--) {
         const t = back ? T - 1 - s : s;
@@ -54,15 +54,8 @@ export function rnnKernels(mem: JsMemory): Pick<Kernels, 'rnn_forward' | 'rnn_ba
           for (let j = 0; j < U; j++) if (pDHs) dh[b * U + j] += F[dHs + (b * T + s) * U + j];
           if (pMask && F[mask + b * T + t] === 0) continue; // dh passes straight through
           for (let j = 0; j < U; j++) da[j] = dh[b * U + j] * actDeriv(act, F[hs + (b * T + s) * U + j]);
-          for (let i = 0; i < I; i++) {
-            const xi = F[x + (b * T + t) * I + i];
-            let si = 0;
-            for (let j = 0; j < U; j++) {
-              if (pDK) F[dK + i * U + j] += xi * da[j];
-              si += da[j] * F[K + i * U + j];
-            }
-            if (pDx) F[dx + (b * T + t) * I + i] = si;
-          }
+          if (pDK) for (let i = 0; i < I; i++) for (let j = 0; j < U; j++) F[dK + i * U + j] += F[x + (b * T + t) * I + i] * da[j];
+          inputGradient(F, pK, K, pDx, b * T + t, I, U, (j) => da[j]);
           for (let k = 0; k < U; k++) {
             const m = pRecMask ? F[rm + b * U + k] : 1;
             const hp = s === 0 ? (pH0 ? F[h0 + b * U + k] : 0) : F[hs + (b * T + s - 1) * U + k];
