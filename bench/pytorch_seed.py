@@ -12,13 +12,14 @@ product (Debian's torch links libblas.so.3, which is the reference BLAS unless O
 installed and selected by update-alternatives).
 """
 import json
+import math
 import os
 import re
 import statistics
 import sys
 import time
 
-MEASURES = ['train.embedding', 'train.floats', 'predict.batch64', 'predict.batch1']
+MEASURES = ['train.embedding', 'train.words', 'train.floats', 'predict.batch64', 'predict.batch1']
 VOCAB, SEQ, EMBED, U1, U2, BATCH = 10000, 50, 64, 64, 32, 64
 
 
@@ -177,14 +178,16 @@ def main():
             _, (h, _) = self.lstm2(x)
             return torch.sigmoid(self.dense(h[-1]))
 
-    def tokens(batch):
+    def tokens(batch, words=False):
+        if words:  # Zipf's law, s = 1: log-uniform ids, as bench/compare/harness.ts draws them
+            return torch.exp(torch.rand(batch, SEQ) * math.log(VOCAB)).long().clamp(1, VOCAB - 1)
         return torch.randint(1, VOCAB, (batch, SEQ))
 
-    def train(embedding):
+    def train(embedding, words=False):
         model = Seed(embedding)
         opt = torch.optim.Adam(model.parameters(), lr=1e-3)
         loss_fn = nn.BCELoss()
-        x = tokens(BATCH) if embedding else torch.rand(BATCH, SEQ, EMBED) * 2 - 1
+        x = tokens(BATCH, words) if embedding else torch.rand(BATCH, SEQ, EMBED) * 2 - 1
         y = (torch.rand(BATCH, 1) < 0.5).float()
 
         def run():
@@ -211,6 +214,7 @@ def main():
 
     builders = {
         'train.embedding': lambda: (train(True), BATCH, 'samples/s'),
+        'train.words': lambda: (train(True, True), BATCH, 'samples/s'),
         'train.floats': lambda: (train(False), BATCH, 'samples/s'),
         'predict.batch64': lambda: (predict(BATCH), BATCH, 'samples/s'),
         'predict.batch1': lambda: (predict(1), 1, 'ms'),

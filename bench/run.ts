@@ -381,6 +381,7 @@ async function systems(): Promise<{ specs: SystemSpec[]; blas?: BlasPlan }> {
 
 const COLUMNS: { measure: string; title: string }[] = [
   { measure: 'train.embedding', title: 'train, seed model (samples/s)' },
+  { measure: 'train.words', title: 'train, word-like tokens (samples/s)' },
   { measure: 'train.floats', title: 'train, no embedding (samples/s)' },
   { measure: 'predict.batch64', title: 'predict, batch 64 (samples/s)' },
   { measure: 'predict.batch1', title: 'latency, batch 1 (ms)' },

@@ -38,10 +38,14 @@ export interface SystemDef {
   after?: () => unknown | Promise<unknown>;
 }
 
-/** Token ids in [1, vocab) for `batch` sequences of the seed model's length. */
-export function tokenBatch(batch: number, seed = 1): Int32Array {
+/**
+ * Token ids in [1, vocab) for `batch` sequences of the seed model's length: uniform, or `words`:
+ * Zipf's law with s = 1 (log-uniform: id k with probability ∝ 1/k), as words occur in text.
+ */
+export function tokenBatch(batch: number, seed = 1, words = false): Int32Array {
   const u = uniform(batch * WORKLOAD.seqLen, seed);
-  return Int32Array.from(u, (v) => 1 + Math.floor(v * (WORKLOAD.vocab - 1)));
+  const V = WORKLOAD.vocab;
+  return Int32Array.from(u, (v) => (words ? Math.min(V - 1, Math.max(1, Math.floor(Math.exp(v * Math.log(V))))) : 1 + Math.floor(v * (V - 1))));
 }
 
 /** Float inputs [batch, 50, 64] in [-1, 1) for the model without embedding. */

@@ -28,7 +28,7 @@ function seedModel(withEmbedding: boolean): lw.Sequential {
   return model;
 }
 
-const tokens = (batch: number) => lw.tensor(tokenBatch(batch), [batch, W.seqLen], 'int32');
+const tokens = (batch: number, words = false) => lw.tensor(tokenBatch(batch, 1, words), [batch, W.seqLen], 'int32');
 const floats = (batch: number) => lw.tensor(floatBatch(batch), [batch, W.seqLen, W.embedDim]);
 const labels = (batch: number) => lw.tensor(labelBatch(batch), [batch, 1]);
 
@@ -100,9 +100,9 @@ await runSystem(async (args) => {
   const version = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
   lw.setSeed(1);
 
-  const train = (withEmbedding: boolean): MeasureDef => {
+  const train = (withEmbedding: boolean, words = false): MeasureDef => {
     const model = seedModel(withEmbedding);
-    const x = withEmbedding ? tokens(W.batch) : floats(W.batch);
+    const x = withEmbedding ? tokens(W.batch, words) : floats(W.batch);
     const y = labels(W.batch);
     return { run: () => model.trainOnBatch(x, y), samples: W.batch, unit: 'samples/s' };
   };
@@ -126,6 +126,7 @@ await runSystem(async (args) => {
     details: { variant, backend: lw.getBackend(), threads },
     measures: {
       'train.embedding': () => train(true),
+      'train.words': () => train(true, true),
       'train.floats': () => train(false),
       'predict.batch64': () => predict(W.batch),
       'predict.batch1': () => predict(1),

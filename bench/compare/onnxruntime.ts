@@ -172,6 +172,7 @@ await runSystem(async (args) => {
     details: { executionProvider: 'cpu', intraOpNumThreads: threads, modelBytes: bytes.length, opset: 17 },
     measures: {
       'train.embedding': inferenceOnly,
+      'train.words': inferenceOnly,
       'train.floats': inferenceOnly,
       'predict.batch64': () => predict(W.batch),
       'predict.batch1': () => predict(1),
