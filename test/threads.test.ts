@@ -85,6 +85,28 @@ describe('the pool', () => {
     }
   });
 
+  it('optimizer updates, fill and sum_squares: long passes split in ranges, the same values', () => {
+    const n = 300_007; // uneven parts, a tail after the last block of four; fill splits from 2^18 floats
+    const bufs = () => ({ p: { f: randArray(n, 1) }, g: { f: randArray(n, 2) }, m: { f: randArray(n, 3, 0.1) }, v: { f: randArray(n, 4).map(Math.abs) }, z: { f: randArray(n, 5) } });
+    const call = (b: Backend) => run(b, bufs(), (p, k) => {
+      k.adam_update(n, 0.01, 0.9, 0.999, 1e-7, 0.9, 0.999, 0.01, p.p, p.g, p.m, p.v);
+      k.sgd_update(n, 0.1, 0.9, 1, p.p, p.g, p.m);
+      k.rmsprop_update(n, 0.01, 0.9, 0.5, 1e-7, 1, p.p, p.g, p.v, p.m, p.z);
+      k.fill(n, 0.25, p.g);
+    });
+    const want = call(one);
+    const { result: got, jobs } = jobsDuring(() => call(three));
+    expect(jobs, 'four passes on the pool').toBe(4);
+    for (const key of Object.keys(want)) expect(got[key], `${key}: the same bits`).toEqual(want[key]);
+    const x = randArray(n, 6, 1e3);
+    const sums = (b: Backend) => { let s = 0; run(b, { x: { f: x } }, (p, k) => { s = k.sum_squares(n, p.x); }); return s; };
+    const exact = x.reduce((a, v) => a + v * v, 0);
+    const { result: pooled, jobs: sumJobs } = jobsDuring(() => sums(three));
+    expect(sumJobs).toBe(1);
+    expect(Math.abs(pooled - exact) / exact).toBeLessThan(1e-12);
+    expect(Math.abs(sums(one) - exact) / exact).toBeLessThan(1e-12);
+  });
+
   it('gemm: small products stay on the calling thread', () => {
     const [M, N, K] = [7, 9, 11];
     const { jobs } = jobsDuring(() => run(three, { a: { f: randArray(M * K, 1) }, b: { f: randArray(K * N, 2) }, c: { zeros: M * N }, ws: ws(three.kernels.gemm_ws_floats(M, N, K)) },

@@ -258,16 +258,19 @@ pub unsafe extern "C" fn axpy(n: usize, alpha: f32, x: *const f32, y: *mut f32) 
 
 #[no_mangle]
 pub unsafe extern "C" fn fill(n: usize, value: f32, x: *mut f32) {
-    let v4 = F4::splat(value);
-    let mut i = 0;
-    while i + 4 <= n {
-        v4.store(x.add(i));
-        i += 4;
-    }
-    while i < n {
-        *x.add(i) = value;
-        i += 1;
-    }
+    // zeroing a model's gradients is long enough for the pool
+    crate::threads::for_range(n, crate::threads::STREAM_FLOPS, |_, lo, hi| {
+        let v4 = F4::splat(value);
+        let mut i = lo;
+        while i + 4 <= hi {
+            v4.store(x.add(i));
+            i += 4;
+        }
+        while i < hi {
+            *x.add(i) = value;
+            i += 1;
+        }
+    });
 }
 
 /// Lane counts are kept in f32 (exact below 2^24), so they are flushed to an integer every

@@ -8,16 +8,12 @@ use crate::elementwise::{copy, load_w, store_w};
 use crate::simd::F4;
 use crate::threads;
 
-/// A float copied from a row of a large table costs about as much time as this many GEMM flops
-/// (measured: ~0.3 ns per float from far caches, against ~35 GFLOP/s), for the thread plan.
-const COPY_FLOPS: usize = 8;
-
 #[no_mangle]
 pub unsafe extern "C" fn embedding_forward(n: usize, d: usize, ids: *const i32, table: *const f32, out: *mut f32) {
     // Rows are independent: a large gather (a folded recurrent layer's [B*T, G] rows) is split
     // over the pool like a recurrent layer's batch rows.
     let job = Gather { d, ids, table, out, n };
-    let plan = threads::row_plan(n, n * d * COPY_FLOPS);
+    let plan = threads::row_plan(n, n * d * threads::STREAM_FLOPS);
     threads::parallel(plan.parts, plan.pool, &job, gather_part);
 }
 

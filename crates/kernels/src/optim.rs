@@ -9,10 +9,11 @@
 //!   clip_inplace    x (x = clamp(x, lo, hi); NaN stays NaN, values inside keep their bits)
 //!
 //! Each update is one pass over its buffers: four lanes at a time, then a one-lane tail that runs
-//! the same F4 step on splatted values.
+//! the same F4 step on splatted values. Long passes are split in ranges over the pool.
 use crate::elementwise::{load_w, store_w};
 use crate::math::sqrtf;
 use crate::simd::F4;
+use crate::threads;
 
 #[no_mangle]
 pub unsafe extern "C" fn sgd_update(n: usize, lr: f32, momentum: f32, nesterov: i32, p: *mut f32, g: *const f32, v: *mut f32) {
@@ -44,18 +45,21 @@ pub unsafe extern "C" fn sgd_update(n: usize, lr: f32, momentum: f32, nesterov: 
     }
 }
 
-/// Calls `step(i, true)` per block of four and `step(i, false)` per tail element.
+/// Calls `step(i, true)` per block of four and `step(i, false)` per tail element, in ranges over
+/// the pool for long passes (every element is computed alike whatever the split).
 #[inline(always)]
 unsafe fn run(n: usize, step: impl Fn(usize, bool)) {
-    let mut i = 0;
-    while i + 4 <= n {
-        step(i, true);
-        i += 4;
-    }
-    while i < n {
-        step(i, false);
-        i += 1;
-    }
+    threads::for_range(n, 4 * threads::STREAM_FLOPS, |_, lo, hi| {
+        let mut i = lo;
+        while i + 4 <= hi {
+            step(i, true);
+            i += 4;
+        }
+        while i < hi {
+            step(i, false);
+            i += 1;
+        }
+    });
 }
 
 #[no_mangle]
@@ -136,6 +140,14 @@ pub unsafe extern "C" fn adam_update(
 /// f32 nor loses the low bits of small squares.
 #[no_mangle]
 pub unsafe extern "C" fn sum_squares(n: usize, x: *const f32) -> f64 {
+    // Parts' sums added in part order: one part (one thread) is the plain pass.
+    let mut partial = [0.0f64; threads::MAX_THREADS];
+    let out = partial.as_mut_ptr();
+    let parts = threads::for_range(n, threads::STREAM_FLOPS, |p, lo, hi| *out.add(p) = sum_squares_of(hi - lo, x.add(lo)));
+    partial[..parts].iter().sum()
+}
+
+unsafe fn sum_squares_of(n: usize, x: *const f32) -> f64 {
     let mut acc = Acc64::new();
     let mut i = 0;
     while i + 4 <= n {

@@ -129,6 +129,28 @@ pub fn span(total: usize, parts: usize, p: usize, align: usize) -> (usize, usize
     (lo, hi)
 }
 
+/// A float read or written by a streaming pass (an optimizer update, a fill, a gather from far
+/// caches) costs about as much time as this many GEMM flops (~0.3 ns against ~35 GFLOP/s), for
+/// the plans of passes that do no arithmetic to speak of.
+pub const STREAM_FLOPS: usize = 8;
+/// Items a part of `for_range` has at least.
+const MIN_RANGE_PART: usize = 4096;
+
+/// Runs `f(part, lo, hi)` over [0, n) in parts whose bounds are multiples of 16 items (64-byte
+/// lines of f32, and the same 4-item blocks as one pass over the whole range), on the pool when
+/// `n · cost` flops are worth it; returns the number of parts (< MAX_THREADS).
+#[inline(always)]
+pub unsafe fn for_range<F: Fn(usize, usize, usize)>(n: usize, cost: usize, f: F) -> usize {
+    struct Job<F> { n: usize, f: F }
+    unsafe fn part<F: Fn(usize, usize, usize)>(j: &Job<F>, p: usize, parts: usize, _tid: usize) {
+        let (lo, hi) = span(j.n, parts, p, 16);
+        if lo < hi { (j.f)(p, lo, hi); }
+    }
+    let parts = parts_for(n / MIN_RANGE_PART, n * cost);
+    parallel(parts, true, &Job { n, f }, part::<F>);
+    parts
+}
+
 /// Runs `f(ctx, part, parts, tid)` for every part < parts, `tid` naming the thread that runs it
 /// (0 = the caller, < `threads()`: an index for per-thread scratch). On the pool's threads when
 /// `pool` and no job is running; otherwise (nested calls, broken pools, small jobs) the caller
