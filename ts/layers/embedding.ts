@@ -70,8 +70,8 @@ export class Embedding extends Layer {
     }
     const table = ctx.paramPtr(this.table.offset);
     const width = this.outputDim;
-    // The rows [n, outputDim] are gathered on first read of `ptr`: a recurrent layer that folds
-    // the table into its kernel (inference) reads `gather` only, and the gather is never made.
+    // The rows [n, outputDim] are gathered on first read of `ptr`: a recurrent layer that multiplies
+    // the table (inference) or the batch's distinct rows (training) by its kernel reads `gather` only.
     let rows = 0;
     const gatherRows = () => {
       rows = ctx.alloc(n * width);

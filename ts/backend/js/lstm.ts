@@ -1,7 +1,7 @@
 import { RecurrentFlags, type Kernels } from '../abi.js';
 import { type JsMemory, fx } from './memory.js';
 import { applyAct, actDeriv } from './activations.js';
-import { dxWidth, inputGradient, inputProjection } from './projection.js';
+import { inputGradient, inputProjection } from './projection.js';
 
 /**
  * LSTM oracle (Keras gates i, f, c, o), written plainly in float64: loops over b, t and units.
