@@ -113,6 +113,53 @@ describe('training multiplies the distinct tokens of a batch once', () => {
     await useBackend('wasm-simd', 1);
   });
 
+  it('a Bidirectional LSTM on the Embedding: both directions add to the table', async () => {
+    const build = (twin: boolean) => {
+      lw.setSeed(12);
+      return lw.sequential([
+        lw.layers.embedding({ inputDim: VOCAB, outputDim: 5, inputLength: T, maskZero: true }),
+        ...(twin ? [lw.layers.activation({ activation: 'linear' })] : []),
+        lw.layers.bidirectional({ layer: lw.layers.lstm({ units: 4 }) }),
+        lw.layers.dense({ units: 1, activation: 'sigmoid' }),
+      ]);
+    };
+    const fit = async (twin: boolean) => {
+      const m = build(twin);
+      m.compile({ optimizer: lw.train.adam({ learningRate: 0.02 }), loss: 'binaryCrossentropy' });
+      const { x, y } = data(true);
+      await m.fit(x, y, { epochs: 2, batchSize: 12, verbose: 0, shuffle: false });
+      return m.getWeights().map((w) => w.dataSync() as Float32Array);
+    };
+    const got = await fit(false);
+    expect(projectedTrainingCalls, 'two directions, four steps').toBe(8);
+    const want = await fit(true);
+    got.forEach((w, i) => expectClose(w, want[i], 2e-5, 2e-4, `bidirectional weight ${i}`));
+  });
+
+  it('an Embedding that also feeds a Flatten: its gradient and the LSTM\'s add up in the table', async () => {
+    const build = (twin: boolean) => {
+      lw.setSeed(13);
+      const tokens = lw.input({ shape: [T] });
+      let rows = lw.layers.embedding({ inputDim: VOCAB, outputDim: 4 }).apply(tokens) as lw.layers.SymbolicTensor;
+      if (twin) rows = lw.layers.activation({ activation: 'linear' }).apply(rows) as lw.layers.SymbolicTensor;
+      const seq = lw.layers.lstm({ units: 3 }).apply(rows) as lw.layers.SymbolicTensor;
+      const flat = lw.layers.flatten().apply(rows) as lw.layers.SymbolicTensor;
+      const both = lw.layers.concatenate().apply([seq, flat]) as lw.layers.SymbolicTensor;
+      return lw.model({ inputs: [tokens], outputs: [lw.layers.dense({ units: 1, activation: 'sigmoid' }).apply(both) as lw.layers.SymbolicTensor] });
+    };
+    const fit = async (twin: boolean) => {
+      const m = build(twin);
+      m.compile({ optimizer: lw.train.adam({ learningRate: 0.02 }), loss: 'binaryCrossentropy' });
+      const { x, y } = data();
+      await m.fit(x, y, { epochs: 2, batchSize: 12, verbose: 0, shuffle: false });
+      return m.getWeights().map((w) => w.dataSync() as Float32Array);
+    };
+    const got = await fit(false);
+    expect(projectedTrainingCalls).toBe(4);
+    const want = await fit(true);
+    got.forEach((w, i) => expectClose(w, want[i], 2e-5, 2e-4, `two consumers, weight ${i}`));
+  });
+
   it('tokens that hardly repeat take the every-token path; input dropout too', async () => {
     const m = lw.sequential([lw.layers.embedding({ inputDim: 1000, outputDim: 4, inputLength: T }), lw.layers.lstm({ units: 3 })]);
     m.compile({ optimizer: 'sgd', loss: 'mse' });
