@@ -1,4 +1,4 @@
-import type { ProgressStream } from '../callbacks/progress-bar.js';
+import type { ProgressStream } from '../model/progress-bar.js';
 
 /** Where the CLI writes: injectable so that tests and other hosts can capture it. */
 export interface CliIO {

@@ -2,7 +2,7 @@
 // metrics.json (final metrics and the history) and training.svg (lw.report.historySvg).
 import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { loadModel } from '../io/load.js';
+import { loadModel } from '../model/load-model.js';
 import type { LayersModel } from '../model/model.js';
 import { historySvg } from '../report/svg-chart.js';
 import { CliError } from './errors.js';

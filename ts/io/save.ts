@@ -1,9 +1,8 @@
-// model.save: 'file://dir' (Node, Deno) writes model.json + weights.bin as TF.js does, atomically;
+// Saving artifacts (model.save): 'file://dir' (Node, Deno) writes model.json + weights.bin as TF.js does, atomically;
 // any object with save(artifacts) (TF.js IOHandlers: tf.io.withSaveHandler, browserDownloads...)
 // gets the artifacts.
 import { LwError } from '../errors.js';
-import type { LayersModel } from '../model/model.js';
-import { artifactsToModelJson, modelToArtifacts, type ModelArtifacts, type SaveOptions } from './artifacts.js';
+import { artifactsToModelJson, type ModelArtifacts } from './artifacts.js';
 import { baseName, dirName, filePath, joinPath, writeFilesAtomically } from './file-system.js';
 
 export const MODEL_JSON = 'model.json';
@@ -27,18 +26,12 @@ export interface SaveResult {
   files?: string[];
 }
 
-/** The model as TF.js ModelArtifacts (for browsers: keep, send or store it; load with lw.loadModel). */
-export function toArtifacts(model: LayersModel, opts: SaveOptions = {}): ModelArtifacts {
-  return modelToArtifacts(model, opts);
-}
-
 /**
- * Saves the model. `'file://dir'` writes dir/model.json and dir/weights.bin (a target ending in
+ * Saves a model's artifacts. `'file://dir'` writes dir/model.json and dir/weights.bin (a target ending in
  * .json names model.json itself); each file goes to a temporary name first and is renamed into
  * place, weights before model.json, so an interrupted save never leaves a half-written file.
  */
-export async function saveModel(model: LayersModel, target: string | URL | SaveHandler, opts: SaveOptions = {}): Promise<SaveResult> {
-  const artifacts = modelToArtifacts(model, opts);
+export async function saveArtifacts(artifacts: ModelArtifacts & { weightData: ArrayBuffer }, target: string | URL | SaveHandler): Promise<SaveResult> {
   const info = (jsonBytes: number): SaveResult['modelArtifactsInfo'] => ({
     dateSaved: new Date(),
     modelTopologyType: 'JSON',

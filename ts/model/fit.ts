@@ -1,10 +1,24 @@
-import { callHook, type Callback, type Logs } from '../callbacks/callback.js';
-import { ProgressBar } from '../callbacks/progress-bar.js';
+import { callHook, type FitCallback, type Logs } from './fit-callbacks.js';
+import { ProgressBar } from './progress-bar.js';
+import type { Optimizer } from '../optim/optimizer.js';
 import { LwError } from '../errors.js';
 import { globalRandom, Random } from '../random.js';
 import type { Tensor } from '../tensor.js';
+import { positiveInt, range } from './batches.js';
 import type { ModelData } from './data.js';
-import { positiveInt, range, type LayersModel } from './model.js';
+import type { StepLogs } from './step.js';
+
+/** What the training loop needs of a model (LayersModel has it all). */
+export interface FitModel {
+  /** Callbacks set it to end fit after the current epoch. */
+  stopTraining: boolean;
+  readonly optimizer: Optimizer | null;
+  checkInputs(x: ModelData, what: string): Tensor[];
+  checkTargets(y: ModelData, samples: number, what: string): Tensor[];
+  step(xs: Tensor[], ys: Tensor[], idx: ArrayLike<number>, training: boolean, rng: Random): StepLogs;
+  metricKeys(): string[];
+  evaluateTensors(xs: Tensor[], ys: Tensor[], batchSize: number, prefix?: string): Record<string, number>;
+}
 
 export interface FitArgs {
   epochs?: number;
@@ -15,7 +29,7 @@ export interface FitArgs {
   shuffle?: boolean;
   /** Seeds the shuffles and dropout masks of this fit. */
   seed?: number;
-  callbacks?: Callback | Callback[];
+  callbacks?: FitCallback | FitCallback[];
   /** 0 silent; 1 (default) a live progress bar on a terminal, else one line per epoch; 2 one line per epoch. */
   verbose?: 0 | 1 | 2;
   initialEpoch?: number;
@@ -43,7 +57,7 @@ function slice(ts: Tensor[], idx: Int32Array): Tensor[] {
 }
 
 /** Trains `model` (see `LayersModel.fit`). */
-export async function fit(model: LayersModel, x: ModelData, y: ModelData, args: FitArgs = {}): Promise<History> {
+export async function fit(model: FitModel, x: ModelData, y: ModelData, args: FitArgs = {}): Promise<History> {
   if (!model.optimizer) throw new LwError('NOT_READY', 'fit: compile the model first (model.compile({ optimizer, loss }))');
   const epochs = args.epochs ?? 1;
   if (!Number.isInteger(epochs) || epochs < 0) throw new LwError('BAD_ARGUMENT', `epochs must be a whole number >= 0, got ${epochs}`);

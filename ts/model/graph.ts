@@ -2,6 +2,19 @@ import { LwError } from '../errors.js';
 import type { Layer, Node, SymbolicTensor } from '../layers/layer.js';
 import type { Act, ExecCtx } from './exec.js';
 
+/** A model's graph as its savers and printers see it. */
+export interface ModelGraph {
+  readonly name: string;
+  /** Keras class name: 'Model' (functional) or 'Sequential'. */
+  readonly className: string;
+  readonly inputs: SymbolicTensor[];
+  readonly outputs: SymbolicTensor[];
+  /** Every layer, in execution order (Sequential: without its input layer). */
+  readonly layers: Layer[];
+  /** The graph's nodes in execution order. */
+  readonly executionNodes: Node[];
+}
+
 /**
  * The nodes needed to compute `outputs` from `inputs`, in execution order (inputs first).
  * Throws naming the symbolic input that is missing from `inputs`.

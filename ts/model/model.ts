@@ -1,52 +1,28 @@
-import type { Backend, Scope } from '../backend/backend.js';
 import { LwError } from '../errors.js';
 import { InputLayer } from '../layers/input.js';
 import { Layer, SymbolicTensor, type Node, type Weight } from '../layers/layer.js';
-import { getLoss, type LossSpec } from '../losses.js';
-import { getMetric, type Metric } from '../metrics.js';
 import { getOptimizer, type Optimizer } from '../optim/index.js';
-import { globalRandom, Random } from '../random.js';
+import { globalRandom, type Random } from '../random.js';
 import { currentBackend } from '../runtime/ready.js';
-import { Tensor } from '../tensor.js';
-import type { Act, ExecCtx } from './exec.js';
-import { layersOf, runBackward, runForward, topologicalNodes } from './graph.js';
+import type { Tensor } from '../tensor.js';
+import { MAX_PAGES, PAGE_BYTES } from '../runtime/memory-layout.js';
+import type { ModelArtifacts, SaveOptions } from '../io/artifacts.js';
+import { saveArtifacts, type SaveHandler, type SaveResult } from '../io/save.js';
+import { positiveInt, range } from './batches.js';
+import { metricKeys, resolveTargets, type CompileArgs, type OutputTarget } from './compile.js';
+import type { ModelData } from './data.js';
+import { evaluateBatches, predictBatches } from './evaluate.js';
+import { fit, type FitArgs, type History } from './fit.js';
+import { layersOf, topologicalNodes } from './graph.js';
 import { ParamStore } from './params.js';
 import { fmt, type Shape } from './shape.js';
-import { toTensorList, type ModelData } from './data.js';
-import { assertFinite, assertTargets } from './validate-data.js';
-import { MAX_PAGES, PAGE_BYTES } from '../runtime/memory-layout.js';
+import { runStep, type BatchModel, type StepLogs } from './step.js';
 import { summarize } from './summary.js';
-import { fit, type FitArgs, type History } from './fit.js';
-import { saveModel, toArtifacts, type SaveHandler, type SaveResult } from '../io/save.js';
-import type { ModelArtifacts, SaveOptions } from '../io/artifacts.js';
+import { modelToArtifacts } from './to-artifacts.js';
+import { checkInputs, checkTargets } from './validate-data.js';
 
-export interface CompileArgs {
-  optimizer: string | Optimizer;
-  /** One loss for every output, one per output (array), or by output name. */
-  loss: string | string[] | Record<string, string>;
-  /** Metrics for every output (`['accuracy']`), per output (`[['mae'], ['accuracy']]`), or by output name. */
-  metrics?: string[] | string[][] | Record<string, string[]>;
-  /** Weights of the outputs' losses in the total (array or by output name). */
-  lossWeights?: number[] | Record<string, number>;
-  /** Losses take raw scores instead of probabilities. */
-  fromLogits?: boolean;
-}
-
-interface OutputTarget {
-  loss: LossSpec;
-  weight: number;
-  metrics: Metric[];
-  cols: number;
-}
-
-/** Per-batch numbers of a training or evaluation step. */
-export interface StepLogs {
-  /** Weighted total loss, mean over the batch. */
-  loss: number;
-  /** Metric sums over rows (divide by rows for means) by history key. */
-  metricSums: Record<string, number>;
-  rows: number;
-}
+export type { CompileArgs } from './compile.js';
+export type { StepLogs } from './step.js';
 
 /**
  * A model: a graph of layers from inputs to outputs (Keras functional model). Parameters live in
@@ -165,165 +141,44 @@ export class LayersModel {
     if (!args || args.optimizer === undefined || args.loss === undefined) {
       throw new LwError('BAD_ARGUMENT', 'compile needs { optimizer, loss }');
     }
-    const names = this.outputs.map((o) => o.node.layer.name);
-    const pick = <T>(v: T | T[] | Record<string, T> | undefined, i: number, what: string, fallback?: T): T => {
-      if (v === undefined) return fallback as T;
-      if (Array.isArray(v)) {
-        if (v.length !== this.outputs.length) throw new LwError('BAD_ARGUMENT', `compile: ${what} has ${v.length} entries for ${this.outputs.length} outputs`);
-        return v[i];
-      }
-      if (typeof v === 'object' && v !== null) {
-        const rec = v as Record<string, T>;
-        if (!(names[i] in rec)) throw new LwError('BAD_ARGUMENT', `compile: ${what} has no entry for output "${names[i]}"`);
-        return rec[names[i]];
-      }
-      return v as T;
-    };
-    this.targets = this.outputs.map((o, i) => {
-      const loss = getLoss(pick(args.loss as string | string[] | Record<string, string>, i, 'loss'), args.fromLogits);
-      const cols = Number(o.shape[o.shape.length - 1] ?? 1);
-      return {
-        loss,
-        weight: pick(args.lossWeights, i, 'lossWeights', 1),
-        cols,
-        metrics: this.metricsFor(args.metrics, i).map((m) => getMetric(m, loss.name, cols)),
-      };
-    });
+    this.targets = resolveTargets(this.outputs, args);
     this.optimizer?.dispose();
     this.optimizer = getOptimizer(args.optimizer);
     this.compileArgs = args;
   }
 
-  /** The metric names of output i from compile's `metrics` (shared list, list per output, or by name). */
-  private metricsFor(metrics: CompileArgs['metrics'], i: number): string[] {
-    if (!metrics) return [];
-    const name = this.outputs[i].node.layer.name;
-    if (Array.isArray(metrics)) {
-      if (!metrics.some(Array.isArray)) return metrics as string[];
-      if (metrics.length !== this.outputs.length) throw new LwError('BAD_ARGUMENT', `compile: metrics has ${metrics.length} lists for ${this.outputs.length} outputs`);
-      return (metrics as string[][])[i] ?? [];
-    }
-    const unknown = Object.keys(metrics).filter((k) => !this.outputs.some((o) => o.node.layer.name === k));
-    if (unknown.length) throw new LwError('BAD_ARGUMENT', `compile: metrics names no output ${unknown.map((u) => `"${u}"`).join(', ')}`);
-    return Object.prototype.hasOwnProperty.call(metrics, name) ? metrics[name] : [];
-  }
-
-  /**
-   * History keys besides the total loss, in Keras order: with several outputs, each output's own
-   * (unweighted) loss `<output>_loss`, then the metrics prefixed with their output's name.
-   */
+  /** History keys besides the total loss, in Keras order (see compile.ts metricKeys). */
   metricKeys(): string[] {
-    const multi = this.outputs.length > 1;
-    const names = this.outputs.map((o) => o.node.layer.name);
-    const losses = multi ? names.map((n) => `${n}_loss`) : [];
-    return [...losses, ...this.targets.flatMap((t, i) => t.metrics.map((m) => (multi ? `${names[i]}_${m.key}` : m.key)))];
+    return metricKeys(this.outputs, this.targets);
   }
 
   private requireCompiled(what: string): void {
     if (!this.optimizer || !this.compileArgs) throw new LwError('NOT_READY', `${what}: compile the model first (model.compile({ optimizer, loss }))`);
   }
 
-  private makeCtx(backend: Backend, scope: Scope, training: boolean, rng: Random): ExecCtx {
-    const store = this.params();
-    const fb = backend.floatBytes;
+  /** What running a batch needs of this model, on the current backend. */
+  private batchModel(): BatchModel {
     return {
-      backend, scope, training, rng,
-      fi: (p) => p / fb,
-      alloc: (n) => scope.floats(n),
-      zeros: (n) => scope.zeros(n),
-      paramPtr: (o) => store.params + o * fb,
-      gradPtr: (o) => store.grads + o * fb,
-      derived: (key, spec) => store.derived.get(key, spec),
+      inputs: this.inputs, outputs: this.outputs, nodes: this.nodes, store: this.params(),
+      targets: this.targets, metricKeys: this.metricKeys(), optimizer: this.optimizer,
     };
   }
 
-  /** Copies rows `idx` of each tensor into the scope: one Act per tensor. */
-  private feed(backend: Backend, scope: Scope, data: Tensor[], idx: ArrayLike<number>): Act[] {
-    return data.map((t) => {
-      const per = t.size / t.shape[0];
-      const p = scope.floats(idx.length * per);
-      const f = backend.floats();
-      const base = backend.fi(p);
-      const src = t.dataSync();
-      for (let r = 0; r < idx.length; r++) f.set(src.subarray(idx[r] * per, idx[r] * per + per), base + r * per);
-      return { ptr: p, shape: [idx.length, ...t.shape.slice(1)] };
-    });
-  }
-
-  private feedMap(acts: Act[]): Map<SymbolicTensor, Act> {
-    return new Map(this.inputs.map((t, i) => [t, acts[i]]));
-  }
-
-  /** Checks model data against the model's inputs (count, per-sample shape) and returns tensors. */
+  /** Checks model data against the model's inputs (count, per-sample shape, values) and returns tensors. */
   checkInputs(x: ModelData, what: string): Tensor[] {
     this.ensureGraph(x);
-    const xs = toTensorList(x, this.inputs.length, `${what} x`, this.inputs.map((t) => t.name));
-    xs.forEach((t, i) => this.checkShape(t, this.inputs[i].shape, `${what}: input "${this.inputs[i].name}"`));
-    const n = xs[0].shape[0];
-    xs.forEach((t, i) => {
-      if (t.shape[0] !== n) throw new LwError('SHAPE_MISMATCH', `${what}: input "${this.inputs[i].name}" has ${t.shape[0]} samples, input "${this.inputs[0].name}" has ${n}`);
-    });
-    if (n === 0) throw new LwError('EMPTY_DATA', `${what}: x has no samples`);
-    xs.forEach((t, i) => {
-      const label = `${what}: input "${this.inputs[i].name}"`;
-      assertFinite(t, label);
-      for (const node of this.nodes) if (node.inputs.includes(this.inputs[i])) node.layer.checkInputValues(t, label);
-    });
-    return xs;
+    return checkInputs(this.inputs, this.nodes, x, what);
   }
 
+  /** Checks targets against the outputs and their losses (sparse targets become int32 class ids). */
   checkTargets(y: ModelData, samples: number, what: string): Tensor[] {
-    const ys = toTensorList(y, this.outputs.length, `${what} y`, this.outputs.map((t) => t.node.layer.name));
-    ys.forEach((t, i) => {
-      const o = this.outputs[i];
-      const target = this.targets[i];
-      if (t.shape[0] !== samples) {
-        throw new LwError('SHAPE_MISMATCH', `${what}: y for output "${o.node.layer.name}" has ${t.shape[0]} samples, x has ${samples}`);
-      }
-      const want = target?.loss.sparse ? o.shape.slice(0, -1) : o.shape;
-      const got = target?.loss.sparse && t.shape.length === want.length + 1 && t.shape[t.shape.length - 1] === 1 ? t.shape.slice(0, -1) : t.shape;
-      this.checkShape(new Tensor(t.dataSync(), got), want, `${what}: y for output "${o.node.layer.name}"`);
-      if (target) assertTargets(t, target.loss.name, target.cols, `${what}: y for output "${o.node.layer.name}"`);
-      else assertFinite(t, `${what}: y for output "${o.node.layer.name}"`);
-    });
-    return ys.map((t, i) => (this.targets[i]?.loss.sparse ? t.reshape([t.shape[0], -1]) : t));
-  }
-
-  private checkShape(t: Tensor, want: Shape, what: string): void {
-    const ok = t.shape.length === want.length && want.every((d, i) => i === 0 || d === null || d === t.shape[i]);
-    if (!ok) throw new LwError('SHAPE_MISMATCH', `${what} has shape ${fmt([...t.shape])}, the model expects ${fmt(want)}`, { shape: [...t.shape], expected: want });
+    return checkTargets(this.outputs, this.targets, y, samples, what);
   }
 
   /** Outputs for `x`, computed in batches (inference: no dropout). One tensor per output. */
   predictRaw(x: ModelData, batchSize = 32): Tensor[] {
     const xs = this.checkInputs(x, 'predict');
-    const n = xs[0].shape[0];
-    const backend = currentBackend();
-    // Output sizes come from each batch's activations: unknown (null) time dimensions are allowed.
-    const parts: Float32Array[][] = this.outputs.map(() => []);
-    const shapes: number[][] = this.outputs.map(() => []);
-    const rng = new Random(0);
-    for (let start = 0; start < n; start += batchSize) {
-      const idx = range(start, Math.min(n, start + batchSize));
-      backend.scoped((scope) => {
-        const ctx = this.makeCtx(backend, scope, false, rng);
-        const trace = runForward(ctx, this.nodes, this.feedMap(this.feed(backend, scope, xs, idx)));
-        this.outputs.forEach((o, j) => {
-          const a = trace.acts.get(o)!;
-          shapes[j] = a.shape.slice(1);
-          parts[j].push(backend.readFloats(a.ptr, a.shape.reduce((p, d) => p * d, 1)) as Float32Array);
-        });
-      });
-    }
-    return parts.map((ps, j) => {
-      const out = new Float32Array(ps.reduce((a, p) => a + p.length, 0));
-      let off = 0;
-      for (const p of ps) {
-        out.set(p, off);
-        off += p.length;
-      }
-      return new Tensor(out, [n, ...shapes[j]]);
-    });
+    return predictBatches(this.batchModel(), currentBackend(), xs, batchSize);
   }
 
   predict(x: ModelData, args: { batchSize?: number } = {}): Tensor | Tensor[] {
@@ -331,82 +186,9 @@ export class LayersModel {
     return out.length === 1 ? out[0] : out;
   }
 
-  /**
-   * One batch through the model: forward, losses (and metrics) and, when training, backward and
-   * the optimizer update. Throws NON_FINITE before updating when the loss is NaN or infinite.
-   */
+  /** One batch (rows `idx` of checked data) through the model; trains when `training` (see runStep). */
   step(xs: Tensor[], ys: Tensor[], idx: ArrayLike<number>, training: boolean, rng: Random): StepLogs {
-    const backend = currentBackend();
-    const store = this.params();
-    const k = backend.kernels;
-    return backend.scoped((scope) => {
-      const ctx = this.makeCtx(backend, scope, training, rng);
-      const trace = runForward(ctx, this.nodes, this.feedMap(this.feed(backend, scope, xs, idx)));
-      const targets = this.feed(backend, scope, ys, idx);
-      const seeds = new Map<SymbolicTensor, number>();
-      const metricSums: Record<string, number> = {};
-      const multi = this.outputs.length > 1;
-      const keys = this.metricKeys();
-      let keyIndex = multi ? this.outputs.length : 0;
-      let loss = 0;
-      this.outputs.forEach((o, j) => {
-        const t = this.targets[j];
-        const pred = trace.acts.get(o)!;
-        const cols = pred.shape[pred.shape.length - 1];
-        const rows = pred.shape.reduce((a, b) => a * b, 1) / cols;
-        const lossOut = scope.floats(rows);
-        const grad = training ? scope.floats(rows * cols) : 0;
-        let target = targets[j].ptr;
-        if (t.loss.sparse) {
-          target = scope.ints(rows);
-          const ids = backend.ints();
-          const f = backend.floats();
-          const src = backend.fi(targets[j].ptr);
-          for (let r = 0; r < rows; r++) {
-            const v = f[src + r];
-            if (!Number.isInteger(v) || v < 0 || v >= cols) {
-              throw new LwError('ID_OUT_OF_RANGE', `sparse target ${v} for output "${o.node.layer.name}" is outside [0, ${cols})`);
-            }
-            ids[target / 4 + r] = v;
-          }
-        }
-        t.loss.run(k, rows, cols, pred.ptr, target, t.weight / rows, lossOut, grad);
-        const lo = backend.fi(lossOut);
-        const f = backend.floats();
-        let s = 0;
-        for (let r = 0; r < rows; r++) s += f[lo + r];
-        loss += (t.weight * s) / rows;
-        if (multi) metricSums[keys[j]] = (s / rows) * idx.length;
-        if (grad) seeds.set(o, grad);
-        if (t.metrics.length) {
-          const predVals = backend.readFloats(pred.ptr, rows * cols);
-          const targetVals = backend.readFloats(targets[j].ptr, t.loss.sparse ? rows : rows * cols);
-          for (const m of t.metrics) metricSums[keys[keyIndex++]] = (m.batchSum(predVals, targetVals, rows, cols) / rows) * idx.length;
-        }
-      });
-      if (!Number.isFinite(loss)) {
-        throw new LwError('NON_FINITE', `loss is ${loss}: the model diverged or the data has NaN/Inf; try a lower learning rate or gradient clipping (clipNorm)`, { loss });
-      }
-      if (training) {
-        store.zeroGrads();
-        runBackward(ctx, this.nodes, trace, seeds);
-        this.assertFiniteGradients(store, loss);
-        this.optimizer!.apply(store);
-      }
-      return { loss, metricSums, rows: idx.length };
-    });
-  }
-
-  /**
-   * NON_FINITE before the update when a gradient is NaN or infinite although the loss is finite
-   * (an overflow in backward): the update would make the weights non-finite for good.
-   */
-  private assertFiniteGradients(store: ParamStore, loss: number): void {
-    const k = store.backend.kernels;
-    if (Number.isFinite(k.sum_squares(store.trainableFloats, store.grads))) return;
-    const bad = store.weights.find((w) => w.trainable && w.layer.trainable && !Number.isFinite(k.sum_squares(w.size, store.gradPtr(w))));
-    const where = bad ? `the gradient of ${bad.path} (layer "${bad.layer.name}", ${bad.layer.className})` : 'the gradients';
-    throw new LwError('NON_FINITE', `${where} overflowed (NaN or infinite) with a loss of ${loss}: the model diverged; try a lower learning rate or gradient clipping (clipNorm)`, { loss, weight: bad?.path });
+    return runStep(this.batchModel(), currentBackend(), xs, ys, idx, training, rng);
   }
 
   /** Trains for `epochs` over (x, y); returns the per-epoch history (Keras names: loss, acc, val_loss, ...). */
@@ -439,20 +221,9 @@ export class LayersModel {
     return this.evaluateTensors(xs, ys, batchSize, prefix);
   }
 
+  /** Loss and metric means over checked data (see evaluateBatches). */
   evaluateTensors(xs: Tensor[], ys: Tensor[], batchSize: number, prefix = ''): Record<string, number> {
-    const n = xs[0].shape[0];
-    const rng = new Random(0);
-    let loss = 0;
-    const sums: Record<string, number> = {};
-    for (let start = 0; start < n; start += batchSize) {
-      const idx = range(start, Math.min(n, start + batchSize));
-      const logs = this.step(xs, ys, idx, false, rng);
-      loss += logs.loss * idx.length;
-      for (const [key, v] of Object.entries(logs.metricSums)) sums[key] = (sums[key] ?? 0) + v;
-    }
-    const out: Record<string, number> = { [`${prefix}loss`]: loss / n };
-    for (const key of this.metricKeys()) out[`${prefix}${key}`] = (sums[key] ?? 0) / n;
-    return out;
+    return evaluateBatches(this.batchModel(), currentBackend(), xs, ys, batchSize, prefix);
   }
 
   /** Keras-like table of layers, output shapes and parameter counts; returns it and prints it. */
@@ -468,12 +239,12 @@ export class LayersModel {
 
   /** Saves in the TF.js layers format: 'file://dir' (Node, Deno) or an object with save(artifacts). */
   save(target: string | URL | SaveHandler, opts?: SaveOptions): Promise<SaveResult> {
-    return saveModel(this, target, opts);
+    return saveArtifacts(modelToArtifacts(this, opts), target);
   }
 
   /** The model as TF.js ModelArtifacts (browsers); `lw.loadModel(artifacts)` loads it. */
   toArtifacts(opts?: SaveOptions): ModelArtifacts {
-    return toArtifacts(this, opts);
+    return modelToArtifacts(this, opts);
   }
 
   /** Gives the model's memory back (weights stay readable from JS). */
@@ -497,17 +268,6 @@ export class LayersModel {
   get outputShape(): Shape | Shape[] {
     return this.outputs.length === 1 ? this.outputs[0].shape : this.outputs.map((o) => o.shape);
   }
-}
-
-export function range(start: number, end: number): Int32Array {
-  const a = new Int32Array(end - start);
-  for (let i = 0; i < a.length; i++) a[i] = start + i;
-  return a;
-}
-
-export function positiveInt(v: number, what: string): number {
-  if (!Number.isInteger(v) || v < 1) throw new LwError('BAD_ARGUMENT', `${what} must be a whole number >= 1, got ${v}`);
-  return v;
 }
 
 /** `lw.model({ inputs, outputs })`: a functional model. */

@@ -1,8 +1,8 @@
-import type { LayersModel } from './model.js';
+import type { ModelGraph } from './graph.js';
 import { fmt } from './shape.js';
 
 /** Keras-like summary table: layer (type), output shape, parameters, and totals. */
-export function summarize(model: LayersModel, width = 80): string {
+export function summarize(model: ModelGraph & { countParams(): number }, width = 80): string {
   const cols = [Math.floor(width * 0.45), Math.floor(width * 0.33), width - Math.floor(width * 0.45) - Math.floor(width * 0.33)];
   const row = (a: string, b: string, c: string) => a.padEnd(cols[0]).slice(0, cols[0]) + b.padEnd(cols[1]).slice(0, cols[1]) + c.padStart(cols[2]);
   const lines = [`Model: "${model.name}"`, '_'.repeat(width), row('Layer (type)', 'Output Shape', 'Param #'), '='.repeat(width)];

@@ -1,4 +1,4 @@
-import { ProgressBar } from '../../callbacks/progress-bar.js';
+import { ProgressBar } from '../../model/progress-bar.js';
 import { getBackend, ready } from '../../runtime/ready.js';
 import { setSeed } from '../../random.js';
 import type { FlagValue } from '../args.js';

@@ -1,7 +1,7 @@
 // Typed reading of one layer's Keras config (snake_case keys) with errors naming the layer and key.
 import type { InitializerName } from '../initializers.js';
-import type { LayerArgs } from '../layers/layer.js';
-import { badFile, describe, isObject, own, type JsonObject } from './json.js';
+import type { LayerArgs } from './layer.js';
+import { badFile, describe, isObject, own, type JsonObject } from '../io/json.js';
 
 /** Keras initializer classes written as VarianceScaling: [scale, mode, distribution] → our name. */
 const VARIANCE_SCALING: [number, string, string, InitializerName][] = [

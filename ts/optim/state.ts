@@ -3,10 +3,10 @@
 // separates from the model's weights (and ignores, as model.json has no trainingConfig).
 import type { Weight } from '../layers/layer.js';
 import type { ParamStore } from '../model/params.js';
-import type { Optimizer } from '../optim/optimizer.js';
+import type { Optimizer } from './optimizer.js';
 import { LwError } from '../errors.js';
-import { badFile, describe, isObject, own, type JsonObject } from './json.js';
-import type { NamedWeight } from './weights.js';
+import { badFile, describe, isObject, own, type JsonObject } from '../io/json.js';
+import type { NamedWeight } from '../io/weights.js';
 
 /** Slot names by optimizer class, in the order of the update kernel's state pointers (Keras 3 names). */
 export const SLOT_NAMES: Record<string, string[]> = {

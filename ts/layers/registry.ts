@@ -1,23 +1,23 @@
 // Keras class name → layer made from its model.json config. Layer files added later register
 // here with `registerLayer` (wrappers get `ctx.layerFromJson` to build the layer they wrap).
 import { LwError } from '../errors.js';
-import { Activation } from '../layers/activation.js';
-import { Bidirectional, type MergeMode } from '../layers/bidirectional.js';
-import { Concatenate } from '../layers/concatenate.js';
-import { Dense } from '../layers/dense.js';
-import { Dropout } from '../layers/dropout.js';
-import { Embedding } from '../layers/embedding.js';
-import { Flatten } from '../layers/flatten.js';
-import { GRU } from '../layers/gru.js';
-import { InputLayer } from '../layers/input.js';
-import type { Layer } from '../layers/layer.js';
-import { LSTM } from '../layers/lstm.js';
-import { Masking } from '../layers/masking.js';
-import { RecurrentLayer, type RecurrentArgs } from '../layers/recurrent-base.js';
-import { SimpleRNN } from '../layers/simple-rnn.js';
-import { TimeDistributed } from '../layers/time-distributed.js';
+import { Activation } from './activation.js';
+import { Bidirectional, type MergeMode } from './bidirectional.js';
+import { Concatenate } from './concatenate.js';
+import { Dense } from './dense.js';
+import { Dropout } from './dropout.js';
+import { Embedding } from './embedding.js';
+import { Flatten } from './flatten.js';
+import { GRU } from './gru.js';
+import { InputLayer } from './input.js';
+import type { Layer } from './layer.js';
+import { LSTM } from './lstm.js';
+import { Masking } from './masking.js';
+import { RecurrentLayer, type RecurrentArgs } from './recurrent-base.js';
+import { SimpleRNN } from './simple-rnn.js';
+import { TimeDistributed } from './time-distributed.js';
 import { ConfigReader } from './config-reader.js';
-import { badFile, describe, isObject, own } from './json.js';
+import { badFile, describe, isObject, own } from '../io/json.js';
 
 export interface RegistryContext {
   /** Builds a nested layer from its {class_name, config} (wrappers such as Bidirectional). */

@@ -1,4 +1,4 @@
-import type { Callback, Logs, TrainParams } from './callback.js';
+import type { FitCallback, Logs, TrainParams } from './fit-callbacks.js';
 
 /** Where progress goes: a Node/Deno stream (TTY gets a live bar) or plain lines. */
 export interface ProgressStream {
@@ -38,7 +38,7 @@ function defaultStream(): ProgressStream {
  * a terminal), then a summary line with the validation metrics and the epoch time. fit uses it
  * when `verbose` is 1 (live) or 2 (lines).
  */
-export class ProgressBar implements Callback {
+export class ProgressBar implements FitCallback {
   params?: TrainParams;
   private readonly stream: ProgressStream;
   private readonly live: boolean;

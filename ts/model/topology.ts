@@ -2,18 +2,16 @@
 // {name, layers: [{class_name, config}]}, functional 'Model' with layers, inbound_nodes,
 // input_layers and output_layers.
 import { LwError } from '../errors.js';
+import { KERAS_VERSION } from '../io/artifacts.js';
+import type { JsonObject } from '../io/json.js';
 import type { Layer, Node, SymbolicTensor } from '../layers/layer.js';
-import type { LayersModel } from '../model/model.js';
-import type { JsonObject } from './json.js';
+import type { ModelGraph } from './graph.js';
 
-export const LIB_VERSION = '0.1.0';
-export const KERAS_VERSION = `lstm-wasm ${LIB_VERSION}`;
-
-export function isSequential(model: LayersModel): boolean {
+export function isSequential(model: ModelGraph): boolean {
   return model.className === 'Sequential';
 }
 
-export function modelTopology(model: LayersModel): JsonObject {
+export function modelTopology(model: ModelGraph): JsonObject {
   if (!model.inputs.length) {
     throw new LwError('NOT_READY', `model "${model.name}" has no input shape yet: give the first layer inputShape, or call fit/predict first`);
   }
@@ -27,7 +25,7 @@ export function modelTopology(model: LayersModel): JsonObject {
   return { class_name: model.className, config, keras_version: KERAS_VERSION, backend: 'tensor_flow.js' };
 }
 
-function sequentialConfig(model: LayersModel, layers: Layer[]): JsonObject {
+function sequentialConfig(model: ModelGraph, layers: Layer[]): JsonObject {
   return {
     name: model.name,
     layers: layers.map((l, i) => {
@@ -39,7 +37,7 @@ function sequentialConfig(model: LayersModel, layers: Layer[]): JsonObject {
   };
 }
 
-function functionalConfig(model: LayersModel, layers: Layer[]): JsonObject {
+function functionalConfig(model: ModelGraph, layers: Layer[]): JsonObject {
   const inModel = new Set<Node>(model.executionNodes);
   // Node indices count only the nodes of this model (a layer may be used in other models too).
   const nodeIndex = (node: Node) => node.layer.inboundNodes.filter((n) => inModel.has(n)).indexOf(node);

@@ -1,18 +1,12 @@
-// lw.loadModel: model.json (file:// in Node/Deno, http(s) via fetch), in-memory artifacts, or a
-// TF.js-style IOHandler. Everything in the file is checked before it is used: weight names,
-// shapes and byte sizes (against the bytes actually there, before any weight is decoded).
+// Reading a saved model's artifacts: model.json (file:// in Node/Deno, http(s) via fetch),
+// in-memory artifacts, or a TF.js-style IOHandler. Everything is checked before it is used:
+// weight specs, names and byte sizes (against the bytes actually there, before any is decoded).
 import { LwError } from '../errors.js';
-import type { Weight } from '../layers/layer.js';
-import type { LayersModel } from '../model/model.js';
-import { fmt } from '../model/shape.js';
 import { runtimeKind } from '../runtime/environment.js';
-import { LAYERS_MODEL_FORMAT, STATE_KEY, type ModelArtifacts } from './artifacts.js';
-import { modelFromTopology } from './deserialize.js';
+import { STATE_KEY, type ModelArtifacts } from './artifacts.js';
 import { dirName, fileOps, filePath, joinPath, previousVersions } from './file-system.js';
-import { assertSafeKeys, badFile, describe, isObject, own, ownArray, ownObject, parseJson, type JsonObject } from './json.js';
-import { OPTIMIZER_GROUP, restoreSlots } from './optimizer-state.js';
-import { compileFromTfjs, restoreTraining } from './training-config.js';
-import { checkSpecsAgainstBytes, concatBytes, crc32, decodeWeights, validateSpec, type WeightSpec } from './weights.js';
+import { assertSafeKeys, badFile, describe, isObject, own, ownArray, parseJson, type JsonObject } from './json.js';
+import { checkSpecsAgainstBytes, concatBytes, crc32, validateSpec, type WeightSpec } from './weights.js';
 
 /** Something with `load()` returning artifacts (TF.js IOHandler, e.g. tf.io.fromMemory). */
 export interface LoadHandler {
@@ -21,24 +15,15 @@ export interface LoadHandler {
 
 export type ModelSource = string | URL | ModelArtifacts | LoadHandler;
 
-/**
- * Loads a model saved in the TF.js layers format (by lstm-wasm, TF.js, or a Keras conversion):
- * `'file://dir/model.json'` (Node, Deno), an http(s) URL (weights paths relative to it), the
- * artifacts from `model.toArtifacts()`, or an object with `load()`. A file saved with
- * `includeOptimizer` comes back compiled, with its optimizer state, ready to resume training.
- */
-export async function loadModel(source: ModelSource): Promise<LayersModel> {
-  const { artifacts, bytes } = await readSource(source);
-  return modelFromArtifacts(artifacts, bytes);
-}
-
-interface Loaded {
+/** Artifacts whose weight specs have been checked against their bytes. */
+export interface LoadedArtifacts {
   artifacts: ModelArtifacts;
   /** All weight bytes, in spec order. */
   bytes: Uint8Array;
 }
 
-async function readSource(source: ModelSource): Promise<Loaded> {
+/** The artifacts and weight bytes of a saved model, from any source loadModel takes. */
+export async function readArtifacts(source: ModelSource): Promise<LoadedArtifacts> {
   if (typeof source === 'string' || source instanceof URL) {
     const s = typeof source === 'string' ? source : source.href;
     if (/^file:\/\//i.test(s)) return readFromFiles(source);
@@ -56,7 +41,7 @@ async function readSource(source: ModelSource): Promise<Loaded> {
   return fromArtifacts(source as ModelArtifacts);
 }
 
-function fromArtifacts(a: unknown): Loaded {
+function fromArtifacts(a: unknown): LoadedArtifacts {
   if (!isObject(a)) throw badFile(`model artifacts must be an object with modelTopology, got ${describe(a)}`);
   assertSafeKeys(a, 'the model artifacts');
   const data = own(a, 'weightData');
@@ -92,7 +77,7 @@ function artifactsFromJson(json: unknown, what: string): ModelArtifacts {
   return json as unknown as ModelArtifacts;
 }
 
-async function readFromFiles(source: string | URL): Promise<Loaded> {
+async function readFromFiles(source: string | URL): Promise<LoadedArtifacts> {
   let path = filePath(source);
   if (!/\.json$/i.test(path)) path = joinPath(path, 'model.json');
   const text = await readFileText(path);
@@ -163,7 +148,7 @@ async function fetchBytes(url: string): Promise<Uint8Array> {
   return new Uint8Array(await res.arrayBuffer());
 }
 
-async function readFromHttp(url: string): Promise<Loaded> {
+async function readFromHttp(url: string): Promise<LoadedArtifacts> {
   const json = parseJson(new TextDecoder().decode(await fetchBytes(url)), url);
   const artifacts = artifactsFromJson(json, url);
   const chunks: Uint8Array[] = [];
@@ -179,74 +164,3 @@ async function readFromHttp(url: string): Promise<Loaded> {
   return { artifacts: { ...artifacts, weightSpecs: specs }, bytes };
 }
 
-/** Builds the model, checks and sets its weights, then restores compile settings and optimizer state. */
-function modelFromArtifacts(a: ModelArtifacts, bytes: Uint8Array): LayersModel {
-  const format = own(a as unknown as JsonObject, 'format');
-  if (format !== undefined && format !== null && format !== LAYERS_MODEL_FORMAT) {
-    throw badFile(`model format is "${String(format)}": lstm-wasm loads "${LAYERS_MODEL_FORMAT}" (TF.js graph models cannot be trained or converted here)`);
-  }
-  const topology = ownObject(a as unknown as JsonObject, 'modelTopology', 'the model file');
-  const state = own(a as unknown as JsonObject, STATE_KEY);
-  if (state !== undefined && !isObject(state)) throw badFile(`"${STATE_KEY}" must be an object, got ${describe(state)}`);
-  const check = state ? own(state, 'weights') : undefined;
-  if (isObject(check)) {
-    const sum = crc32(bytes);
-    if (own(check, 'bytes') !== bytes.byteLength || own(check, 'crc32') !== sum) {
-      throw badFile(`the weight data (${bytes.byteLength} bytes, CRC-32 ${sum}) is not the one this model.json was saved with (${String(own(check, 'bytes'))} bytes, CRC-32 ${String(own(check, 'crc32'))}): the files come from different saves`);
-    }
-  }
-
-  const specs = a.weightSpecs ?? [];
-  const values = decodeWeights(specs, bytes);
-  const model = modelFromTopology(topology, (layers) => {
-    const targets = matchWeights(layers.flatMap((l) => l.weights), specs.filter((s) => s.group !== OPTIMIZER_GROUP));
-    for (const [w, spec] of targets) w.write(values.get(spec.name)!);
-  });
-
-  if (state) {
-    const optimizerValues = new Map<string, { shape: number[]; values: Float32Array }>();
-    for (const s of specs) if (s.group === OPTIMIZER_GROUP) optimizerValues.set(s.name, { shape: s.shape, values: values.get(s.name)! });
-    try {
-      const restored = restoreTraining(model, state, `"${STATE_KEY}"`);
-      if (restored) restoreSlots(model.optimizer!, model.params(), restored.iterations, optimizerValues);
-    } catch (e) {
-      model.dispose(); // the parameter block and optimizer slots made for the restore go back to the heap
-      throw e;
-    }
-  } else if (isObject(own(a as unknown as JsonObject, 'trainingConfig'))) {
-    compileFromTfjs(model, own(a as unknown as JsonObject, 'trainingConfig') as JsonObject);
-  }
-  return model;
-}
-
-/**
- * Pairs each model weight with its spec by name: `<layer>/<weight>` as TF.js writes, or with the
- * cell name Keras 2.2+ adds (`lstm/lstm_cell/kernel`), dropped as TF.js does. Every weight must be
- * matched once, with the same shape, and every spec must match a weight.
- */
-function matchWeights(weights: Weight[], specs: WeightSpec[]): Map<Weight, WeightSpec> {
-  const byPath = new Map<string, Weight>();
-  for (const w of weights) byPath.set(w.path, w);
-  const out = new Map<Weight, WeightSpec>();
-  for (const s of specs) {
-    let w = byPath.get(s.name);
-    if (!w) {
-      const tokens = s.name.split('/');
-      w = byPath.get([...tokens.slice(0, -2), tokens[tokens.length - 1]].join('/'));
-    }
-    if (!w) {
-      const known = [...byPath.keys()];
-      throw badFile(`weight "${s.name}" in the file belongs to no layer of the model (its weights are ${known.slice(0, 8).join(', ')}${known.length > 8 ? ', ...' : ''})`, { weight: s.name });
-    }
-    if (out.has(w)) throw badFile(`weights "${out.get(w)!.name}" and "${s.name}" both set ${w.path}`, { weight: s.name });
-    const same = s.shape.length === w.shape.length && s.shape.every((d, i) => d === w!.shape[i]);
-    if (!same) {
-      throw badFile(`weight "${s.name}" has shape ${fmt(s.shape)} in the file, but layer "${w.layer.name}" (${w.layer.className}) needs ${fmt([...w.shape])}`, { weight: s.name, shape: s.shape, expected: [...w.shape] });
-    }
-    out.set(w, s);
-  }
-  for (const w of weights) {
-    if (!out.has(w)) throw badFile(`weight "${w.path}" of layer "${w.layer.name}" (${w.layer.className}) is missing from the file`, { weight: w.path });
-  }
-  return out;
-}

@@ -1,11 +1,11 @@
 // Compile settings from a saved model: lstm-wasm's own (with optimizer state to resume exactly)
 // or TF.js' trainingConfig (compiled with a fresh optimizer when everything in it is known).
-import type { LayersModel } from '../model/model.js';
-import type { CompileArgs } from '../model/model.js';
+import type { LayersModel } from './model.js';
+import type { CompileArgs } from './compile.js';
 import { Adam, AdamW, RMSprop, SGD } from '../optim/optimizers.js';
 import type { Optimizer } from '../optim/optimizer.js';
-import { badFile, describe, isObject, own, type JsonObject } from './json.js';
-import { optimizerArgs, readIterations } from './optimizer-state.js';
+import { badFile, describe, isObject, own, type JsonObject } from '../io/json.js';
+import { optimizerArgs, readIterations } from '../optim/state.js';
 
 /** An optimizer from {class_name, config} (Keras, TF.js or lstm-wasm names). */
 export function optimizerFromJson(json: JsonObject, where: string): Optimizer {

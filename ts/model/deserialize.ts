@@ -3,10 +3,10 @@
 import { LwError } from '../errors.js';
 import { InputLayer } from '../layers/input.js';
 import type { Layer, SymbolicTensor } from '../layers/layer.js';
-import { LayersModel } from '../model/model.js';
-import { Sequential } from '../model/sequential.js';
-import { badFile, describe, isObject, own, ownArray, type JsonObject } from './json.js';
-import { layerFromJson } from './layer-registry.js';
+import { LayersModel } from './model.js';
+import { Sequential } from './sequential.js';
+import { badFile, describe, isObject, own, ownArray, type JsonObject } from '../io/json.js';
+import { layerFromJson } from '../layers/registry.js';
 
 /** A reference to a tensor: the node of a layer and the output of that node. */
 interface TensorRef {
