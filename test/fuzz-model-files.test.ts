@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as lw from '../ts/index.js';
 import { fileOps } from '../ts/io/file-system.js';
-import { registeredLayerClasses } from '../ts/io/layer-registry.js';
+import { registeredLayerClasses } from '../ts/layers/registry.js';
 import { rng } from './helpers/kernels.js';
 import { SOAK, heapFigures, scaled, textModel, threeInputModel, threeInputData, tokenData } from './helpers/reliability.js';
 

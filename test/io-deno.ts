@@ -1,7 +1,7 @@
 // Run by test/io.test.ts under Deno (sources through --unstable-sloppy-imports): save with the
 // optimizer, load, compare. Prints one JSON line.
 import * as lw from '../ts/index.js';
-import { loadModel } from '../ts/io/load.js';
+import { loadModel } from '../ts/model/load-model.js';
 
 declare const Deno: { args: string[]; readDirSync(path: string): Iterable<{ name: string }> };
 

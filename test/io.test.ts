@@ -7,7 +7,7 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as lw from '../ts/index.js';
-import { loadModel } from '../ts/io/load.js';
+import { loadModel } from '../ts/model/load-model.js';
 import { fileOps } from '../ts/io/file-system.js';
 import { modelCheckpoint, formatCheckpointPath } from '../ts/callbacks/model-checkpoint.js';
 import type { LayersModel } from '../ts/model/model.js';

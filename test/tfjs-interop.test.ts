@@ -9,7 +9,7 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as lw from '../ts/index.js';
-import { loadModel } from '../ts/io/load.js';
+import { loadModel } from '../ts/model/load-model.js';
 import type { LayersModel } from '../ts/model/model.js';
 import { expectClose, rng } from './helpers/kernels.js';
 
