@@ -14,7 +14,7 @@ pub mod math;
 pub mod threads;
 pub mod gemm;
 pub mod activations;
-pub mod lanes;
+pub mod recurrent;
 pub mod lstm;
 pub mod gru;
 pub mod rnn;
