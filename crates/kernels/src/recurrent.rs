@@ -1,4 +1,4 @@
-//! The sequence helpers the three recurrent families (lstm.rs, gru.rs, rnn.rs) share, so
+//! The sequence helpers the three recurrent families (lstm.rs, gru.rs, simple_rnn.rs) share, so
 //! they read alike: flag bits, step bookkeeping (`Seq`: direction, mask, h(t-1)), rows in F4
 //! lanes with an exact tail (`for_lanes`, `load_n`, `store_n`), activation pairs fixed at compile
 //! time (`code`, `with_acts!`), the recurrent mask, the bias column sums, the input projections,

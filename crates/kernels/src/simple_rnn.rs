@@ -12,8 +12,8 @@
 //!   recMask    [B, U]         multiplies h(t-1) where it enters the recurrent product, 0 = none
 //!   hs         [B, T, U]      h after every step, in processing order
 //!   hT         [B, U]         state after the last step
-//!   cache      none (rnn_cache_floats = 0): the backward takes act' from hs and h(t-1) from hs/h0
-//!   ws         rnn_ws_floats(B, T, I, U)
+//!   cache      none (simple_rnn_cache_floats = 0): the backward takes act' from hs and h(t-1) from hs/h0
+//!   ws         simple_rnn_ws_floats(B, T, I, U)
 //! Backward: dHs [B, T, U], dHT [B, U] (0 = none) -> dx [B, T, I], dH0 [B, U] (overwritten,
 //!   0 = skip); dKernel [I, U], dRecKernel [U, U], dBias [U] accumulated (each 0 = skip).
 //!
@@ -37,7 +37,7 @@ use crate::recurrent::{
     project_inputs, x_rows, ids_rows, recurrent_gemm_floats,
 };
 
-// ---- workspace layouts (shared by the kernels and rnn_ws_floats) ----
+// ---- workspace layouts (shared by the kernels and simple_rnn_ws_floats) ----
 //
 // ws = shared part, then one region per thread of the pool (threads.rs) for a part's R rows (R <= B).
 //   shared   packed recKernel | forward: P [B*T, U] | zeros [B, U] | bias [U]
@@ -70,10 +70,10 @@ fn split(b: usize, t: usize, i: usize, u: usize) -> WsSplit {
 }
 
 #[no_mangle]
-pub extern "C" fn rnn_cache_floats(_b: usize, _t: usize, _i: usize, _u: usize) -> usize { 0 }
+pub extern "C" fn simple_rnn_cache_floats(_b: usize, _t: usize, _i: usize, _u: usize) -> usize { 0 }
 
 #[no_mangle]
-pub extern "C" fn rnn_ws_floats(b: usize, t: usize, i: usize, u: usize) -> usize { split(b, t, i, u).floats() }
+pub extern "C" fn simple_rnn_ws_floats(b: usize, t: usize, i: usize, u: usize) -> usize { split(b, t, i, u).floats() }
 
 /// What every part of a forward call shares.
 struct Fwd {
@@ -84,7 +84,7 @@ struct Fwd {
 }
 
 #[no_mangle]
-pub unsafe extern "C" fn rnn_forward(
+pub unsafe extern "C" fn simple_rnn_forward(
     b: usize, t: usize, i: usize, u: usize, flags: i32, act: i32,
     x: *const f32, kernel: *const f32, rec_kernel: *const f32, bias: *const f32, h0: *const f32,
     mask: *const f32, rec_mask: *const f32, hs: *mut f32, h_t: *mut f32, _cache: *mut f32, ws: *mut f32,
@@ -155,7 +155,7 @@ struct Bwd {
 }
 
 #[no_mangle]
-pub unsafe extern "C" fn rnn_backward(
+pub unsafe extern "C" fn simple_rnn_backward(
     b: usize, t: usize, i: usize, u: usize, flags: i32, act: i32,
     x: *const f32, kernel: *const f32, rec_kernel: *const f32, h0: *const f32, mask: *const f32,
     rec_mask: *const f32, hs: *const f32, _cache: *const f32, d_hs: *const f32, d_h_t: *const f32,
