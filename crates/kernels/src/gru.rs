@@ -36,7 +36,7 @@ use crate::simd::F4;
 use crate::threads;
 use crate::recurrent::{
     Seq, WsSplit, RESET_AFTER, at, at_mut, copy_or_zero, copy_rows, load_n, store_n, for_lanes, code, with_acts,
-    step_dh, grad_masked_row, mul_rows, rec_masked, gather_hprev, add_masked, add_col_sums, forward_passes, backward_passes,
+    step_dh, grad_masked_row, mul_rows, rec_masked, gather_hprev, add_masked, add_col_sums_blocked, forward_passes, backward_passes,
     project_inputs, x_rows, ids_rows, recurrent_gemm_floats,
 };
 
@@ -394,7 +394,9 @@ unsafe fn backward_cols(j: &Bwd, p: usize, parts: usize, tid: usize) {
     let (_, gemm_ws) = split(j.b, j.t, i, u).region(j.ws, tid);
     let (x, d, hm) = (j.x, j.d as *const f32, j.hm as *const f32);
     let (d_kernel, d_rec_kernel, d_bias) = (j.d_kernel, j.d_rec_kernel, j.d_bias);
-    // z, r columns and the h column come from different D columns / recurrent inputs
+    // z, r columns and the h column come from different D columns / recurrent inputs. dBias
+    // sums D's columns in registers (`add_col_sums_blocked`): GRU forward+backward ~1% faster at
+    // the seed shapes than summing into dBias row after row (paired A/B, B64 T50 I64 U64/U32).
     let (zr, nzr) = overlap(c0, c1, 0, 2 * u);
     let (hc, nh) = overlap(c0, c1, 2 * u, g3);
     let (rec, inp) = (!d_rec_kernel.is_null(), !d_kernel.is_null());
@@ -405,9 +407,9 @@ unsafe fn backward_cols(j: &Bwd, p: usize, parts: usize, tid: usize) {
         if inp && nzr > 0 { gemm_impl(true, false, i, nzr, bt, 1.0, x, i, d.add(zr), dc, 1.0, d_kernel.add(zr), g3, gemm_ws); }
         if inp && nh > 0 { gemm_impl(true, false, i, nh, bt, 1.0, x, i, d.add(hc + u), dc, 1.0, d_kernel.add(hc), g3, gemm_ws); }
         if !d_bias.is_null() {
-            if nzr > 0 { add_col_sums(bt, nzr, d.add(zr), dc, d_bias.add(zr)); }
-            if nh > 0 { add_col_sums(bt, nh, d.add(hc + u), dc, d_bias.add(hc)); }
-            add_col_sums(bt, c1 - c0, d.add(c0), dc, d_bias.add(g3 + c0));
+            if nzr > 0 { add_col_sums_blocked(bt, nzr, d.add(zr), dc, d_bias.add(zr)); }
+            if nh > 0 { add_col_sums_blocked(bt, nh, d.add(hc + u), dc, d_bias.add(hc)); }
+            add_col_sums_blocked(bt, c1 - c0, d.add(c0), dc, d_bias.add(g3 + c0));
         }
     } else {
         // D columns: daz | dar | dah; the h column's recurrent input is r·hm
@@ -415,7 +417,7 @@ unsafe fn backward_cols(j: &Bwd, p: usize, parts: usize, tid: usize) {
         if rec && nzr > 0 { gemm_impl(true, false, u, nzr, bt, 1.0, hm, u, d.add(zr), dc, 1.0, d_rec_kernel.add(zr), g3, gemm_ws); }
         if rec && nh > 0 { gemm_impl(true, false, u, nh, bt, 1.0, j.rhm, u, d.add(hc), dc, 1.0, d_rec_kernel.add(hc), g3, gemm_ws); }
         if inp { gemm_impl(true, false, i, c1 - c0, bt, 1.0, x, i, d.add(c0), dc, 1.0, d_kernel.add(c0), g3, gemm_ws); }
-        if !d_bias.is_null() { add_col_sums(bt, c1 - c0, d.add(c0), dc, d_bias.add(c0)); }
+        if !d_bias.is_null() { add_col_sums_blocked(bt, c1 - c0, d.add(c0), dc, d_bias.add(c0)); }
     }
 }
 
