@@ -10,9 +10,7 @@
 use crate::activations::{LINEAR, SOFTMAX};
 use crate::elementwise::{act_backward_slice, bias_act_inplace, bias_grad_impl, softmax_backward_rows};
 use crate::gemm::{gemm_impl, ws_floats as gemm_ws};
-
-#[inline(always)]
-fn max(a: usize, b: usize) -> usize { if a > b { a } else { b } }
+use crate::math::max;
 
 #[no_mangle]
 pub extern "C" fn dense_ws_floats(n: usize, inp: usize, out: usize) -> usize {

@@ -168,6 +168,10 @@ pub unsafe fn bias_grad_impl(rows: usize, cols: usize, dy: *const f32, db: *mut 
     }
 }
 
+/// n zeros at dst.
+#[inline(always)]
+pub unsafe fn zero(dst: *mut f32, n: usize) { core::ptr::write_bytes(dst, 0, n) }
+
 /// Copies n floats (no-op when src == dst).
 pub unsafe fn copy(src: *const f32, dst: *mut f32, n: usize) {
     if src == dst as *const f32 { return; }

@@ -12,7 +12,7 @@ use crate::threads;
 pub unsafe extern "C" fn embedding_forward(n: usize, d: usize, ids: *const i32, table: *const f32, out: *mut f32) {
     // Rows are independent: a large gather (an Embedding's rows at a big batch or width) is split
     // over the pool like a recurrent layer's batch rows. Recurrent kernels reading projections
-    // through ids gather inside each of their parts instead (`lanes::project_inputs`).
+    // through ids gather inside each of their parts instead (`recurrent::project_inputs`).
     let job = Gather { d, ids, table, out, n };
     let plan = threads::row_plan(n, n * d * threads::STREAM_FLOPS);
     threads::parallel(plan.parts, plan.pool, &job, gather_part);

@@ -20,6 +20,7 @@
 //! What the engine (V8, 16 xmm registers, no FMA) needs, measured: accumulators in named locals
 //! (8 F4 for 4x8), one depth step per loop iteration (see `tile`), constant load offsets (see
 //! `bump`), and hot loops in functions of their own (see `opaque`).
+use crate::math::min;
 use crate::simd::F4;
 
 pub const MR: usize = 4;
@@ -39,8 +40,6 @@ fn rows_path(m: usize, n: usize, k: usize) -> bool { m <= 4 || (m <= 8 && k * n 
 
 #[inline(always)]
 fn round_up(x: usize, m: usize) -> usize { (x + m - 1) / m * m }
-#[inline(always)]
-fn min(a: usize, b: usize) -> usize { if a < b { a } else { b } }
 
 /// `p + n` floats through an integer. LLVM's loop strength reduction cannot see through it, so
 /// loads stay `pointer + constant`, which become the loads' offset fields and then part of the

@@ -29,59 +29,16 @@
 //! into D [B*T, 3U or 4U] (rows by input time), one or two small GEMMs carry dh to the previous
 //! step; the weight and input gradients are big GEMMs over D after the time loop.
 use crate::activations::{apply4, deriv4, HARD_SIGMOID, SIGMOID, TANH};
+use crate::elementwise::{copy, zero};
 use crate::gemm::{gemm_impl, gemm_packed_b, pack_b_full, packed_b_floats};
+use crate::math::{max, min};
 use crate::simd::F4;
 use crate::threads;
-use crate::lanes::{Seq, GO_BACKWARDS, RESET_AFTER, max, load_n, store_n, for_lanes, code, copy, zero, project_inputs, x_rows, ids_rows, recurrent_gemm_floats, thread_region};
-
-/// Calls `$f::<ACT, REC_ACT>(args)` with the pair fixed at compile time when it is a common one.
-macro_rules! with_acts {
-    ($act:expr, $rec:expr, $f:ident ( $($arg:expr),* )) => {
-        match ($act, $rec) {
-            (TANH, SIGMOID) => $f::<TANH, SIGMOID>($($arg),*),
-            (TANH, HARD_SIGMOID) => $f::<TANH, HARD_SIGMOID>($($arg),*),
-            _ => $f::<-1, -1>($($arg),*),
-        }
-    };
-}
-
-/// dst[j] += Σ_rows src[r*ld + j] for j < n.
-unsafe fn add_col_sums(rows: usize, n: usize, src: *const f32, ld: usize, dst: *mut f32) {
-    for r in 0..rows {
-        let row = src.add(r * ld);
-        for_lanes(n, |j, w| store_n(load_n(dst.add(j), w).add(load_n(row.add(j), w)), dst.add(j), w));
-    }
-}
-
-/// Builds Hm [B*T, U] (rows by input time): h(t-1)·recMask of the step that read each input time.
-unsafe fn gather_hprev(q: &Seq, rec_mask: *const f32, hm: *mut f32) {
-    let u = q.u;
-    for s in 0..q.t {
-        let t_in = q.time(s);
-        let (hp, ldh) = q.hprev(s);
-        for bi in 0..q.b {
-            let src = hp.add(bi * ldh);
-            let dst = hm.add((bi * q.t + t_in) * u);
-            if rec_mask.is_null() {
-                copy(src, dst, u);
-            } else {
-                let rm = rec_mask.add(bi * u);
-                for j in 0..u { *dst.add(j) = *src.add(j) * *rm.add(j); }
-            }
-        }
-    }
-}
-
-/// Rows scaled by the recurrent mask into `out` [B, U]; returns (pointer, stride) of what enters
-/// the recurrent product (h itself when there is no mask).
-unsafe fn masked_h(b: usize, u: usize, hp: *const f32, ldh: usize, rec_mask: *const f32, out: *mut f32) -> (*const f32, usize) {
-    if rec_mask.is_null() { return (hp, ldh); }
-    for bi in 0..b {
-        let (src, rm, dst) = (hp.add(bi * ldh), rec_mask.add(bi * u), out.add(bi * u));
-        for j in 0..u { *dst.add(j) = *src.add(j) * *rm.add(j); }
-    }
-    (out, u)
-}
+use crate::recurrent::{
+    Seq, WsSplit, RESET_AFTER, at, at_mut, copy_or_zero, copy_rows, load_n, store_n, for_lanes, code, with_acts,
+    step_dh, grad_masked_row, mul_rows, rec_masked, gather_hprev, add_masked, add_col_sums_blocked, forward_passes, backward_passes,
+    project_inputs, x_rows, ids_rows, recurrent_gemm_floats,
+};
 
 // ---- workspace layouts (shared by the kernels and gru_ws_floats) ----
 //
@@ -117,31 +74,20 @@ fn shared_ws(b: usize, t: usize, u: usize) -> usize {
 /// Row scratch of a part of `rows` batch rows (forward hm | rec, backward dh | carry | tmp).
 fn row_scratch(rows: usize, u: usize) -> usize { 4 * rows * u }
 
-/// (row scratch, gemm scratch) of thread `tid`.
-#[inline(always)]
-unsafe fn region(ws: *mut f32, tid: usize, b: usize, t: usize, i: usize, u: usize) -> (*mut f32, *mut f32) {
-    thread_region(ws, shared_ws(b, t, u), row_scratch(b, u), recurrent_gemm_floats(b, b, t, i, u, 3 * u), tid)
+fn split(b: usize, t: usize, i: usize, u: usize) -> WsSplit {
+    WsSplit { shared: shared_ws(b, t, u), row: row_scratch(b, u), gemm: recurrent_gemm_floats(b, b, t, i, u, 3 * u) }
 }
 
 #[no_mangle]
 pub extern "C" fn gru_cache_floats(b: usize, t: usize, _i: usize, u: usize) -> usize { b * t * 4 * u }
 
 #[no_mangle]
-pub extern "C" fn gru_ws_floats(b: usize, t: usize, i: usize, u: usize) -> usize {
-    shared_ws(b, t, u) + threads::threads() * (row_scratch(b, u) + recurrent_gemm_floats(b, b, t, i, u, 3 * u))
-}
-
-/// p + n when p is present (0 stays 0): row offsets into optional buffers.
-#[inline(always)]
-unsafe fn at(p: *const f32, n: usize) -> *const f32 { if p.is_null() { p } else { p.add(n) } }
-#[inline(always)]
-unsafe fn at_mut(p: *mut f32, n: usize) -> *mut f32 { if p.is_null() { p } else { p.add(n) } }
+pub extern "C" fn gru_ws_floats(b: usize, t: usize, i: usize, u: usize) -> usize { split(b, t, i, u).floats() }
 
 /// [a, b) ∩ [lo, hi) as (start, len), len 0 when empty.
 #[inline(always)]
 fn overlap(a: usize, b: usize, lo: usize, hi: usize) -> (usize, usize) {
-    let s = max(a, lo);
-    let e = if b < hi { b } else { hi };
+    let (s, e) = (max(a, lo), min(b, hi));
     if e > s { (s, e - s) } else { (s, 0) }
 }
 
@@ -179,9 +125,7 @@ pub unsafe extern "C" fn gru_forward(
         pack_b_full(false, u, u, rec_kernel.add(2 * u), g3, packed.add(packed_b_floats(u, 2 * u)));
     }
     let job = Fwd { b, t, i, u, flags, act, rec_act, x, ids, kernel, packed, bv, zeros, h0, mask, rec_mask, hs, h_t, cache, ws };
-    // The recurrence is independent per batch row: a part runs whole sequences for its rows.
-    let plan = threads::row_plan(b, 2 * b * t * g3 * (i + u));
-    threads::parallel(plan.parts, plan.pool, &job, forward_part);
+    forward_passes(&job, b, t, i, u, g3, forward_part);
 }
 
 /// The forward pass of batch rows [b0, b1) (part p of `parts`, on thread `tid`).
@@ -193,11 +137,11 @@ unsafe fn forward_part(j: &Fwd, p: usize, parts: usize, tid: usize) {
     let g3 = 3 * u;
     let h0 = at(j.h0, b0 * u);
     let rec_mask = at(j.rec_mask, b0 * u);
-    let q = Seq { b, t, u, back: j.flags & GO_BACKWARDS != 0, mask: at(j.mask, b0 * t), h0: if h0.is_null() { j.zeros } else { h0 }, hs: j.hs.add(b0 * t * u) };
+    let q = Seq::part(b0, b, t, u, j.flags, j.mask, if h0.is_null() { j.zeros } else { h0 }, j.hs);
     let (hs, h_t, bv) = (j.hs.add(b0 * t * u), at_mut(j.h_t, b0 * u), j.bv);
     let cache = j.cache.add(b0 * t * g3);
     let rh_all = j.cache.add(j.b * t * g3 + b0 * t * u);
-    let (scratch, gemm_ws) = region(j.ws, tid, j.b, t, i, u);
+    let (scratch, gemm_ws) = split(j.b, t, i, u).region(j.ws, tid);
     let packed = j.packed;
     let packed_h = packed.add(packed_b_floats(u, 2 * u));
     // input projections of every step: gates [R*T, 3U] = x [R*T, I] · kernel
@@ -209,7 +153,7 @@ unsafe fn forward_part(j: &Fwd, p: usize, parts: usize, tid: usize) {
         let (hp, ldh) = q.hprev(s);
         // with no h0 the first step's recurrent products are zero
         let rec_zero = s == 0 && h0.is_null();
-        let (hm, ldm) = masked_h(b, u, hp, ldh, rec_mask, hm_buf);
+        let (hm, ldm) = rec_masked(b, u, hp, ldh, rec_mask, hm_buf);
         let gates = cache.add(t_in * g3);
         let out = hs.add(s * u);
         if reset_after {
@@ -237,10 +181,9 @@ unsafe fn forward_part(j: &Fwd, p: usize, parts: usize, tid: usize) {
             }
         }
     }
-    if !h_t.is_null() {
-        let (last, ld) = if t == 0 { (q.h0, u) } else { (hs.add((t - 1) * u) as *const f32, t * u) };
-        for bi in 0..b { copy(last.add(bi * ld), h_t.add(bi * u), u); }
-    }
+    // the state after the last step (h0 when T = 0)
+    let (last, ld) = q.hprev(t);
+    if !h_t.is_null() { copy_rows(b, u, last, ld, h_t); }
 }
 
 /// resetAfter step: z, r, hh from projections (gates rows), recurrent products `rec` [B, 3U] and
@@ -293,7 +236,7 @@ unsafe fn step_zr<const R: i32>(q: &Seq, rec_act: i32, gates: *mut f32, bv: *con
         for_lanes(2 * u, |j, n| {
             store_n(apply4(rec_act, load_n(g.add(j), n).add(load_n(bv.add(j), n))), g.add(j), n);
         });
-        for_lanes(u, |j, n| store_n(load_n(g.add(u + j), n).mul(load_n(hm_b.add(j), n)), rhm_b.add(j), n));
+        mul_rows(u, g.add(u), hm_b, rhm_b);
     }
 }
 
@@ -336,7 +279,7 @@ pub unsafe extern "C" fn gru_backward(
 ) {
     let reset_after = flags & RESET_AFTER != 0;
     let l = bwd_ws(b, t, u, reset_after);
-    let (g3, bt) = (3 * u, b * t);
+    let g3 = 3 * u;
     let zeros = ws.add(l.zeros);
     zero(zeros, b * u);
     // op(B) = recKernel^T blocks, so dh(t-1) = D_rec · recKernel^T
@@ -351,14 +294,8 @@ pub unsafe extern "C" fn gru_backward(
         b, t, i, u, flags, act, rec_act, x, kernel, packed, h0, zeros, mask, rec_mask, hs, cache, d_hs, d_h_t,
         dx, d_kernel, d_rec_kernel, d_bias, d_h0, d: ws.add(l.d), hm: ws.add(l.hm), rhm: ws.add(l.rhm), ws,
     };
-    // Rows: BPTT of whole sequences per batch row, and their dx. Then output columns of the
-    // weight gradients, which sum over every row.
-    let plan = threads::row_plan(b, 2 * bt * g3 * (i + u));
-    threads::parallel(plan.parts, plan.pool, &job, backward_rows);
-    // A frozen layer passes no weight gradients (each pointer 0 skips its products).
-    if bt == 0 || (d_kernel.is_null() && d_rec_kernel.is_null() && d_bias.is_null()) { return; }
-    let col_parts = threads::parts_for(g3 / 8, 2 * bt * g3 * (i + u));
-    threads::parallel(col_parts, true, &job, backward_cols);
+    let weights = !(d_kernel.is_null() && d_rec_kernel.is_null() && d_bias.is_null());
+    backward_passes(&job, b, t, i, u, g3, weights, backward_rows, backward_cols);
 }
 
 /// Batch rows [b0, b1) (part p of `parts`, on thread `tid`): D rows of every step, dH0, Hm (and r·Hm) rows, dx.
@@ -370,22 +307,22 @@ unsafe fn backward_rows(j: &Bwd, p: usize, parts: usize, tid: usize) {
     let g3 = 3 * u;
     let dc = if reset_after { 4 * u } else { 3 * u };
     let h0 = at(j.h0, b0 * u);
-    let q = Seq { b, t, u, back: j.flags & GO_BACKWARDS != 0, mask: at(j.mask, b0 * t), h0: if h0.is_null() { j.zeros } else { h0 }, hs: j.hs.add(b0 * t * u) };
+    let q = Seq::part(b0, b, t, u, j.flags, j.mask, if h0.is_null() { j.zeros } else { h0 }, j.hs);
     let (d_hs, d_h_t, rec_mask) = (at(j.d_hs, b0 * t * u), at(j.d_h_t, b0 * u), at(j.rec_mask, b0 * u));
     let projected = j.kernel.is_null();
     let (d_h0, dx) = (at_mut(j.d_h0, b0 * u), at_mut(j.dx, b0 * t * if projected { g3 } else { i }));
     let cache = j.cache.add(b0 * t * g3);
     let rh_all = j.cache.add(j.b * t * g3 + b0 * t * u);
     let d = j.d.add(b0 * t * dc);
-    let (scratch, gemm_ws) = region(j.ws, tid, j.b, t, i, u);
+    let (scratch, gemm_ws) = split(j.b, t, i, u).region(j.ws, tid);
     let (mut dh, mut carry, tmp) = (scratch, scratch.add(b * u), scratch.add(2 * b * u));
     let packed = j.packed;
     let packed_zr = packed.add(packed_b_floats(u, u));
-    if d_h_t.is_null() { zero(dh, b * u); } else { copy(d_h_t, dh, b * u); }
+    copy_or_zero(d_h_t, dh, b * u);
     for s in (0..t).rev() {
         let t_in = q.time(s);
         let (hp, ldh) = q.hprev(s);
-        let dhs = if d_hs.is_null() { core::ptr::null() } else { d_hs.add(s * u) };
+        let dhs = at(d_hs, s * u);
         let gates = cache.add(t_in * g3);
         let drows = d.add(t_in * dc);
         // dh(t-1) is only needed for dH0 after the first step
@@ -413,7 +350,7 @@ unsafe fn backward_rows(j: &Bwd, p: usize, parts: usize, tid: usize) {
             }
         }
         if need_prev && !rec_mask.is_null() {
-            add_masked(b, u, tmp, rec_mask, carry);
+            add_masked(b * u, tmp, rec_mask, carry);
         }
         core::mem::swap(&mut dh, &mut carry);
     }
@@ -439,10 +376,7 @@ unsafe fn backward_rows(j: &Bwd, p: usize, parts: usize, tid: usize) {
     } else {
         // the h column's recurrent input is r·hm
         let rhm = j.rhm.add(b0 * t * u);
-        for row in 0..rt {
-            let (r, src, dst) = (cache.add(row * g3 + u), hm.add(row * u), rhm.add(row * u));
-            for jj in 0..u { *dst.add(jj) = *r.add(jj) * *src.add(jj); }
-        }
+        for row in 0..rt { mul_rows(u, cache.add(row * g3 + u), hm.add(row * u), rhm.add(row * u)); }
         if !dx.is_null() && projected {
             copy(d, dx, rt * g3);
         } else if !dx.is_null() {
@@ -457,10 +391,12 @@ unsafe fn backward_cols(j: &Bwd, p: usize, parts: usize, tid: usize) {
     let (u, i, g3, bt) = (j.u, j.i, 3 * j.u, j.b * j.t);
     let (c0, c1) = threads::span(g3, parts, p, 8);
     if c0 >= c1 { return; }
-    let (_, gemm_ws) = region(j.ws, tid, j.b, j.t, i, u);
+    let (_, gemm_ws) = split(j.b, j.t, i, u).region(j.ws, tid);
     let (x, d, hm) = (j.x, j.d as *const f32, j.hm as *const f32);
     let (d_kernel, d_rec_kernel, d_bias) = (j.d_kernel, j.d_rec_kernel, j.d_bias);
-    // z, r columns and the h column come from different D columns / recurrent inputs
+    // z, r columns and the h column come from different D columns / recurrent inputs. dBias
+    // sums D's columns in registers (`add_col_sums_blocked`): GRU forward+backward ~1% faster at
+    // the seed shapes than summing into dBias row after row (paired A/B, B64 T50 I64 U64/U32).
     let (zr, nzr) = overlap(c0, c1, 0, 2 * u);
     let (hc, nh) = overlap(c0, c1, 2 * u, g3);
     let (rec, inp) = (!d_rec_kernel.is_null(), !d_kernel.is_null());
@@ -471,9 +407,9 @@ unsafe fn backward_cols(j: &Bwd, p: usize, parts: usize, tid: usize) {
         if inp && nzr > 0 { gemm_impl(true, false, i, nzr, bt, 1.0, x, i, d.add(zr), dc, 1.0, d_kernel.add(zr), g3, gemm_ws); }
         if inp && nh > 0 { gemm_impl(true, false, i, nh, bt, 1.0, x, i, d.add(hc + u), dc, 1.0, d_kernel.add(hc), g3, gemm_ws); }
         if !d_bias.is_null() {
-            if nzr > 0 { add_col_sums(bt, nzr, d.add(zr), dc, d_bias.add(zr)); }
-            if nh > 0 { add_col_sums(bt, nh, d.add(hc + u), dc, d_bias.add(hc)); }
-            add_col_sums(bt, c1 - c0, d.add(c0), dc, d_bias.add(g3 + c0));
+            if nzr > 0 { add_col_sums_blocked(bt, nzr, d.add(zr), dc, d_bias.add(zr)); }
+            if nh > 0 { add_col_sums_blocked(bt, nh, d.add(hc + u), dc, d_bias.add(hc)); }
+            add_col_sums_blocked(bt, c1 - c0, d.add(c0), dc, d_bias.add(g3 + c0));
         }
     } else {
         // D columns: daz | dar | dah; the h column's recurrent input is r·hm
@@ -481,30 +417,8 @@ unsafe fn backward_cols(j: &Bwd, p: usize, parts: usize, tid: usize) {
         if rec && nzr > 0 { gemm_impl(true, false, u, nzr, bt, 1.0, hm, u, d.add(zr), dc, 1.0, d_rec_kernel.add(zr), g3, gemm_ws); }
         if rec && nh > 0 { gemm_impl(true, false, u, nh, bt, 1.0, j.rhm, u, d.add(hc), dc, 1.0, d_rec_kernel.add(hc), g3, gemm_ws); }
         if inp { gemm_impl(true, false, i, c1 - c0, bt, 1.0, x, i, d.add(c0), dc, 1.0, d_kernel.add(c0), g3, gemm_ws); }
-        if !d_bias.is_null() { add_col_sums(bt, c1 - c0, d.add(c0), dc, d_bias.add(c0)); }
+        if !d_bias.is_null() { add_col_sums_blocked(bt, c1 - c0, d.add(c0), dc, d_bias.add(c0)); }
     }
-}
-
-/// carry += tmp · recMask over [B, U].
-unsafe fn add_masked(b: usize, u: usize, tmp: *const f32, rec_mask: *const f32, carry: *mut f32) {
-    for_lanes(b * u, |j, w| {
-        let v = load_n(carry.add(j), w).add(load_n(tmp.add(j), w).mul(load_n(rec_mask.add(j), w)));
-        store_n(v, carry.add(j), w);
-    });
-}
-
-/// dh of step s (carried dh plus dHs row) for lanes j..j+n of one row.
-#[inline(always)]
-unsafe fn step_dh(dh_b: *const f32, dhs_b: *const f32, j: usize, n: usize) -> F4 {
-    let v = load_n(dh_b.add(j), n);
-    if dhs_b.is_null() { v } else { v.add(load_n(dhs_b.add(j), n)) }
-}
-
-/// A masked row: no gate gradient (D row zero), dh passes through to the carry.
-#[inline(always)]
-unsafe fn grad_masked_row(u: usize, dcols: usize, dh_b: *const f32, dhs_b: *const f32, d_row: *mut f32, c_b: *mut f32) {
-    zero(d_row, dcols);
-    for_lanes(u, |j, n| store_n(step_dh(dh_b, dhs_b, j, n), c_b.add(j), n));
 }
 
 /// resetAfter gate gradients of one step into D rows [daz | dar | dah·r | dah], carry = dh·z
@@ -519,7 +433,7 @@ unsafe fn grad_reset_after<const A: i32, const R: i32>(
     let one = F4::splat(1.0);
     for bi in 0..q.b {
         let dh_b = dh.add(bi * u);
-        let dhs_b = if dhs.is_null() { dhs } else { dhs.add(bi * tu) };
+        let dhs_b = at(dhs, bi * tu);
         let c_b = carry.add(bi * u);
         let dr = drows.add(bi * q.t * 4 * u);
         if !q.kept(bi, t_in) { grad_masked_row(u, 4 * u, dh_b, dhs_b, dr, c_b); continue; }
@@ -556,7 +470,7 @@ unsafe fn grad_z_h<const A: i32, const R: i32>(
     let one = F4::splat(1.0);
     for bi in 0..q.b {
         let dh_b = dh.add(bi * u);
-        let dhs_b = if dhs.is_null() { dhs } else { dhs.add(bi * tu) };
+        let dhs_b = at(dhs, bi * tu);
         let c_b = carry.add(bi * u);
         let dr = drows.add(bi * q.t * g3);
         if !q.kept(bi, t_in) { grad_masked_row(u, g3, dh_b, dhs_b, dr, c_b); continue; }

@@ -14,10 +14,10 @@ pub mod math;
 pub mod threads;
 pub mod gemm;
 pub mod activations;
-pub mod lanes;
+pub mod recurrent;
 pub mod lstm;
 pub mod gru;
-pub mod rnn;
+pub mod simple_rnn;
 pub mod dense;
 pub mod embedding;
 pub mod losses;
@@ -39,5 +39,5 @@ pub extern "C" fn kernels_simd() -> i32 {
 /// ABI version: bump whenever an exported signature changes, the runtime checks it.
 #[no_mangle]
 pub extern "C" fn kernels_abi_version() -> i32 {
-    2
+    3
 }

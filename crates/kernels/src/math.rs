@@ -1,6 +1,7 @@
 //! Elementary functions for kernels: exp, log, sigmoid, tanh on four lanes (`F4`) and on one
 //! float. Cephes-style range reduction and minimax polynomials, about 1-2 ulp in f32; NaN in
-//! gives NaN out, so the NaN guards upstream still see it.
+//! gives NaN out, so the NaN guards upstream still see it. Also `max`/`min` of two sizes, for
+//! the workspace and blocking arithmetic of every kernel family.
 use crate::simd::F4;
 
 const EXP_HI: f32 = 88.0;
@@ -168,3 +169,8 @@ pub fn floorf(x: f32) -> f32 {
 }
 #[inline(always)]
 pub fn absf(x: f32) -> f32 { f32::from_bits(x.to_bits() & 0x7fff_ffff) }
+
+#[inline(always)]
+pub fn max(a: usize, b: usize) -> usize { if a > b { a } else { b } }
+#[inline(always)]
+pub fn min(a: usize, b: usize) -> usize { if a < b { a } else { b } }

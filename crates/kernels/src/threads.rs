@@ -33,6 +33,7 @@
 //!   16 + MAX_THREADS + t   dead[t]: 0, or why worker t is gone (1 exited, 2 threw, 3 stopped
 //!               answering; set from JS)
 use core::sync::atomic::{AtomicI32, AtomicUsize, Ordering::Relaxed};
+use crate::math::min;
 
 /// Most threads a pool may have (the leader included).
 pub const MAX_THREADS: usize = 64;
@@ -84,9 +85,6 @@ static CTRL: Ctrl = Ctrl {
     holding: [ZERO; MAX_THREADS],
     dead: [ZERO; MAX_THREADS],
 };
-
-#[inline(always)]
-fn min(a: usize, b: usize) -> usize { if a < b { a } else { b } }
 
 /// Threads of the pool, the calling one included (1 outside the simd-threads flavour).
 #[inline(always)]

@@ -12,8 +12,8 @@
 //!   recMask    [B, U]         multiplies h(t-1) where it enters the recurrent product, 0 = none
 //!   hs         [B, T, U]      h after every step, in processing order
 //!   hT         [B, U]         state after the last step
-//!   cache      none (rnn_cache_floats = 0): the backward takes act' from hs and h(t-1) from hs/h0
-//!   ws         rnn_ws_floats(B, T, I, U)
+//!   cache      none (simple_rnn_cache_floats = 0): the backward takes act' from hs and h(t-1) from hs/h0
+//!   ws         simple_rnn_ws_floats(B, T, I, U)
 //! Backward: dHs [B, T, U], dHT [B, U] (0 = none) -> dx [B, T, I], dH0 [B, U] (overwritten,
 //!   0 = skip); dKernel [I, U], dRecKernel [U, U], dBias [U] accumulated (each 0 = skip).
 //!
@@ -26,12 +26,18 @@
 //! pre-activation, rows by input time) and one GEMM carries dh back; weight and input gradients are
 //! GEMMs over dA after the time loop.
 use crate::activations::{apply4, deriv4, TANH};
+use crate::elementwise::{copy, zero};
 use crate::gemm::{gemm_impl, gemm_packed_b, pack_b_full, packed_b_floats};
+use crate::math::max;
 use crate::simd::F4;
 use crate::threads;
-use crate::lanes::{Seq, GO_BACKWARDS, max, load_n, store_n, for_lanes, code, copy, zero, project_inputs, x_rows, ids_rows, recurrent_gemm_floats, thread_region};
+use crate::recurrent::{
+    Seq, WsSplit, at, at_mut, copy_or_zero, copy_rows, load_n, store_n, for_lanes, code,
+    step_dh, rec_masked, gather_hprev, add_masked, add_col_sums, forward_passes, backward_passes,
+    project_inputs, x_rows, ids_rows, recurrent_gemm_floats,
+};
 
-// ---- workspace layouts (shared by the kernels and rnn_ws_floats) ----
+// ---- workspace layouts (shared by the kernels and simple_rnn_ws_floats) ----
 //
 // ws = shared part, then one region per thread of the pool (threads.rs) for a part's R rows (R <= B).
 //   shared   packed recKernel | forward: P [B*T, U] | zeros [B, U] | bias [U]
@@ -59,25 +65,15 @@ fn shared_ws(b: usize, t: usize, u: usize) -> usize {
 /// Row scratch of a part of `rows` batch rows (forward hm, backward dh | carry | tmp).
 fn row_scratch(rows: usize, u: usize) -> usize { 3 * rows * u }
 
-/// (row scratch, gemm scratch) of thread `tid`.
-#[inline(always)]
-unsafe fn region(ws: *mut f32, tid: usize, b: usize, t: usize, i: usize, u: usize) -> (*mut f32, *mut f32) {
-    thread_region(ws, shared_ws(b, t, u), row_scratch(b, u), recurrent_gemm_floats(b, b, t, i, u, u), tid)
+fn split(b: usize, t: usize, i: usize, u: usize) -> WsSplit {
+    WsSplit { shared: shared_ws(b, t, u), row: row_scratch(b, u), gemm: recurrent_gemm_floats(b, b, t, i, u, u) }
 }
 
 #[no_mangle]
-pub extern "C" fn rnn_cache_floats(_b: usize, _t: usize, _i: usize, _u: usize) -> usize { 0 }
+pub extern "C" fn simple_rnn_cache_floats(_b: usize, _t: usize, _i: usize, _u: usize) -> usize { 0 }
 
 #[no_mangle]
-pub extern "C" fn rnn_ws_floats(b: usize, t: usize, i: usize, u: usize) -> usize {
-    shared_ws(b, t, u) + threads::threads() * (row_scratch(b, u) + recurrent_gemm_floats(b, b, t, i, u, u))
-}
-
-/// p + n when p is present (0 stays 0): row offsets into optional buffers.
-#[inline(always)]
-unsafe fn at(p: *const f32, n: usize) -> *const f32 { if p.is_null() { p } else { p.add(n) } }
-#[inline(always)]
-unsafe fn at_mut(p: *mut f32, n: usize) -> *mut f32 { if p.is_null() { p } else { p.add(n) } }
+pub extern "C" fn simple_rnn_ws_floats(b: usize, t: usize, i: usize, u: usize) -> usize { split(b, t, i, u).floats() }
 
 /// What every part of a forward call shares.
 struct Fwd {
@@ -88,7 +84,7 @@ struct Fwd {
 }
 
 #[no_mangle]
-pub unsafe extern "C" fn rnn_forward(
+pub unsafe extern "C" fn simple_rnn_forward(
     b: usize, t: usize, i: usize, u: usize, flags: i32, act: i32,
     x: *const f32, kernel: *const f32, rec_kernel: *const f32, bias: *const f32, h0: *const f32,
     mask: *const f32, rec_mask: *const f32, hs: *mut f32, h_t: *mut f32, _cache: *mut f32, ws: *mut f32,
@@ -102,9 +98,7 @@ pub unsafe extern "C" fn rnn_forward(
     let packed = ws.add(l.packed);
     pack_b_full(false, u, u, rec_kernel, u, packed);
     let job = Fwd { b, t, i, u, flags, act, x, ids, kernel, packed, bv, zeros, h0, mask, rec_mask, hs, h_t, p: ws.add(l.p), ws };
-    // The recurrence is independent per batch row: a part runs whole sequences for its rows.
-    let plan = threads::row_plan(b, 2 * b * t * u * (i + u));
-    threads::parallel(plan.parts, plan.pool, &job, forward_part);
+    forward_passes(&job, b, t, i, u, u, forward_part);
 }
 
 /// The forward pass of batch rows [b0, b1) (part p of `parts`, on thread `tid`).
@@ -114,23 +108,17 @@ unsafe fn forward_part(j: &Fwd, part: usize, parts: usize, tid: usize) {
     let (b, t, i, u, act) = (b1 - b0, j.t, j.i, j.u, j.act);
     let h0 = at(j.h0, b0 * u);
     let rec_mask = at(j.rec_mask, b0 * u);
-    let q = Seq { b, t, u, back: j.flags & GO_BACKWARDS != 0, mask: at(j.mask, b0 * t), h0: if h0.is_null() { j.zeros } else { h0 }, hs: j.hs.add(b0 * t * u) };
+    let q = Seq::part(b0, b, t, u, j.flags, j.mask, if h0.is_null() { j.zeros } else { h0 }, j.hs);
     let (hs, h_t, bv, packed) = (j.hs.add(b0 * t * u), at_mut(j.h_t, b0 * u), j.bv, j.packed);
     let p = j.p.add(b0 * t * u);
-    let (hm_buf, gemm_ws) = region(j.ws, tid, j.b, t, i, u);
+    let (hm_buf, gemm_ws) = split(j.b, t, i, u).region(j.ws, tid);
     project_inputs(b * t, u, i, x_rows(j.x, j.ids, j.kernel, b0, t, i, u), ids_rows(j.ids, b0, t), j.kernel, p, gemm_ws);
     for s in 0..t {
         let t_in = q.time(s);
         let (hp, ldh) = q.hprev(s);
         let rows = p.add(t_in * u);
         if !(s == 0 && h0.is_null()) {
-            let (hm, ldm) = if rec_mask.is_null() { (hp, ldh) } else {
-                for bi in 0..b {
-                    let (src, rm, dst) = (hp.add(bi * ldh), rec_mask.add(bi * u), hm_buf.add(bi * u));
-                    for jj in 0..u { *dst.add(jj) = *src.add(jj) * *rm.add(jj); }
-                }
-                (hm_buf as *const f32, u)
-            };
+            let (hm, ldm) = rec_masked(b, u, hp, ldh, rec_mask, hm_buf);
             gemm_packed_b(false, b, u, u, 1.0, hm, ldm, packed, 1.0, rows, t * u, gemm_ws);
         }
         if act == TANH {
@@ -139,10 +127,9 @@ unsafe fn forward_part(j: &Fwd, part: usize, parts: usize, tid: usize) {
             step::<-1>(&q, t_in, act, rows, bv, hp, ldh, hs.add(s * u));
         }
     }
-    if !h_t.is_null() {
-        let (last, ld) = if t == 0 { (q.h0, u) } else { (hs.add((t - 1) * u) as *const f32, t * u) };
-        for bi in 0..b { copy(last.add(bi * ld), h_t.add(bi * u), u); }
-    }
+    // the state after the last step (h0 when T = 0)
+    let (last, ld) = q.hprev(t);
+    if !h_t.is_null() { copy_rows(b, u, last, ld, h_t); }
 }
 
 /// h = act(rows + bias) for kept rows, the carried h(t-1) for masked ones.
@@ -168,14 +155,13 @@ struct Bwd {
 }
 
 #[no_mangle]
-pub unsafe extern "C" fn rnn_backward(
+pub unsafe extern "C" fn simple_rnn_backward(
     b: usize, t: usize, i: usize, u: usize, flags: i32, act: i32,
     x: *const f32, kernel: *const f32, rec_kernel: *const f32, h0: *const f32, mask: *const f32,
     rec_mask: *const f32, hs: *const f32, _cache: *const f32, d_hs: *const f32, d_h_t: *const f32,
     dx: *mut f32, d_kernel: *mut f32, d_rec_kernel: *mut f32, d_bias: *mut f32, d_h0: *mut f32, ws: *mut f32,
 ) {
     let l = bwd_ws(b, t, u);
-    let bt = b * t;
     let zeros = ws.add(l.zeros);
     zero(zeros, b * u);
     // op(B) = recKernel^T, so dh(t-1) = dA · recKernel^T
@@ -185,14 +171,8 @@ pub unsafe extern "C" fn rnn_backward(
         b, t, i, u, flags, act, x, kernel, packed, h0, zeros, mask, rec_mask, hs, d_hs, d_h_t,
         dx, d_kernel, d_rec_kernel, d_bias, d_h0, da: ws.add(l.da), hm: ws.add(l.hm), ws,
     };
-    // Rows: BPTT of whole sequences per batch row, and their dx. Then output columns of the
-    // weight gradients, which sum over every row.
-    let plan = threads::row_plan(b, 2 * bt * u * (i + u));
-    threads::parallel(plan.parts, plan.pool, &job, backward_rows);
-    // A frozen layer passes no weight gradients (each pointer 0 skips its product).
-    if bt == 0 || (d_kernel.is_null() && d_rec_kernel.is_null() && d_bias.is_null()) { return; }
-    let col_parts = threads::parts_for(u / 8, 2 * bt * u * (i + u));
-    threads::parallel(col_parts, true, &job, backward_cols);
+    let weights = !(d_kernel.is_null() && d_rec_kernel.is_null() && d_bias.is_null());
+    backward_passes(&job, b, t, i, u, u, weights, backward_rows, backward_cols);
 }
 
 /// Batch rows [b0, b1) (part p of `parts`, on thread `tid`): dA rows of every step, dH0, Hm rows, dx.
@@ -201,18 +181,18 @@ unsafe fn backward_rows(j: &Bwd, part: usize, parts: usize, tid: usize) {
     if b0 >= b1 { return; }
     let (b, t, i, u, act) = (b1 - b0, j.t, j.i, j.u, j.act);
     let h0 = at(j.h0, b0 * u);
-    let q = Seq { b, t, u, back: j.flags & GO_BACKWARDS != 0, mask: at(j.mask, b0 * t), h0: if h0.is_null() { j.zeros } else { h0 }, hs: j.hs.add(b0 * t * u) };
+    let q = Seq::part(b0, b, t, u, j.flags, j.mask, if h0.is_null() { j.zeros } else { h0 }, j.hs);
     let (hs, d_hs, d_h_t, rec_mask) = (j.hs.add(b0 * t * u), at(j.d_hs, b0 * t * u), at(j.d_h_t, b0 * u), at(j.rec_mask, b0 * u));
     let projected = j.kernel.is_null();
     let (d_h0, dx) = (at_mut(j.d_h0, b0 * u), at_mut(j.dx, b0 * t * if projected { u } else { i }));
     let da = j.da.add(b0 * t * u);
-    let (scratch, gemm_ws) = region(j.ws, tid, j.b, t, i, u);
+    let (scratch, gemm_ws) = split(j.b, t, i, u).region(j.ws, tid);
     let (mut dh, mut carry, tmp) = (scratch, scratch.add(b * u), scratch.add(2 * b * u));
     let packed = j.packed;
-    if d_h_t.is_null() { zero(dh, b * u); } else { copy(d_h_t, dh, b * u); }
+    copy_or_zero(d_h_t, dh, b * u);
     for s in (0..t).rev() {
         let t_in = q.time(s);
-        let dhs = if d_hs.is_null() { d_hs } else { d_hs.add(s * u) };
+        let dhs = at(d_hs, s * u);
         let rows = da.add(t_in * u);
         if act == TANH {
             grad_step::<TANH>(&q, t_in, act, hs.add(s * u), dh, dhs, rows, carry);
@@ -225,10 +205,7 @@ unsafe fn backward_rows(j: &Bwd, part: usize, parts: usize, tid: usize) {
                 gemm_packed_b(false, b, u, u, 1.0, rows, t * u, packed, 1.0, carry, u, gemm_ws);
             } else {
                 gemm_packed_b(false, b, u, u, 1.0, rows, t * u, packed, 0.0, tmp, u, gemm_ws);
-                for_lanes(b * u, |jj, w| {
-                    let v = load_n(carry.add(jj), w).add(load_n(tmp.add(jj), w).mul(load_n(rec_mask.add(jj), w)));
-                    store_n(v, carry.add(jj), w);
-                });
+                add_masked(b * u, tmp, rec_mask, carry);
             }
         }
         core::mem::swap(&mut dh, &mut carry);
@@ -238,18 +215,7 @@ unsafe fn backward_rows(j: &Bwd, part: usize, parts: usize, tid: usize) {
     if rt == 0 { return; }
 
     // Hm rows by input time: what entered the recurrent product at each step
-    let hm = j.hm.add(b0 * t * u);
-    for s in 0..t {
-        let t_in = q.time(s);
-        let (hp, ldh) = q.hprev(s);
-        for bi in 0..b {
-            let (src, dst) = (hp.add(bi * ldh), hm.add((bi * t + t_in) * u));
-            if rec_mask.is_null() { copy(src, dst, u); } else {
-                let rm = rec_mask.add(bi * u);
-                for jj in 0..u { *dst.add(jj) = *src.add(jj) * *rm.add(jj); }
-            }
-        }
-    }
+    gather_hprev(&q, rec_mask, j.hm.add(b0 * t * u));
     if dx.is_null() { return; }
     // dx = dA · kernel^T, or with projected inputs their gradient dA itself
     if projected { copy(da, dx, rt * u) } else { gemm_impl(false, true, rt, i, u, 1.0, da, u, j.kernel, u, 0.0, dx, i, gemm_ws) }
@@ -261,17 +227,11 @@ unsafe fn backward_cols(j: &Bwd, part: usize, parts: usize, tid: usize) {
     let (c0, c1) = threads::span(u, parts, part, 8);
     if c0 >= c1 { return; }
     let nc = c1 - c0;
-    let (_, gemm_ws) = region(j.ws, tid, j.b, j.t, i, u);
+    let (_, gemm_ws) = split(j.b, j.t, i, u).region(j.ws, tid);
     let da = j.da.add(c0) as *const f32;
     if !j.d_rec_kernel.is_null() { gemm_impl(true, false, u, nc, bt, 1.0, j.hm, u, da, u, 1.0, j.d_rec_kernel.add(c0), u, gemm_ws); }
     if !j.d_kernel.is_null() { gemm_impl(true, false, i, nc, bt, 1.0, j.x, i, da, u, 1.0, j.d_kernel.add(c0), u, gemm_ws); }
-    if !j.d_bias.is_null() {
-        let db = j.d_bias.add(c0);
-        for r in 0..bt {
-            let row = da.add(r * u);
-            for_lanes(nc, |jj, n| store_n(load_n(db.add(jj), n).add(load_n(row.add(jj), n)), db.add(jj), n));
-        }
-    }
+    if !j.d_bias.is_null() { add_col_sums(bt, nc, da, u, j.d_bias.add(c0)); }
 }
 
 /// dA rows = (dh + dHs)·act'(h) for kept rows with carry = 0; masked rows: dA row 0, carry = dh.
@@ -281,11 +241,10 @@ unsafe fn grad_step<const A: i32>(q: &Seq, t_in: usize, act: i32, h: *const f32,
     let (u, tu) = (q.u, q.t * q.u);
     for bi in 0..q.b {
         let (dh_b, c_b, row, h_b) = (dh.add(bi * u), carry.add(bi * u), rows.add(bi * tu), h.add(bi * tu));
-        let dhs_b = if dhs.is_null() { dhs } else { dhs.add(bi * tu) };
+        let dhs_b = at(dhs, bi * tu);
         let kept = q.kept(bi, t_in);
         for_lanes(u, |j, n| {
-            let mut d = load_n(dh_b.add(j), n);
-            if !dhs_b.is_null() { d = d.add(load_n(dhs_b.add(j), n)); }
+            let d = step_dh(dh_b, dhs_b, j, n);
             if kept {
                 store_n(d.mul(deriv4(act, load_n(h_b.add(j), n))), row.add(j), n);
                 store_n(F4::zero(), c_b.add(j), n);
