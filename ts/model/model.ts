@@ -1,4 +1,5 @@
 import type { Backend, Scope } from '../backend/backend.js';
+import { sumSquares } from '../backend/kernels/index.js';
 import { LwError } from '../errors.js';
 import { InputLayer } from '../layers/input.js';
 import { Layer, SymbolicTensor, type Node, type Weight } from '../layers/layer.js';
@@ -8,7 +9,7 @@ import { getOptimizer, type Optimizer } from '../optim/index.js';
 import { globalRandom, Random } from '../random.js';
 import { currentBackend } from '../runtime/ready.js';
 import { Tensor } from '../tensor.js';
-import type { Act, ExecCtx } from './exec.js';
+import type { BatchTensor, ExecCtx } from './exec.js';
 import { layersOf, runBackward, runForward, topologicalNodes } from './graph.js';
 import { ParamStore } from './params.js';
 import { fmt, type Shape } from './shape.js';
@@ -237,8 +238,8 @@ export class LayersModel {
     };
   }
 
-  /** Copies rows `idx` of each tensor into the scope: one Act per tensor. */
-  private feed(backend: Backend, scope: Scope, data: Tensor[], idx: ArrayLike<number>): Act[] {
+  /** Copies rows `idx` of each tensor into the scope: one BatchTensor per tensor. */
+  private feed(backend: Backend, scope: Scope, data: Tensor[], idx: ArrayLike<number>): BatchTensor[] {
     return data.map((t) => {
       const per = t.size / t.shape[0];
       const p = scope.floats(idx.length * per);
@@ -250,7 +251,7 @@ export class LayersModel {
     });
   }
 
-  private feedMap(acts: Act[]): Map<SymbolicTensor, Act> {
+  private feedMap(acts: BatchTensor[]): Map<SymbolicTensor, BatchTensor> {
     return new Map(this.inputs.map((t, i) => [t, acts[i]]));
   }
 
@@ -307,7 +308,7 @@ export class LayersModel {
       const idx = range(start, Math.min(n, start + batchSize));
       backend.scoped((scope) => {
         const ctx = this.makeCtx(backend, scope, false, rng);
-        const trace = runForward(ctx, this.nodes, this.feedMap(this.feed(backend, scope, xs, idx)));
+        const trace = runForward(ctx, this.nodes, this.feedMap(this.feed(backend, scope, xs, idx)), this.outputs);
         this.outputs.forEach((o, j) => {
           const a = trace.acts.get(o)!;
           shapes[j] = a.shape.slice(1);
@@ -341,7 +342,7 @@ export class LayersModel {
     const k = backend.kernels;
     return backend.scoped((scope) => {
       const ctx = this.makeCtx(backend, scope, training, rng);
-      const trace = runForward(ctx, this.nodes, this.feedMap(this.feed(backend, scope, xs, idx)));
+      const trace = runForward(ctx, this.nodes, this.feedMap(this.feed(backend, scope, xs, idx)), this.outputs);
       const targets = this.feed(backend, scope, ys, idx);
       const seeds = new Map<SymbolicTensor, number>();
       const metricSums: Record<string, number> = {};
@@ -403,8 +404,8 @@ export class LayersModel {
    */
   private assertFiniteGradients(store: ParamStore, loss: number): void {
     const k = store.backend.kernels;
-    if (Number.isFinite(k.sum_squares(store.trainableFloats, store.grads))) return;
-    const bad = store.weights.find((w) => w.trainable && w.layer.trainable && !Number.isFinite(k.sum_squares(w.size, store.gradPtr(w))));
+    if (Number.isFinite(sumSquares(k, { n: store.trainableFloats, x: store.grads }))) return;
+    const bad = store.weights.find((w) => w.trainable && w.layer.trainable && !Number.isFinite(sumSquares(k, { n: w.size, x: store.gradPtr(w) })));
     const where = bad ? `the gradient of ${bad.path} (layer "${bad.layer.name}", ${bad.layer.className})` : 'the gradients';
     throw new LwError('NON_FINITE', `${where} overflowed (NaN or infinite) with a loss of ${loss}: the model diverged; try a lower learning rate or gradient clipping (clipNorm)`, { loss, weight: bad?.path });
   }
