@@ -1,4 +1,4 @@
-import { describe, it, expect } from 'vitest';
+import { describe, it, expect, vi } from 'vitest';
 import { Heap } from '../ts/runtime/heap.js';
 import { createBackend, ready, getBackend, bestBackendName } from '../ts/runtime/ready.js';
 import { createWasmBackend } from '../ts/backend/wasm.js';
@@ -73,6 +73,19 @@ describe('wasm backends', () => {
       const m = new WebAssembly.Module(readFileSync(new URL(`../wasm/kernels-${f}.wasm`, import.meta.url)));
       const names = new Set(WebAssembly.Module.exports(m).map((e) => e.name));
       expect(KERNEL_EXPORTS.filter((n) => !names.has(n)), `${f} is missing`).toEqual([]);
+    }
+  });
+
+  it('a module missing a kernel the bindings call does not load (WASM_LOAD naming it)', async () => {
+    const instantiate = WebAssembly.instantiate;
+    const spy = vi.spyOn(WebAssembly, 'instantiate').mockImplementation((async (...args: Parameters<typeof instantiate>) => {
+      const { gemm: _gemm, ...exports } = (await instantiate(...args) as unknown as WebAssembly.Instance).exports;
+      return { exports };
+    }) as typeof instantiate);
+    try {
+      await expect(createWasmBackend('simd')).rejects.toMatchObject({ code: 'WASM_LOAD', details: { missing: ['gemm'] } });
+    } finally {
+      spy.mockRestore();
     }
   });
 
