@@ -7,7 +7,8 @@ export type CellKind = 'lstm' | 'gru' | 'simpleRNN';
 
 /**
  * Prefix of each cell's raw exports (`<prefix>_forward`, `_backward`, `_cache_floats`, `_ws_floats`):
- * the only place the kernels module's names of a cell appear.
+ * the only place outside the ABI (abi.ts, the JS oracle) that names them. SimpleRNN's are becoming
+ * `simple_rnn_*` in the Rust crate: change its prefix here with the ABI.
  */
 const PREFIX = { lstm: 'lstm', gru: 'gru', simpleRNN: 'rnn' } as const;
 const SUFFIXES = ['forward', 'backward', 'cache_floats', 'ws_floats'] as const;
