@@ -121,7 +121,7 @@ function prepare(cell: CellKind, args: RecurrentArgs) {
 /** Runs a recurrent layer forward over the whole sequence on the current backend. */
 export function recurrentForward(cell: CellKind, args: RecurrentArgs): RecurrentForward {
   const a = prepare(cell, args);
-  const { B, T, I, U } = a.dims;
+  const { B, T, U } = a.dims;
   const backend = currentBackend();
   const cacheSize = cellCacheFloats(backend.kernels, cell, a.dims);
   const [h0, c0] = a.initialState;
