@@ -2,11 +2,14 @@
 // LSTM B64 T50 I64 U64 (returning sequences) and U32 (last state), forward + backward, called
 // A, B, A, B... in one process so a noisy machine slows both alike.
 //
-//   node bench/ab-kernels.mjs <A kernels-simd.wasm> <B kernels-simd.wasm> [seconds]
+//   npm run build:ts && node bench/ab-kernels.mjs <A kernels-simd.wasm> <B kernels-simd.wasm> [seconds]
 //
+// The calls go through the library's kernel bindings (dist/backend/kernels), given each module's
+// raw exports.
 // Both modules get the same inputs; prints medians, p10 and min per call of both layers, and the
 // median of the pairs' B/A ratios.
 import { readFileSync } from 'node:fs';
+import { cellBackward, cellCacheFloats, cellForward, cellWsFloats } from '../dist/backend/kernels/index.js';
 
 const [fileA, fileB, secs = '12'] = process.argv.slice(2);
 if (!fileA || !fileB) {
@@ -39,14 +42,16 @@ async function load(path) {
   for (const U of [64, 32]) {
     const G = 4 * U;
     const x = alloc(B * T * I), ker = alloc(I * G), rk = alloc(U * G), bias = alloc(G), hs = alloc(B * T * U), hT = alloc(B * U), cT = alloc(B * U);
-    const cache = alloc(k.lstm_cache_floats(B, T, I, U)), ws = alloc(k.lstm_ws_floats(B, T, I, U));
+    const dims = { B, T, I, U };
+    const cache = alloc(cellCacheFloats(k, 'lstm', dims)), ws = alloc(cellWsFloats(k, 'lstm', dims));
     const dHs = alloc(B * T * U), dHT = alloc(B * U), dx = alloc(B * T * I), dK = alloc(I * G), dR = alloc(U * G), dB = alloc(G);
     for (const [p, n] of [[x, B * T * I], [ker, I * G], [rk, U * G], [bias, G], [dHs, B * T * U], [dHT, B * U]]) rand(p, n);
     const seq = U === 64;
+    const shared = { ...dims, x, kernel: ker, recurrentKernel: rk, hs, cache, ws };
     calls.push(() => {
-      // the last argument (ids, ABI 2) is 0: ignored by modules of ABI 1
-      k.lstm_forward(B, T, I, U, 0, 2, 3, x, ker, rk, bias, 0, 0, 0, 0, hs, hT, cT, cache, ws, 0);
-      k.lstm_backward(B, T, I, U, 0, 2, 3, x, ker, rk, 0, 0, 0, 0, hs, cache, seq ? dHs : 0, seq ? 0 : dHT, 0, dx, dK, dR, dB, 0, 0, ws);
+      // ids (the forward's last argument, ABI 2) is 0: ignored by modules of ABI 1
+      cellForward(k, 'lstm', { ...shared, bias, hT, cT });
+      cellBackward(k, 'lstm', { ...shared, dHs: seq ? dHs : 0, dHT: seq ? 0 : dHT, dx, dKernel: dK, dRecurrentKernel: dR, dBias: dB });
     });
   }
   return () => calls.forEach((c) => c());

@@ -12,7 +12,7 @@
 // Prints a markdown table and writes bench/results/kernels-<YYYY-MM-DD>.json.
 import { join } from 'node:path';
 import type { Backend, BackendName } from '../ts/backend/backend.js';
-import { Act, RecurrentFlags } from '../ts/backend/abi.js';
+import { CELLS, cellBackward, cellCacheFloats, cellForward, cellWsFloats, gemm, gemmWsFloats } from '../ts/backend/kernels/index.js';
 import { BACKENDS, BenchBuffers, benchBackend, repoRoot } from './lib/backends.js';
 import { machineInfo, describeMachine } from './lib/machine.js';
 import { measureRounds, type RoundsMeasurement, type MeasureOptions } from './lib/timing.js';
@@ -71,9 +71,9 @@ function gemmCase(M: number, N: number, K: number): Case {
       const a = bufs.random(M * K, 1);
       const bm = bufs.random(K * N, 2);
       const c = bufs.zeros(M * N);
-      const ws = bufs.zeros(k.gemm_ws_floats(M, N, K));
+      const ws = bufs.zeros(gemmWsFloats(k, { M, N, K }));
       return {
-        run: () => k.gemm(0, 0, M, N, K, 1, a, K, bm, N, 0, c, N, ws),
+        run: () => gemm(k, { M, N, K, a, b: bm, c, ws }),
         outputFinite: () => finite(b, c, M * N),
       };
     },
@@ -82,74 +82,40 @@ function gemmCase(M: number, N: number, K: number): Case {
 
 interface SeqShape { B: number; T: number; I: number; U: number }
 
-function lstmCase(s: SeqShape, backward: boolean): Case {
-  const { B, T, I, U } = s;
-  return {
-    name: `LSTM B=${B} T=${T} I=${I} U=${U} ${backward ? 'forward+backward' : 'forward'}`,
-    unit: 'ms',
-    params: { ...s, backward },
-    setup(b, bufs) {
-      const k = b.kernels;
-      const flags = 0;
-      const cache = bufs.zeros(k.lstm_cache_floats(B, T, I, U));
-      const ws = bufs.zeros(k.lstm_ws_floats(B, T, I, U));
-      const x = bufs.random(B * T * I, 11, 0.5);
-      const kernel = bufs.random(I * 4 * U, 12, 0.2);
-      const rec = bufs.random(U * 4 * U, 13, 0.2);
-      const bias = bufs.random(4 * U, 14, 0.1);
-      const hs = bufs.zeros(B * T * U);
-      const hT = bufs.zeros(B * U);
-      const cT = bufs.zeros(B * U);
-      const forward = () =>
-        k.lstm_forward(B, T, I, U, flags, Act.tanh, Act.sigmoid, x, kernel, rec, bias, 0, 0, 0, 0, hs, hT, cT, cache, ws, 0);
-      if (!backward) return { run: forward, outputFinite: () => finite(b, hs, B * T * U) };
-      const dHs = bufs.random(B * T * U, 15, 0.1);
-      const dx = bufs.zeros(B * T * I);
-      const dKernel = bufs.zeros(I * 4 * U);
-      const dRec = bufs.zeros(U * 4 * U);
-      const dBias = bufs.zeros(4 * U);
-      return {
-        run: () => {
-          forward();
-          k.lstm_backward(B, T, I, U, flags, Act.tanh, Act.sigmoid, x, kernel, rec, 0, 0, 0, 0, hs, cache,
-            dHs, 0, 0, dx, dKernel, dRec, dBias, 0, 0, ws);
-        },
-        outputFinite: () => finite(b, dx, B * T * I),
-      };
-    },
-  };
-}
+/** The recurrent cells timed here: LSTM, and GRU with resetAfter (bias [2, 3U]); seeds per cell. */
+const SEQ_CELLS = {
+  lstm: { label: 'LSTM', resetAfter: false, seed: 11 },
+  gru: { label: 'GRU resetAfter', resetAfter: true, seed: 21 },
+} as const;
 
-function gruCase(s: SeqShape, backward: boolean): Case {
+function recurrentCase(cell: keyof typeof SEQ_CELLS, s: SeqShape, backward: boolean): Case {
   const { B, T, I, U } = s;
+  const { label, resetAfter, seed } = SEQ_CELLS[cell];
   return {
-    name: `GRU resetAfter B=${B} T=${T} I=${I} U=${U} ${backward ? 'forward+backward' : 'forward'}`,
+    name: `${label} B=${B} T=${T} I=${I} U=${U} ${backward ? 'forward+backward' : 'forward'}`,
     unit: 'ms',
-    params: { ...s, resetAfter: true, backward },
+    params: resetAfter ? { ...s, resetAfter, backward } : { ...s, backward },
     setup(b, bufs) {
       const k = b.kernels;
-      const flags = RecurrentFlags.resetAfter;
-      const cache = bufs.zeros(k.gru_cache_floats(B, T, I, U));
-      const ws = bufs.zeros(k.gru_ws_floats(B, T, I, U));
-      const x = bufs.random(B * T * I, 21, 0.5);
-      const kernel = bufs.random(I * 3 * U, 22, 0.2);
-      const rec = bufs.random(U * 3 * U, 23, 0.2);
-      const bias = bufs.random(2 * 3 * U, 24, 0.1);
-      const hs = bufs.zeros(B * T * U);
-      const hT = bufs.zeros(B * U);
-      const forward = () =>
-        k.gru_forward(B, T, I, U, flags, Act.tanh, Act.sigmoid, x, kernel, rec, bias, 0, 0, 0, hs, hT, cache, ws, 0);
-      if (!backward) return { run: forward, outputFinite: () => finite(b, hs, B * T * U) };
-      const dHs = bufs.random(B * T * U, 25, 0.1);
+      const G = CELLS[cell].gates * U;
+      const biasFloats = CELLS[cell].biasShape(U, resetAfter).reduce((p, d) => p * d, 1);
+      const cache = bufs.zeros(cellCacheFloats(k, cell, s));
+      const ws = bufs.zeros(cellWsFloats(k, cell, s));
+      const shared = {
+        ...s, resetAfter, x: bufs.random(B * T * I, seed, 0.5), kernel: bufs.random(I * G, seed + 1, 0.2),
+        recurrentKernel: bufs.random(U * G, seed + 2, 0.2), hs: bufs.zeros(B * T * U), cache, ws,
+      };
+      const bias = bufs.random(biasFloats, seed + 3, 0.1);
+      const [hT, cT] = [bufs.zeros(B * U), cell === 'lstm' ? bufs.zeros(B * U) : 0];
+      const forward = () => cellForward(k, cell, { ...shared, bias, hT, cT });
+      if (!backward) return { run: forward, outputFinite: () => finite(b, shared.hs, B * T * U) };
+      const dHs = bufs.random(B * T * U, seed + 4, 0.1);
       const dx = bufs.zeros(B * T * I);
-      const dKernel = bufs.zeros(I * 3 * U);
-      const dRec = bufs.zeros(U * 3 * U);
-      const dBias = bufs.zeros(2 * 3 * U);
+      const grads = { dHs, dx, dKernel: bufs.zeros(I * G), dRecurrentKernel: bufs.zeros(U * G), dBias: bufs.zeros(biasFloats) };
       return {
         run: () => {
           forward();
-          k.gru_backward(B, T, I, U, flags, Act.tanh, Act.sigmoid, x, kernel, rec, 0, 0, 0, hs, cache,
-            dHs, 0, dx, dKernel, dRec, dBias, 0, ws);
+          cellBackward(k, cell, { ...shared, ...grads });
         },
         outputFinite: () => finite(b, dx, B * T * I),
       };
@@ -183,10 +149,10 @@ async function main(): Promise<void> {
     gemmCase(64, 256, 256),
     gemmCase(256, 256, 256),
     gemmCase(3200, 256, 64),
-    lstmCase(seq, false),
-    lstmCase(seq, true),
-    gruCase(seq, false),
-    gruCase(seq, true),
+    recurrentCase('lstm', seq, false),
+    recurrentCase('lstm', seq, true),
+    recurrentCase('gru', seq, false),
+    recurrentCase('gru', seq, true),
   ];
 
   const rows: { c: Case; cells: Record<string, Cell> }[] = [];

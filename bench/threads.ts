@@ -13,6 +13,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as lw from '../ts/index.js';
+import { cellCacheFloats, cellForward, cellWsFloats } from '../ts/backend/kernels/index.js';
 import { createBackend, getThreads } from '../ts/runtime/ready.js';
 import { poolOf } from '../ts/runtime/threads.js';
 import { repoRoot } from './lib/backends.js';
@@ -98,8 +99,9 @@ async function batchOneKernels(threads: number): Promise<{ single: number; poole
     const layer = (I: number, U: number) => {
       const G = 4 * U;
       const x = buf(TOKENS * I), kernel = buf(I * G), rec = buf(U * G), bias = buf(G), hs = buf(TOKENS * U), hT = buf(U), cT = buf(U);
-      const cache = buf(k.lstm_cache_floats(1, TOKENS, I, U)), ws = buf(k.lstm_ws_floats(1, TOKENS, I, U));
-      return () => k.lstm_forward(1, TOKENS, I, U, 0, lw.Act.tanh, lw.Act.sigmoid, x, kernel, rec, bias, 0, 0, 0, 0, hs, hT, cT, cache, ws, 0);
+      const dims = { B: 1, T: TOKENS, I, U };
+      const cache = buf(cellCacheFloats(k, 'lstm', dims)), ws = buf(cellWsFloats(k, 'lstm', dims));
+      return () => cellForward(k, 'lstm', { ...dims, x, kernel, recurrentKernel: rec, bias, hs, hT, cT, cache, ws });
     };
     const first = layer(64, 64);
     const second = layer(64, 32);

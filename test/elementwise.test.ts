@@ -1,5 +1,7 @@
 import { describe, it, expect, beforeAll } from 'vitest';
-import { Act } from '../ts/backend/abi.js';
+import {
+  activationBackward, activationForward, ActivationCode, add, axpy, biasAdd, biasGrad, countNonFinite, fill, mul, type ActivationName,
+} from '../ts/backend/kernels/index.js';
 import type { Backend } from '../ts/backend/backend.js';
 import {
   allBackends, run, randArray, expectClose, numericGrad, weightedSum, ODD_SIZES, WASM_BACKENDS, type NamedBackends,
@@ -10,27 +12,27 @@ beforeAll(async () => {
   B = await allBackends();
 });
 
-const ACTS = Object.entries(Act) as [string, number][];
+const ACTS = Object.keys(ActivationCode) as ActivationName[];
 const SHAPES: [number, number][] = [[1, 1], [1, 7], [3, 5], [2, 13], [7, 4], [5, 17], [1, 31], [4, 9]];
 const STREAM_SIZES = [...ODD_SIZES, 97, 257, 1000, 1009];
 
-function actForward(b: Backend, rows: number, cols: number, act: number, x: number[], alias: boolean): Float64Array {
-  if (alias) return run(b, { x: { f: x } }, (p, k) => k.activation_forward(rows, cols, act, p.x, p.x)).x;
-  return run(b, { x: { f: x }, y: { out: x.length } }, (p, k) => k.activation_forward(rows, cols, act, p.x, p.y)).y;
+function actForward(b: Backend, rows: number, cols: number, act: ActivationName, x: number[], alias: boolean): Float64Array {
+  if (alias) return run(b, { x: { f: x } }, (p, k) => activationForward(k, { rows, cols, activation: act, x: p.x, y: p.x })).x;
+  return run(b, { x: { f: x }, y: { out: x.length } }, (p, k) => activationForward(k, { rows, cols, activation: act, x: p.x, y: p.y })).y;
 }
 
-function actBackward(b: Backend, rows: number, cols: number, act: number, y: ArrayLike<number>, dy: number[], alias: boolean): Float64Array {
-  if (alias) return run(b, { y: { f: y }, dy: { f: dy } }, (p, k) => k.activation_backward(rows, cols, act, p.y, p.dy, p.dy)).dy;
-  return run(b, { y: { f: y }, dy: { f: dy }, dx: { out: dy.length } }, (p, k) => k.activation_backward(rows, cols, act, p.y, p.dy, p.dx)).dx;
+function actBackward(b: Backend, rows: number, cols: number, act: ActivationName, y: ArrayLike<number>, dy: number[], alias: boolean): Float64Array {
+  if (alias) return run(b, { y: { f: y }, dy: { f: dy } }, (p, k) => activationBackward(k, { rows, cols, activation: act, y: p.y, dy: p.dy, dx: p.dy })).dy;
+  return run(b, { y: { f: y }, dy: { f: dy }, dx: { out: dy.length } }, (p, k) => activationBackward(k, { rows, cols, activation: act, y: p.y, dy: p.dy, dx: p.dx })).dx;
 }
 
 describe('activations against the float64 oracle', () => {
   for (const name of WASM_BACKENDS) {
     it(`${name}: forward and backward for every activation, separate and aliased buffers`, () => {
-      for (const [actName, act] of ACTS) {
+      for (const act of ACTS) {
         for (const [s, [rows, cols]] of SHAPES.entries()) {
           const x = randArray(rows * cols, 10 + s, 4);
-          const what = `${actName} ${rows}x${cols}`;
+          const what = `${act} ${rows}x${cols}`;
           const want = actForward(B.js, rows, cols, act, x, false);
           expectClose(actForward(B[name], rows, cols, act, x, false), want, 1e-6, 1e-5, `${what} forward`);
           expectClose(actForward(B[name], rows, cols, act, x, true), want, 1e-6, 1e-5, `${what} forward in place`);
@@ -49,14 +51,14 @@ describe('activations against the float64 oracle', () => {
 
   it('js backward matches central differences for every activation (away from kinks)', () => {
     const [rows, cols] = [3, 5];
-    for (const [actName, act] of ACTS) {
+    for (const act of ACTS) {
       // inputs kept away from relu's 0 and hard sigmoid's ±2.5
       const x = randArray(rows * cols, 7, 2).map((v) => (v >= 0 ? v + 0.1 : v - 0.1));
       const w = randArray(rows * cols, 8);
       const f = (xs: number[]) => weightedSum(actForward(B.js, rows, cols, act, xs, false), w);
       const y = actForward(B.js, rows, cols, act, x, false);
       const dx = actBackward(B.js, rows, cols, act, y, w, false);
-      expectClose(dx, numericGrad(f, x), 1e-7, 1e-6, `${actName} d/dx`);
+      expectClose(dx, numericGrad(f, x), 1e-7, 1e-6, `${act} d/dx`);
     }
   });
 });
@@ -68,8 +70,8 @@ describe('bias_add and bias_grad', () => {
       const b = randArray(cols, 300 + s);
       const db0 = randArray(cols, 400 + s);
       const ref = run(B.js, { x: { f: x }, b: { f: b }, db: { f: db0 } }, (p, k) => {
-        k.bias_add(rows, cols, p.x, p.b);
-        k.bias_grad(rows, cols, p.x, p.db);
+        biasAdd(k, { rows, cols, x: p.x, bias: p.b });
+        biasGrad(k, { rows, cols, dy: p.x, dBias: p.db });
       });
       // independent check of the oracle: x + b per row, and db0 + column sums of (x + b)
       for (let r = 0; r < rows; r++) for (let j = 0; j < cols; j++) expect(ref.x[r * cols + j]).toBeCloseTo(x[r * cols + j] + b[j], 12);
@@ -80,8 +82,8 @@ describe('bias_add and bias_grad', () => {
       }
       for (const name of WASM_BACKENDS) {
         const got = run(B[name], { x: { f: x }, b: { f: b }, db: { f: db0 } }, (p, k) => {
-          k.bias_add(rows, cols, p.x, p.b);
-          k.bias_grad(rows, cols, p.x, p.db);
+          biasAdd(k, { rows, cols, x: p.x, bias: p.b });
+          biasGrad(k, { rows, cols, dy: p.x, dBias: p.db });
         });
         expectClose(got.x, ref.x, 1e-6, 1e-6, `${name} bias_add ${rows}x${cols}`);
         expectClose(got.db, ref.db, 1e-5, 1e-5, `${name} bias_grad ${rows}x${cols}`);
@@ -103,10 +105,10 @@ describe('streams over n floats', () => {
       for (const name of ['js', ...WASM_BACKENDS] as const) {
         const tol = name === 'js' ? 0 : 1e-6;
         const got = run(B[name], { a: { f: a }, b: { f: b }, m: { out: n }, s: { f: a }, y: { f: b }, z: { out: n } }, (p, k) => {
-          k.mul(n, p.a, p.b, p.m);
-          k.add(n, p.s, p.b, p.s); // out aliases a
-          k.axpy(n, -0.75, p.a, p.y);
-          k.fill(n, -2.5, p.z);
+          mul(k, { n, a: p.a, b: p.b, out: p.m });
+          add(k, { n, a: p.s, b: p.b, out: p.s }); // out aliases a
+          axpy(k, { n, alpha: -0.75, x: p.a, y: p.y });
+          fill(k, { n, value: -2.5, x: p.z });
         });
         expectClose(got.m, want.mul, tol, tol, `${name} mul n=${n}`);
         expectClose(got.s, want.add, tol, tol, `${name} add in place n=${n}`);
@@ -121,8 +123,8 @@ describe('streams over n floats', () => {
       const a = randArray(13, 1);
       const b = randArray(13, 2);
       const got = run(B[name], { a: { f: a }, b: { f: b }, z: { f: new Array(9).fill(7) } }, (p, k) => {
-        k.mul(13, p.a, p.b, p.b);
-        k.fill(5, 0, p.z + 2 * B[name].floatBytes);
+        mul(k, { n: 13, a: p.a, b: p.b, out: p.b });
+        fill(k, { n: 5, value: 0, x: p.z + 2 * B[name].floatBytes });
       });
       expectClose(got.b, a.map((v, i) => v * b[i]), 1e-7, 1e-6, `${name} mul into b`);
       expect([...got.z]).toEqual([7, 7, 0, 0, 0, 0, 0, 7, 7]);
@@ -144,7 +146,7 @@ describe('streams over n floats', () => {
       for (const name of ['js', ...WASM_BACKENDS] as const) {
         let count = -1;
         run(B[name], { x: { f: x } }, (p, k) => {
-          count = k.count_non_finite(n, p.x);
+          count = countNonFinite(k, { n, x: p.x });
         });
         expect(count, `${name} n=${n}`).toBe(expected);
       }
@@ -152,7 +154,7 @@ describe('streams over n floats', () => {
     for (const name of ['js', ...WASM_BACKENDS] as const) {
       let count = -1;
       run(B[name], { x: { f: [-0, 0, 1e-45, 3.4e38, -3.4e38, 1, 2] } }, (p, k) => {
-        count = k.count_non_finite(7, p.x);
+        count = countNonFinite(k, { n: 7, x: p.x });
       });
       expect(count, `${name} all finite`).toBe(0);
     }

@@ -1,5 +1,6 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import type { Backend } from '../ts/backend/backend.js';
+import { embeddingBackward, embeddingForward } from '../ts/backend/kernels/index.js';
 import { allBackends, run, randArray, expectClose, numericGrad, weightedSum, rng, ODD_SIZES, WASM_BACKENDS, type NamedBackends } from './helpers/kernels.js';
 
 let B: NamedBackends;
@@ -14,11 +15,11 @@ function randIds(n: number, v: number, seed: number): number[] {
 }
 
 function lookup(b: Backend, N: number, D: number, ids: number[], table: number[]): Float64Array {
-  return run(b, { ids: { i: ids }, table: { f: table }, out: { out: N * D } }, (p, k) => k.embedding_forward(N, D, p.ids, p.table, p.out)).out;
+  return run(b, { ids: { i: ids }, table: { f: table }, out: { out: N * D } }, (p, k) => embeddingForward(k, { n: N, width: D, ids: p.ids, table: p.table, out: p.out })).out;
 }
 
 function scatter(b: Backend, N: number, D: number, ids: number[], dOut: number[], dTable0: number[]): Float64Array {
-  return run(b, { ids: { i: ids }, dOut: { f: dOut }, dTable: { f: dTable0 } }, (p, k) => k.embedding_backward(N, D, p.ids, p.dOut, p.dTable)).dTable;
+  return run(b, { ids: { i: ids }, dOut: { f: dOut }, dTable: { f: dTable0 } }, (p, k) => embeddingBackward(k, { n: N, width: D, ids: p.ids, dOut: p.dOut, dTable: p.dTable })).dTable;
 }
 
 describe('embedding', () => {

@@ -1,4 +1,5 @@
 import { describe, it, beforeAll, expect } from 'vitest';
+import { gemm, gemmWsFloats } from '../ts/backend/kernels/index.js';
 import { allBackends, run, randArray, expectClose, ws, WASM_BACKENDS, type NamedBackends } from './helpers/kernels.js';
 
 let B: NamedBackends;
@@ -24,8 +25,8 @@ function gemmOn(b: NamedBackends[keyof NamedBackends], c: GemmCase, seed: number
   const ldc = N + pad;
   const a = randArray((transA ? K : M) * lda, seed);
   const bm = randArray((transB ? N : K) * ldb, seed + 1);
-  return run(b, { a: { f: a }, b: { f: bm }, c: { f: initialC(c, seed) }, ws: ws(b.kernels.gemm_ws_floats(M, N, K)) }, (p, k) =>
-    k.gemm(transA, transB, M, N, K, alpha, p.a, lda, p.b, ldb, beta, p.c, ldc, p.ws),
+  return run(b, { a: { f: a }, b: { f: bm }, c: { f: initialC(c, seed) }, ws: ws(gemmWsFloats(b.kernels, { M, N, K })) }, (p, k) =>
+    gemm(k, { M, N, K, transposeA: transA === 1, transposeB: transB === 1, alpha, beta, a: p.a, lda, b: p.b, ldb, c: p.c, ldc, ws: p.ws }),
   ).c;
 }
 

@@ -1,5 +1,6 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import type { Backend } from '../ts/backend/backend.js';
+import { lossForward, type LossName as KernelLoss } from '../ts/backend/kernels/index.js';
 import { allBackends, run, randArray, expectClose, numericGrad, rng, WASM_BACKENDS, type NamedBackends } from './helpers/kernels.js';
 
 let B: NamedBackends;
@@ -18,6 +19,10 @@ const CASES: LossCase[] = [
   { loss: 'scce', logits: false }, { loss: 'scce', logits: true },
   { loss: 'mse', logits: false }, { loss: 'mae', logits: false },
 ];
+/** The kernels' names of the short ones used here. */
+const FULL: Record<LossName, KernelLoss> = {
+  bce: 'binaryCrossentropy', cce: 'categoricalCrossentropy', scce: 'sparseCategoricalCrossentropy', mse: 'meanSquaredError', mae: 'meanAbsoluteError',
+};
 const label = (c: LossCase) => `${c.loss}${c.logits ? ' (logits)' : ''}`;
 
 /** Runs one loss kernel; returns [lossOut, grad] (grad empty when withGrad is false). */
@@ -25,14 +30,7 @@ function lossOn(b: Backend, c: LossCase, rows: number, cols: number, pred: Array
   scale: number, withGrad = true): [Float64Array, Float64Array] {
   const t = c.loss === 'scce' ? { i: target } : { f: target };
   const out = run(b, { pred: { f: pred }, target: t, loss: { out: rows }, grad: withGrad ? { out: rows * cols } : null }, (p, k) => {
-    const lg = c.logits ? 1 : 0;
-    switch (c.loss) {
-      case 'bce': return k.loss_binary_crossentropy(rows, cols, lg, p.pred, p.target, scale, p.loss, p.grad);
-      case 'cce': return k.loss_categorical_crossentropy(rows, cols, lg, p.pred, p.target, scale, p.loss, p.grad);
-      case 'scce': return k.loss_sparse_categorical_crossentropy(rows, cols, lg, p.pred, p.target, scale, p.loss, p.grad);
-      case 'mse': return k.loss_mean_squared_error(rows, cols, p.pred, p.target, scale, p.loss, p.grad);
-      case 'mae': return k.loss_mean_absolute_error(rows, cols, p.pred, p.target, scale, p.loss, p.grad);
-    }
+    lossForward(k, { loss: FULL[c.loss], rows, cols, fromLogits: c.logits, pred: p.pred, target: p.target, scale, perRow: p.loss, grad: p.grad });
   });
   return [out.loss, out.grad ?? new Float64Array(0)];
 }

@@ -1,5 +1,5 @@
 import { describe, it, expect, beforeAll } from 'vitest';
-import { Act } from '../ts/backend/abi.js';
+import type { ActivationName } from '../ts/backend/kernels/index.js';
 import { allBackends, rng, expectClose, numericGrad, weightedSum, WASM_BACKENDS, type NamedBackends } from './helpers/kernels.js';
 import { lstmData, runLstm, describeCase, LSTM_PARAMS, type LstmCase, type LstmData } from './helpers/lstm-case.js';
 
@@ -10,13 +10,13 @@ beforeAll(async () => {
 
 const SIZES = [1, 2, 3, 5, 7, 13];
 /** [act, recAct] pairs: Keras' default and combinations with kinks and unbounded ranges. */
-const ACTS: [number, number][] = [
-  [Act.tanh, Act.sigmoid], [Act.relu, Act.hardSigmoid], [Act.linear, Act.sigmoid], [Act.tanh, Act.hardSigmoid],
-  [Act.relu, Act.linear], [Act.sigmoid, Act.tanh], [Act.hardSigmoid, Act.relu], [Act.linear, Act.linear],
+const ACTS: [ActivationName, ActivationName][] = [
+  ['tanh', 'sigmoid'], ['relu', 'hardSigmoid'], ['linear', 'sigmoid'], ['tanh', 'hardSigmoid'],
+  ['relu', 'linear'], ['sigmoid', 'tanh'], ['hardSigmoid', 'relu'], ['linear', 'linear'],
 ];
 
 const base: LstmCase = {
-  B: 2, T: 3, I: 3, U: 2, goBackwards: false, act: Act.tanh, recAct: Act.sigmoid,
+  B: 2, T: 3, I: 3, U: 2, goBackwards: false, act: 'tanh', recAct: 'sigmoid',
   h0: true, c0: true, bias: true, mask: false, recMask: false, dHs: true, dHT: true, dCT: true, skipOptional: false,
 };
 
@@ -43,7 +43,7 @@ function sweepCases(): LstmCase[] {
     { ...base, ...all, B: 3, T: 2, I: 2, U: 6, maskAll: true, goBackwards: true },
     // 4U = 524 crosses the GEMM's column blocks; I = 37 and U = 131 are odd everywhere
     { ...base, ...all, B: 5, T: 3, I: 37, U: 131, goBackwards: true },
-    { ...base, ...all, B: 17, T: 4, I: 9, U: 67, act: Act.relu, recAct: Act.hardSigmoid },
+    { ...base, ...all, B: 17, T: 4, I: 9, U: 67, act: 'relu', recAct: 'hardSigmoid' },
   );
   return cases;
 }
@@ -76,8 +76,8 @@ describe('lstm backward against finite differences (JS backend, float64)', () =>
   const fdCases: [string, LstmCase][] = [
     ['tanh/sigmoid', { ...base }],
     ['mask, goBackwards, recMask', { ...base, B: 3, T: 4, I: 2, U: 3, mask: true, goBackwards: true, recMask: true }],
-    ['linear/sigmoid, mask, recMask, U = 5', { ...base, B: 2, T: 3, I: 2, U: 5, act: Act.linear, recAct: Act.sigmoid, mask: true, recMask: true }],
-    ['sigmoid/tanh, goBackwards', { ...base, B: 1, T: 5, I: 3, U: 2, act: Act.sigmoid, recAct: Act.tanh, goBackwards: true }],
+    ['linear/sigmoid, mask, recMask, U = 5', { ...base, B: 2, T: 3, I: 2, U: 5, act: 'linear', recAct: 'sigmoid', mask: true, recMask: true }],
+    ['sigmoid/tanh, goBackwards', { ...base, B: 1, T: 5, I: 3, U: 2, act: 'sigmoid', recAct: 'tanh', goBackwards: true }],
   ];
   for (const [label, c] of fdCases) {
     it(`${label}: dx, dKernel, dRecKernel, dBias, dH0, dC0`, () => {

@@ -1,6 +1,7 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import type { Backend } from '../ts/backend/backend.js';
 import type { Kernels } from '../ts/backend/abi.js';
+import { adamUpdate, clipInPlace, rmspropUpdate, scaleInPlace, sgdUpdate, sumSquares } from '../ts/backend/kernels/index.js';
 import { allBackends, run, randArray, expectClose, rng, WASM_BACKENDS, type NamedBackends } from './helpers/kernels.js';
 
 let B: NamedBackends;
@@ -23,13 +24,13 @@ const CASES: OptCase[] = [
   {
     name: 'sgd',
     state: [],
-    step: (k, n, p) => k.sgd_update(n, 0.1, 0, 0, p.p, p.g, 0),
+    step: (k, n, p) => sgdUpdate(k, { n, lr: 0.1, momentum: 0, nesterov: false, params: p.p, grads: p.g }),
     scalar: (p, g) => p - 0.1 * g,
   },
   {
     name: 'sgd momentum',
     state: ['v'],
-    step: (k, n, p) => k.sgd_update(n, 0.1, 0.9, 0, p.p, p.g, p.v),
+    step: (k, n, p) => sgdUpdate(k, { n, lr: 0.1, momentum: 0.9, nesterov: false, params: p.p, grads: p.g, velocity: p.v }),
     scalar: (p, g, s) => {
       s.v = 0.9 * s.v - 0.1 * g;
       return p + s.v;
@@ -38,7 +39,7 @@ const CASES: OptCase[] = [
   {
     name: 'sgd nesterov',
     state: ['v'],
-    step: (k, n, p) => k.sgd_update(n, 0.1, 0.9, 1, p.p, p.g, p.v),
+    step: (k, n, p) => sgdUpdate(k, { n, lr: 0.1, momentum: 0.9, nesterov: true, params: p.p, grads: p.g, velocity: p.v }),
     scalar: (p, g, s) => {
       s.v = 0.9 * s.v - 0.1 * g;
       return p + 0.9 * s.v - 0.1 * g;
@@ -47,7 +48,7 @@ const CASES: OptCase[] = [
   {
     name: 'rmsprop',
     state: ['ms'],
-    step: (k, n, p) => k.rmsprop_update(n, 0.01, 0.9, 0, 1e-7, 0, p.p, p.g, p.ms, 0, 0),
+    step: (k, n, p) => rmspropUpdate(k, { n, lr: 0.01, rho: 0.9, momentum: 0, epsilon: 1e-7, centered: false, params: p.p, grads: p.g, meanSquare: p.ms }),
     scalar: (p, g, s) => {
       s.ms = 0.9 * s.ms + 0.1 * g * g;
       return p - (0.01 * g) / Math.sqrt(s.ms + 1e-7);
@@ -56,7 +57,9 @@ const CASES: OptCase[] = [
   {
     name: 'rmsprop centered with momentum',
     state: ['ms', 'mom', 'mg'],
-    step: (k, n, p) => k.rmsprop_update(n, 0.01, 0.8, 0.5, 1e-3, 1, p.p, p.g, p.ms, p.mom, p.mg),
+    step: (k, n, p) => rmspropUpdate(k, {
+      n, lr: 0.01, rho: 0.8, momentum: 0.5, epsilon: 1e-3, centered: true, params: p.p, grads: p.g, meanSquare: p.ms, momentumSlot: p.mom, meanGrad: p.mg,
+    }),
     scalar: (p, g, s) => {
       s.ms = 0.8 * s.ms + 0.2 * g * g;
       s.mg = 0.8 * s.mg + 0.2 * g;
@@ -68,7 +71,7 @@ const CASES: OptCase[] = [
   {
     name: 'rmsprop centered',
     state: ['ms', 'mg'],
-    step: (k, n, p) => k.rmsprop_update(n, 0.01, 0.8, 0, 1e-3, 1, p.p, p.g, p.ms, 0, p.mg),
+    step: (k, n, p) => rmspropUpdate(k, { n, lr: 0.01, rho: 0.8, momentum: 0, epsilon: 1e-3, centered: true, params: p.p, grads: p.g, meanSquare: p.ms, meanGrad: p.mg }),
     scalar: (p, g, s) => {
       s.ms = 0.8 * s.ms + 0.2 * g * g;
       s.mg = 0.8 * s.mg + 0.2 * g;
@@ -78,7 +81,9 @@ const CASES: OptCase[] = [
   {
     name: 'adam',
     state: ['m', 'v'],
-    step: (k, n, p, t) => k.adam_update(n, 0.01, 0.9, 0.999, 1e-7, 0.9 ** t, 0.999 ** t, 0, p.p, p.g, p.m, p.v),
+    step: (k, n, p, t) => adamUpdate(k, {
+      n, lr: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, beta1Power: 0.9 ** t, beta2Power: 0.999 ** t, weightDecay: 0, params: p.p, grads: p.g, m: p.m, v: p.v,
+    }),
     scalar: (p, g, s, t) => {
       s.m = 0.9 * s.m + 0.1 * g;
       s.v = 0.999 * s.v + 0.001 * g * g;
@@ -91,7 +96,9 @@ const CASES: OptCase[] = [
   {
     name: 'adamw',
     state: ['m', 'v'],
-    step: (k, n, p, t) => k.adam_update(n, 0.01, 0.8, 0.99, 1e-3, 0.8 ** t, 0.99 ** t, 0.1, p.p, p.g, p.m, p.v),
+    step: (k, n, p, t) => adamUpdate(k, {
+      n, lr: 0.01, beta1: 0.8, beta2: 0.99, epsilon: 1e-3, beta1Power: 0.8 ** t, beta2Power: 0.99 ** t, weightDecay: 0.1, params: p.p, grads: p.g, m: p.m, v: p.v,
+    }),
     scalar: (p, g, s, t) => {
       p = p * (1 - 0.01 * 0.1);
       s.m = 0.8 * s.m + 0.2 * g;
@@ -167,7 +174,7 @@ describe('optimizer updates', () => {
     for (const name of ALL) {
       const p = randArray(9, 5);
       const g = randArray(9, 6);
-      const got = run(B[name], { p: { f: p }, g: { f: g } }, (q, k) => k.sgd_update(9, 0.25, 0, 0, q.p, q.g, 0)).p;
+      const got = run(B[name], { p: { f: p }, g: { f: g } }, (q, k) => sgdUpdate(k, { n: 9, lr: 0.25, momentum: 0, nesterov: false, params: q.p, grads: q.g })).p;
       // lr = 0.25 is a power of two: the f32 result is the rounded exact one
       expectClose(got, p.map((v, i) => (name === 'js' ? v - 0.25 * g[i] : Math.fround(v - 0.25 * g[i]))), 0, 0, name);
     }
@@ -185,7 +192,7 @@ describe('gradient-norm helpers', () => {
       for (const name of ALL) {
         let got = NaN;
         run(B[name], { x: { f: x } }, (p, k) => {
-          got = k.sum_squares(n, p.x);
+          got = sumSquares(k, { n, x: p.x });
         });
         expect(Math.abs(Math.sqrt(got) - Math.sqrt(want)) / Math.sqrt(want), `${name} n=${n}`).toBeLessThan(1e-6);
       }
@@ -204,7 +211,7 @@ describe('gradient-norm helpers', () => {
       for (const [x, want] of cases) {
         let got = -1;
         run(B[name], { x: { f: x } }, (p, k) => {
-          got = k.sum_squares(x.length, p.x);
+          got = sumSquares(k, { n: x.length, x: p.x });
         });
         if (Number.isNaN(want)) expect(got, `${name} ${x}`).toBeNaN();
         else expect(got, `${name} ${x}`).toBeCloseTo(want, 70);
@@ -220,8 +227,8 @@ describe('gradient-norm helpers', () => {
       for (const n of [1, 3, 5, 12, 13]) {
         const x = Array.from({ length: n }, (_, i) => edge[(i * 5 + n) % edge.length]);
         const out = run(B[name], { s: { f: x }, c: { f: x } }, (p, k) => {
-          k.scale_inplace(n, -2, p.s);
-          k.clip_inplace(n, -1, 1, p.c);
+          scaleInPlace(k, { n, scale: -2, x: p.s });
+          clipInPlace(k, { n, lo: -1, hi: 1, x: p.c });
         });
         for (let i = 0; i < n; i++) {
           const v = f(x[i]); // what the backend stores

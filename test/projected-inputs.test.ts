@@ -4,8 +4,8 @@
 // backward whose dx is the projections' gradient [B,T,G]: projected back through the kernel it is
 // the ordinary dx, and x^T times it the ordinary dKernel).
 import { describe, it, beforeAll } from 'vitest';
-import { Act, RecurrentFlags } from '../ts/backend/abi.js';
 import type { Backend } from '../ts/backend/backend.js';
+import { CELLS, cellBackward, cellCacheFloats, cellForward, cellWsFloats, type CellKind } from '../ts/backend/kernels/index.js';
 import { allBackends, randArray, run, ws, expectClose, type NamedBackends } from './helpers/kernels.js';
 
 let BE: NamedBackends;
@@ -13,8 +13,8 @@ beforeAll(async () => {
   BE = await allBackends();
 });
 
-type Cell = 'lstm' | 'gru' | 'gruResetAfter' | 'rnn';
-const GATES: Record<Cell, number> = { lstm: 4, gru: 3, gruResetAfter: 3, rnn: 1 };
+type Cell = CellKind | 'gruResetAfter';
+const CASE_CELLS: readonly Cell[] = ['lstm', 'gru', 'gruResetAfter', 'simpleRNN'];
 /** How x reaches the kernel: rows of inputs and the kernel, rows of projections, a table and ids. */
 type Mode = 'kernel' | 'rows' | 'table';
 
@@ -38,7 +38,8 @@ const transpose = (a: ArrayLike<number>, rows: number, cols: number) =>
 /** One forward call (and for 'kernel' and 'table' one backward) of case c in `mode`. */
 function call(b: Backend, c: Case, seed: number, mode: Mode) {
   const { B, T, I, U } = c;
-  const G = GATES[c.cell] * U;
+  const kind: CellKind = c.cell === 'gruResetAfter' ? 'gru' : c.cell;
+  const G = CELLS[kind].gates * U;
   const V = 1 + ((B * T) >> 1); // fewer rows than tokens: ids repeat
   const vocab = randArray(V * I, seed);
   const ids = Array.from({ length: B * T }, (_, r) => (r * 7 + seed) % V);
@@ -49,9 +50,8 @@ function call(b: Backend, c: Case, seed: number, mode: Mode) {
   const mask = Array.from({ length: B * T }, (_, i) => (c.mask && i % 3 === 1 ? 0 : 1));
   const h0 = randArray(B * U, seed + 4);
   const dHs = randArray(B * T * U, seed + 5);
-  const flags = (c.back ? RecurrentFlags.goBackwards : 0) | (c.cell === 'gruResetAfter' ? RecurrentFlags.resetAfter : 0);
   const k = b.kernels;
-  const kind = c.cell === 'gruResetAfter' ? 'gru' : c.cell;
+  const dims = { B, T, I, U };
   const xData = mode === 'kernel' ? x : mode === 'rows' ? matmul(x, kernel, B * T, I, G, true) : matmul(vocab, kernel, V, I, G, true);
   const backward = mode !== 'rows';
   const bufs = {
@@ -59,30 +59,19 @@ function call(b: Backend, c: Case, seed: number, mode: Mode) {
     kernel: mode === 'kernel' ? { f: kernel } : null,
     rec: { f: rec }, bias: { f: bias }, h0: c.h0 ? { f: h0 } : null, c0: c.h0 ? { f: h0 } : null,
     mask: c.mask ? { f: mask } : null, hs: { out: B * T * U }, hT: { out: B * U }, cT: { out: B * U },
-    cache: ws(k[`${kind}_cache_floats`](B, T, I, U)), ws: ws(k[`${kind}_ws_floats`](B, T, I, U)),
+    cache: ws(cellCacheFloats(k, kind, dims)), ws: ws(cellWsFloats(k, kind, dims)),
     dHs: { f: dHs }, dx: backward ? { out: B * T * (mode === 'table' ? G : I) } : null,
     dK: mode === 'kernel' ? { zeros: I * G } : null, dR: { zeros: U * G }, dBias: { zeros: bias.length },
     dH0: c.h0 ? { out: B * U } : null, dC0: c.h0 && kind === 'lstm' ? { out: B * U } : null,
   };
   const out = run(b, bufs, (p) => {
-    if (kind === 'lstm') {
-      k.lstm_forward(B, T, I, U, flags, Act.tanh, Act.sigmoid, p.x, p.kernel, p.rec, p.bias, p.h0, p.c0, p.mask, 0, p.hs, p.hT, p.cT, p.cache, p.ws, p.ids);
-      if (backward) {
-        k.lstm_backward(B, T, I, U, flags, Act.tanh, Act.sigmoid, p.x, p.kernel, p.rec, p.h0, p.c0, p.mask, 0, p.hs, p.cache,
-          p.dHs, 0, 0, p.dx, p.dK, p.dR, p.dBias, p.dH0, p.dC0, p.ws);
-      }
-    } else if (kind === 'gru') {
-      k.gru_forward(B, T, I, U, flags, Act.tanh, Act.sigmoid, p.x, p.kernel, p.rec, p.bias, p.h0, p.mask, 0, p.hs, p.hT, p.cache, p.ws, p.ids);
-      if (backward) {
-        k.gru_backward(B, T, I, U, flags, Act.tanh, Act.sigmoid, p.x, p.kernel, p.rec, p.h0, p.mask, 0, p.hs, p.cache,
-          p.dHs, 0, p.dx, p.dK, p.dR, p.dBias, p.dH0, p.ws);
-      }
-    } else {
-      k.rnn_forward(B, T, I, U, flags, Act.tanh, p.x, p.kernel, p.rec, p.bias, p.h0, p.mask, 0, p.hs, p.hT, p.cache, p.ws, p.ids);
-      if (backward) {
-        k.rnn_backward(B, T, I, U, flags, Act.tanh, p.x, p.kernel, p.rec, p.h0, p.mask, 0, p.hs, p.cache,
-          p.dHs, 0, p.dx, p.dK, p.dR, p.dBias, p.dH0, p.ws);
-      }
+    const shared = {
+      ...dims, goBackwards: c.back, resetAfter: c.cell === 'gruResetAfter', x: p.x, kernel: p.kernel, recurrentKernel: p.rec,
+      h0: p.h0, c0: p.c0, mask: p.mask, hs: p.hs, cache: p.cache, ws: p.ws,
+    };
+    cellForward(k, kind, { ...shared, bias: p.bias, hT: p.hT, cT: p.cT, ids: p.ids });
+    if (backward) {
+      cellBackward(k, kind, { ...shared, dHs: p.dHs, dx: p.dx, dKernel: p.dK, dRecurrentKernel: p.dR, dBias: p.dBias, dH0: p.dH0, dC0: p.dC0 });
     }
   });
   return { out, x, kernel, G };
@@ -91,7 +80,7 @@ function call(b: Backend, c: Case, seed: number, mode: Mode) {
 const SHAPES: [number, number, number, number][] = [[1, 1, 1, 1], [2, 3, 5, 7], [5, 4, 13, 3], [3, 7, 2, 17], [64, 5, 16, 8]];
 
 describe('recurrent kernels with projected inputs (kernel 0) match the ordinary call', () => {
-  for (const cell of Object.keys(GATES) as Cell[]) {
+  for (const cell of CASE_CELLS) {
     it(`${cell} on every backend: rows and table forwards; the table backward`, () => {
       SHAPES.forEach(([B, T, I, U], n) => {
         const c: Case = { cell, B, T, I, U, back: n % 2 === 1, mask: n % 3 !== 0, h0: n % 2 === 0 };

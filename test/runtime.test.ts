@@ -1,10 +1,10 @@
-import { describe, it, expect } from 'vitest';
+import { describe, it, expect, vi } from 'vitest';
 import { Heap } from '../ts/runtime/heap.js';
 import { createBackend, ready, getBackend, bestBackendName } from '../ts/runtime/ready.js';
 import { createWasmBackend } from '../ts/backend/wasm.js';
 import { hasSimd, hasSharedMemory } from '../ts/runtime/features.js';
 import { LwError } from '../ts/errors.js';
-import { KERNEL_NAMES } from '../ts/backend/abi.js';
+import { gemm, gemmWsFloats, KERNEL_EXPORTS } from '../ts/backend/kernels/index.js';
 import { randArray, run, expectClose, ws } from './helpers/kernels.js';
 import { readFileSync } from 'node:fs';
 
@@ -72,7 +72,20 @@ describe('wasm backends', () => {
     for (const f of ['simd', 'scalar', 'simd-threads']) {
       const m = new WebAssembly.Module(readFileSync(new URL(`../wasm/kernels-${f}.wasm`, import.meta.url)));
       const names = new Set(WebAssembly.Module.exports(m).map((e) => e.name));
-      expect(KERNEL_NAMES.filter((n) => !names.has(n)), `${f} is missing`).toEqual([]);
+      expect(KERNEL_EXPORTS.filter((n) => !names.has(n)), `${f} is missing`).toEqual([]);
+    }
+  });
+
+  it('a module missing a kernel the bindings call does not load (WASM_LOAD naming it)', async () => {
+    const instantiate = WebAssembly.instantiate;
+    const spy = vi.spyOn(WebAssembly, 'instantiate').mockImplementation((async (...args: Parameters<typeof instantiate>) => {
+      const { gemm: _gemm, ...exports } = (await instantiate(...args) as unknown as WebAssembly.Instance).exports;
+      return { exports };
+    }) as typeof instantiate);
+    try {
+      await expect(createWasmBackend('simd')).rejects.toMatchObject({ code: 'WASM_LOAD', details: { missing: ['gemm'] } });
+    } finally {
+      spy.mockRestore();
     }
   });
 
@@ -94,8 +107,8 @@ describe('wasm backends', () => {
     for (const name of ['wasm-simd', 'js'] as const) {
       const b = await createBackend(name);
       expect(() => b.alloc(2 ** 33)).toThrow(/OUT_OF_MEMORY.*8589934592 bytes/);
-      const got = run(b, { a: { f: [1, 2, 3, 4] }, b: { f: [5, 6, 7, 8] }, c: { zeros: 4 }, ws: ws(b.kernels.gemm_ws_floats(2, 2, 2)) }, (p, k) =>
-        k.gemm(0, 0, 2, 2, 2, 1, p.a, 2, p.b, 2, 0, p.c, 2, p.ws)).c;
+      const got = run(b, { a: { f: [1, 2, 3, 4] }, b: { f: [5, 6, 7, 8] }, c: { zeros: 4 }, ws: ws(gemmWsFloats(b.kernels, { M: 2, N: 2, K: 2 })) }, (p, k) =>
+        gemm(k, { M: 2, N: 2, K: 2, a: p.a, b: p.b, c: p.c, ws: p.ws })).c;
       expect(Array.from(got)).toEqual([19, 22, 43, 50]);
     }
   });
@@ -107,9 +120,9 @@ describe('wasm backends', () => {
     expect(t.shared).toBe(true);
     expect(t.memory.buffer).toBeInstanceOf(SharedArrayBuffer);
     const [M, N, K] = [19, 37, 23];
-    const inputs = (b: typeof t) => ({ a: { f: randArray(M * K, 7) }, b: { f: randArray(K * N, 8) }, c: { zeros: M * N }, ws: ws(b.kernels.gemm_ws_floats(M, N, K)) });
-    const gemm = (b: typeof t) => run(b, inputs(b), (p, k) => k.gemm(0, 0, M, N, K, 1, p.a, K, p.b, N, 0, p.c, N, p.ws)).c;
-    expectClose(gemm(t), gemm(js), 1e-5, 1e-5, 'threads-flavour gemm');
+    const inputs = (b: typeof t) => ({ a: { f: randArray(M * K, 7) }, b: { f: randArray(K * N, 8) }, c: { zeros: M * N }, ws: ws(gemmWsFloats(b.kernels, { M, N, K })) });
+    const product = (b: typeof t) => run(b, inputs(b), (p, k) => gemm(k, { M, N, K, a: p.a, b: p.b, c: p.c, ws: p.ws })).c;
+    expectClose(product(t), product(js), 1e-5, 1e-5, 'threads-flavour gemm');
   });
 
   it('reports which flavour it is', async () => {
@@ -142,7 +155,7 @@ describe('ready / getBackend', () => {
     const fromUrl = await createBackend('wasm', { wasm: { scalar: url } });
     const fromBytes = await createBackend('wasm', { wasm: { scalar: readFileSync(url) } });
     for (const b of [fromUrl, fromBytes]) {
-      const c = run(b, { a: { f: [2] }, b: { f: [3] }, c: { zeros: 1 }, ws: ws(8) }, (p, k) => k.gemm(0, 0, 1, 1, 1, 1, p.a, 1, p.b, 1, 0, p.c, 1, p.ws)).c;
+      const c = run(b, { a: { f: [2] }, b: { f: [3] }, c: { zeros: 1 }, ws: ws(8) }, (p, k) => gemm(k, { M: 1, N: 1, K: 1, a: p.a, b: p.b, c: p.c, ws: p.ws })).c;
       expect(c[0]).toBe(6);
     }
   });

@@ -4,7 +4,9 @@ import { describe, it, expect, beforeAll, afterAll, vi } from 'vitest';
 import os from 'node:os';
 import * as lw from '../ts/index.js';
 import type { Backend } from '../ts/backend/backend.js';
-import { Act } from '../ts/backend/abi.js';
+import {
+  adamUpdate, embeddingForward, fill, gemm, gemmWsFloats, rmspropUpdate, sgdUpdate, sumSquares,
+} from '../ts/backend/kernels/index.js';
 import { LwError } from '../ts/errors.js';
 import { createBackend, currentBackend, getThreads } from '../ts/runtime/ready.js';
 import { poolOf, threadsOf, type ThreadPool } from '../ts/runtime/threads.js';
@@ -60,10 +62,10 @@ describe('the pool', () => {
     for (const [ta, tb, M, N, K, beta] of shapes) {
       const inputs = (b: Backend) => ({
         a: { f: randArray(M * K, M + K) }, b: { f: randArray(K * N, N + K) }, c: { f: randArray(M * N, M + N) },
-        ws: ws(b.kernels.gemm_ws_floats(M, N, K)),
+        ws: ws(gemmWsFloats(b.kernels, { M, N, K })),
       });
       const call = (b: Backend) => run(b, inputs(b), (p, k) =>
-        k.gemm(ta, tb, M, N, K, 0.75, p.a, ta ? M : K, p.b, tb ? K : N, beta, p.c, N, p.ws)).c;
+        gemm(k, { M, N, K, transposeA: ta === 1, transposeB: tb === 1, alpha: 0.75, beta, a: p.a, b: p.b, c: p.c, ws: p.ws })).c;
       const want = call(one);
       const { result: got, jobs } = jobsDuring(() => call(three));
       expect(jobs, `gemm ${M}x${N}x${K} was split`).toBe(1);
@@ -77,7 +79,7 @@ describe('the pool', () => {
       const V = 1000;
       const ids = Array.from({ length: n }, (_, i) => (i * 7919) % V);
       const call = (b: Backend) => run(b, { ids: { i: ids }, table: { f: randArray(V * d, 9) }, out: { out: n * d } },
-        (p, k) => k.embedding_forward(n, d, p.ids, p.table, p.out)).out;
+        (p, k) => embeddingForward(k, { n, width: d, ids: p.ids, table: p.table, out: p.out })).out;
       const want = call(one);
       const { result: got, jobs } = jobsDuring(() => call(three));
       expect(jobs, `${n} rows of ${d}`).toBe(split);
@@ -89,17 +91,21 @@ describe('the pool', () => {
     const n = 300_007; // uneven parts, a tail after the last block of four; fill splits from 2^18 floats
     const bufs = () => ({ p: { f: randArray(n, 1) }, g: { f: randArray(n, 2) }, m: { f: randArray(n, 3, 0.1) }, v: { f: randArray(n, 4).map(Math.abs) }, z: { f: randArray(n, 5) } });
     const call = (b: Backend) => run(b, bufs(), (p, k) => {
-      k.adam_update(n, 0.01, 0.9, 0.999, 1e-7, 0.9, 0.999, 0.01, p.p, p.g, p.m, p.v);
-      k.sgd_update(n, 0.1, 0.9, 1, p.p, p.g, p.m);
-      k.rmsprop_update(n, 0.01, 0.9, 0.5, 1e-7, 1, p.p, p.g, p.v, p.m, p.z);
-      k.fill(n, 0.25, p.g);
+      adamUpdate(k, {
+        n, lr: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, beta1Power: 0.9, beta2Power: 0.999, weightDecay: 0.01, params: p.p, grads: p.g, m: p.m, v: p.v,
+      });
+      sgdUpdate(k, { n, lr: 0.1, momentum: 0.9, nesterov: true, params: p.p, grads: p.g, velocity: p.m });
+      rmspropUpdate(k, {
+        n, lr: 0.01, rho: 0.9, momentum: 0.5, epsilon: 1e-7, centered: true, params: p.p, grads: p.g, meanSquare: p.v, momentumSlot: p.m, meanGrad: p.z,
+      });
+      fill(k, { n, value: 0.25, x: p.g });
     });
     const want = call(one);
     const { result: got, jobs } = jobsDuring(() => call(three));
     expect(jobs, 'four passes on the pool').toBe(4);
     for (const key of Object.keys(want)) expect(got[key], `${key}: the same bits`).toEqual(want[key]);
     const x = randArray(n, 6, 1e3);
-    const sums = (b: Backend) => { let s = 0; run(b, { x: { f: x } }, (p, k) => { s = k.sum_squares(n, p.x); }); return s; };
+    const sums = (b: Backend) => { let s = 0; run(b, { x: { f: x } }, (p, k) => { s = sumSquares(k, { n, x: p.x }); }); return s; };
     const exact = x.reduce((a, v) => a + v * v, 0);
     const { result: pooled, jobs: sumJobs } = jobsDuring(() => sums(three));
     expect(sumJobs).toBe(1);
@@ -109,8 +115,8 @@ describe('the pool', () => {
 
   it('gemm: small products stay on the calling thread', () => {
     const [M, N, K] = [7, 9, 11];
-    const { jobs } = jobsDuring(() => run(three, { a: { f: randArray(M * K, 1) }, b: { f: randArray(K * N, 2) }, c: { zeros: M * N }, ws: ws(three.kernels.gemm_ws_floats(M, N, K)) },
-      (p, k) => k.gemm(0, 0, M, N, K, 1, p.a, K, p.b, N, 0, p.c, N, p.ws)));
+    const { jobs } = jobsDuring(() => run(three, { a: { f: randArray(M * K, 1) }, b: { f: randArray(K * N, 2) }, c: { zeros: M * N }, ws: ws(gemmWsFloats(three.kernels, { M, N, K })) },
+      (p, k) => gemm(k, { M, N, K, a: p.a, b: p.b, c: p.c, ws: p.ws })));
     expect(jobs).toBe(0);
   });
 });
@@ -120,11 +126,11 @@ describe('recurrent kernels: forward and backward with 1 and 3 threads', () => {
   const OUTPUTS = ['hs', 'hT', 'cT', 'dx', 'dKernel', 'dRecKernel', 'dRec', 'dBias', 'dH0', 'dC0'];
   const lstmCases: LstmCase[] = [
     // every option on; 11 rows over 3 parts
-    { B: 11, T: 23, I: 37, U: 29, goBackwards: true, act: Act.tanh, recAct: Act.sigmoid, h0: true, c0: true, bias: true, mask: true, recMask: true, dHs: true, dHT: true, dCT: true, skipOptional: false },
+    { B: 11, T: 23, I: 37, U: 29, goBackwards: true, act: 'tanh', recAct: 'sigmoid', h0: true, c0: true, bias: true, mask: true, recMask: true, dHs: true, dHT: true, dCT: true, skipOptional: false },
     // the seed model's first layer at a small batch, optional outputs skipped
-    { B: 5, T: 40, I: 64, U: 48, goBackwards: false, act: Act.tanh, recAct: Act.hardSigmoid, h0: false, c0: false, bias: false, mask: false, recMask: false, dHs: true, dHT: false, dCT: false, skipOptional: true },
+    { B: 5, T: 40, I: 64, U: 48, goBackwards: false, act: 'tanh', recAct: 'hardSigmoid', h0: false, c0: false, bias: false, mask: false, recMask: false, dHs: true, dHT: false, dCT: false, skipOptional: true },
     // fewer rows than threads
-    { B: 2, T: 60, I: 50, U: 64, goBackwards: false, act: Act.relu, recAct: Act.sigmoid, h0: true, c0: false, bias: true, mask: true, recMask: false, dHs: false, dHT: true, dCT: true, skipOptional: false },
+    { B: 2, T: 60, I: 50, U: 64, goBackwards: false, act: 'relu', recAct: 'sigmoid', h0: true, c0: false, bias: true, mask: true, recMask: false, dHs: false, dHT: true, dCT: true, skipOptional: false },
   ];
   for (const c of lstmCases) {
     it(`lstm B${c.B} T${c.T} I${c.I} U${c.U}`, () => {
@@ -140,10 +146,10 @@ describe('recurrent kernels: forward and backward with 1 and 3 threads', () => {
   const recCases: RecCase[] = [
     { cell: 'gru', B: 11, T: 23, I: 37, U: 29, resetAfter: true, goBackwards: true, h0: true, bias: true, mask: true, recMask: true },
     { cell: 'gru', B: 11, T: 23, I: 37, U: 29, resetAfter: false, goBackwards: true, h0: true, bias: true, mask: true, recMask: true },
-    { cell: 'gru', B: 7, T: 31, I: 64, U: 40, resetAfter: false, act: Act.relu, recAct: Act.hardSigmoid, dHT: false, skipOptional: true },
+    { cell: 'gru', B: 7, T: 31, I: 64, U: 40, resetAfter: false, act: 'relu', recAct: 'hardSigmoid', dHT: false, skipOptional: true },
     { cell: 'gru', B: 2, T: 50, I: 41, U: 64, resetAfter: true, mask: true, dHs: false },
-    { cell: 'rnn', B: 9, T: 30, I: 40, U: 70, goBackwards: true, h0: true, bias: true, mask: true, recMask: true },
-    { cell: 'rnn', B: 13, T: 37, I: 61, U: 53, act: Act.relu, dHT: false, skipOptional: true },
+    { cell: 'simpleRNN', B: 9, T: 30, I: 40, U: 70, goBackwards: true, h0: true, bias: true, mask: true, recMask: true },
+    { cell: 'simpleRNN', B: 13, T: 37, I: 61, U: 53, act: 'relu', dHT: false, skipOptional: true },
   ];
   for (const c of recCases) {
     it(caseName(c), () => {
@@ -157,7 +163,7 @@ describe('recurrent kernels: forward and backward with 1 and 3 threads', () => {
   }
 
   it('batch 1 never wakes the workers (no slowdown for single sequences)', () => {
-    const c: LstmCase = { B: 1, T: 50, I: 64, U: 64, goBackwards: false, act: Act.tanh, recAct: Act.sigmoid, h0: false, c0: false, bias: true, mask: false, recMask: false, dHs: true, dHT: false, dCT: false, skipOptional: false };
+    const c: LstmCase = { B: 1, T: 50, I: 64, U: 64, goBackwards: false, act: 'tanh', recAct: 'sigmoid', h0: false, c0: false, bias: true, mask: false, recMask: false, dHs: true, dHT: false, dCT: false, skipOptional: false };
     const d = lstmData(c, 5);
     const { result: got, jobs } = jobsDuring(() => runLstm(three, c, d, 0));
     expect(jobs).toBe(0);
@@ -231,8 +237,8 @@ describe('ready({ threads })', () => {
       expect(a.shared).toBe(false);
       expect(info).toHaveBeenCalledTimes(1);
       expect(String(info.mock.calls[0][0])).toMatch(/SharedArrayBuffer.*Cross-Origin-Opener-Policy.*one thread/);
-      const got = run(a, { a: { f: [1, 2, 3, 4] }, b: { f: [5, 6, 7, 8] }, c: { zeros: 4 }, ws: ws(a.kernels.gemm_ws_floats(2, 2, 2)) }, (p, k) =>
-        k.gemm(0, 0, 2, 2, 2, 1, p.a, 2, p.b, 2, 0, p.c, 2, p.ws)).c;
+      const got = run(a, { a: { f: [1, 2, 3, 4] }, b: { f: [5, 6, 7, 8] }, c: { zeros: 4 }, ws: ws(gemmWsFloats(a.kernels, { M: 2, N: 2, K: 2 })) }, (p, k) =>
+        gemm(k, { M: 2, N: 2, K: 2, a: p.a, b: p.b, c: p.c, ws: p.ws })).c;
       expect(Array.from(got)).toEqual([19, 22, 43, 50]);
     } finally {
       vi.unstubAllGlobals();
@@ -247,23 +253,23 @@ describe('a worker that dies', () => {
   function bigGemm(b: Backend): () => void {
     const a = b.allocFloats(M * M);
     const c = b.allocFloats(M * M);
-    const w = b.allocFloats(b.kernels.gemm_ws_floats(M, M, M));
+    const w = b.allocFloats(gemmWsFloats(b.kernels, { M, N: M, K: M }));
     b.floats().fill(0.5, a / 4, a / 4 + M * M);
-    return () => b.kernels.gemm(0, 0, M, M, M, 1, a, M, a, M, 0, c, M, w);
+    return () => gemm(b.kernels, { M, N: M, K: M, a, b: a, c, ws: w });
   }
 
   it('during a call: that call (or the next) throws LwError, later calls too; no hang', async () => {
     const b = await createBackend('wasm-simd', { threads: 2 });
     const p = poolOf(b)!;
-    const gemm = bigGemm(b);
-    gemm();
+    const product = bigGemm(b);
+    product();
     p.killWorker(1);
     let err: unknown;
     const started = Date.now();
     // The kill arrives while the leader is inside a kernel; keep calling until it has landed.
     while (!err && Date.now() - started < 20_000) {
       try {
-        gemm();
+        product();
       } catch (e) {
         err = e;
       }
@@ -273,8 +279,8 @@ describe('a worker that dies', () => {
     expect((err as LwError).code).toBe('WORKER_FAILED');
     expect((err as LwError).details).toMatchObject({ worker: 1, threads: 2 });
     expect((err as LwError).message).toMatch(/worker 1 of the 2-thread pool .*lw\.ready/);
-    expect(() => gemm()).toThrow(/WORKER_FAILED|worker 1/);
-    expect(() => b.kernels.fill(4, 0, b.allocFloats(4))).toThrow(LwError);
+    expect(() => product()).toThrow(/WORKER_FAILED|worker 1/);
+    expect(() => fill(b.kernels, { n: 4, value: 0, x: b.allocFloats(4) })).toThrow(LwError);
   }, 30_000);
 
   it('between calls: the next call throws, and ready() replaces the broken backend', async () => {

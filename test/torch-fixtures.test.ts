@@ -5,10 +5,14 @@
 import { readFileSync } from 'node:fs';
 import { describe, it, expect, beforeAll } from 'vitest';
 import type { Backend } from '../ts/backend/backend.js';
-import { RecurrentFlags } from '../ts/backend/abi.js';
+import {
+  ActivationCode, cellBackward, cellCacheFloats, cellForward, cellWsFloats, RecurrentFlags, type ActivationName, type CellKind,
+} from '../ts/backend/kernels/index.js';
 import { allBackends, run, expectClose, ws, type BufSpec, type NamedBackends } from './helpers/kernels.js';
 
+/** The fixture files' families (named by scripts/torch_fixtures.py) and their cells. */
 type Family = 'lstm' | 'gru' | 'rnn';
+const CELL: Record<Family, CellKind> = { lstm: 'lstm', gru: 'gru', rnn: 'simpleRNN' };
 type Arr = number[] | null;
 
 /** One fixture case; arrays are row-major, null means absent (pointer 0). LSTM-only fields are undefined elsewhere. */
@@ -32,20 +36,16 @@ const ATOL: Record<keyof NamedBackends, number> = { 'wasm-simd': 1e-5, wasm: 1e-
 
 const opt = (a: Arr | undefined): BufSpec => (a ? { f: a } : null);
 
-function sizes(b: Backend, family: Family, c: TorchCase): { cache: number; ws: number } {
-  const k = b.kernels;
-  const { B, T, I, U } = c;
-  if (family === 'lstm') return { cache: k.lstm_cache_floats(B, T, I, U), ws: k.lstm_ws_floats(B, T, I, U) };
-  if (family === 'gru') return { cache: k.gru_cache_floats(B, T, I, U), ws: k.gru_ws_floats(B, T, I, U) };
-  return { cache: k.rnn_cache_floats(B, T, I, U), ws: k.rnn_ws_floats(B, T, I, U) };
-}
+/** Fixtures store activations as their codes. */
+const nameOfCode = (code: number): ActivationName => (Object.keys(ActivationCode) as ActivationName[]).find((n) => ActivationCode[n] === code)!;
 
 /** Forward then backward on one backend; returns every buffer (outputs, input grads, accumulated grads). */
 function runCase(b: Backend, family: Family, c: TorchCase): Record<string, Float64Array> {
-  const { B, T, I, U, flags, act } = c;
-  const recAct = c.recAct ?? 0;
-  const lstm = family === 'lstm';
-  const n = sizes(b, family, c);
+  const { B, T, I, U } = c;
+  const cell = CELL[family];
+  const lstm = cell === 'lstm';
+  const dims = { B, T, I, U };
+  const n = { cache: cellCacheFloats(b.kernels, cell, dims), ws: cellWsFloats(b.kernels, cell, dims) };
   const bufs: Record<string, BufSpec> = {
     x: { f: c.x }, kernel: { f: c.kernel }, recKernel: { f: c.recKernel }, bias: opt(c.bias),
     h0: opt(c.h0), c0: lstm ? opt(c.c0) : null, mask: opt(c.mask), recMask: opt(c.recMask),
@@ -57,23 +57,19 @@ function runCase(b: Backend, family: Family, c: TorchCase): Record<string, Float
     dKernel: { zeros: c.dKernel.length }, dRecKernel: { zeros: c.dRecKernel.length },
     dBias: c.dBias ? { zeros: c.dBias.length } : null,
   };
+  const options = {
+    goBackwards: c.goBackwards, resetAfter: c.resetAfter, activation: nameOfCode(c.act), recurrentActivation: nameOfCode(c.recAct ?? 0),
+  };
   return run(b, bufs, (p, k) => {
-    if (family === 'lstm') {
-      k.lstm_forward(B, T, I, U, flags, act, recAct, p.x, p.kernel, p.recKernel, p.bias, p.h0, p.c0,
-        p.mask, p.recMask, p.hs, p.hT, p.cT, p.cache, p.ws, 0);
-      k.lstm_backward(B, T, I, U, flags, act, recAct, p.x, p.kernel, p.recKernel, p.h0, p.c0, p.mask, p.recMask,
-        p.hs, p.cache, p.dHs, p.dHT, p.dCT, p.dx, p.dKernel, p.dRecKernel, p.dBias, p.dH0, p.dC0, p.ws);
-    } else if (family === 'gru') {
-      k.gru_forward(B, T, I, U, flags, act, recAct, p.x, p.kernel, p.recKernel, p.bias, p.h0,
-        p.mask, p.recMask, p.hs, p.hT, p.cache, p.ws, 0);
-      k.gru_backward(B, T, I, U, flags, act, recAct, p.x, p.kernel, p.recKernel, p.h0, p.mask, p.recMask,
-        p.hs, p.cache, p.dHs, p.dHT, p.dx, p.dKernel, p.dRecKernel, p.dBias, p.dH0, p.ws);
-    } else {
-      k.rnn_forward(B, T, I, U, flags, act, p.x, p.kernel, p.recKernel, p.bias, p.h0,
-        p.mask, p.recMask, p.hs, p.hT, p.cache, p.ws, 0);
-      k.rnn_backward(B, T, I, U, flags, act, p.x, p.kernel, p.recKernel, p.h0, p.mask, p.recMask,
-        p.hs, p.cache, p.dHs, p.dHT, p.dx, p.dKernel, p.dRecKernel, p.dBias, p.dH0, p.ws);
-    }
+    const shared = {
+      ...dims, ...options, x: p.x, kernel: p.kernel, recurrentKernel: p.recKernel, h0: p.h0, c0: p.c0, mask: p.mask,
+      recurrentMask: p.recMask, hs: p.hs, cache: p.cache, ws: p.ws,
+    };
+    cellForward(k, cell, { ...shared, bias: p.bias, hT: p.hT, cT: p.cT });
+    cellBackward(k, cell, {
+      ...shared, dHs: p.dHs, dHT: p.dHT, dCT: p.dCT, dx: p.dx, dKernel: p.dKernel, dRecurrentKernel: p.dRecKernel,
+      dBias: p.dBias, dH0: p.dH0, dC0: p.dC0,
+    });
   });
 }
 

@@ -5,7 +5,8 @@ export { ready, getBackend, getThreads, createBackend, type ReadyOptions } from 
 export { Tensor, tensor, type DType, type TensorLike, type NestedArray } from './tensor.js';
 export { LwError, type LwErrorCode } from './errors.js';
 export { Backend, type BackendName } from './backend/backend.js';
-export { Act, RecurrentFlags, type Kernels, type ActivationName } from './backend/abi.js';
+export type { Kernels } from './backend/abi.js';
+export { ActivationCode, RecurrentFlags, type ActivationName } from './backend/kernels/index.js';
 export { hasSimd, hasSharedMemory } from './runtime/features.js';
 export * as ops from './ops/index.js';
 export * as layers from './layers/index.js';

@@ -4,6 +4,7 @@
 // value, mul + add into accumulators held in locals) for several tile shapes, the best of which
 // is the reference.
 // WebAssembly SIMD128 has no fused multiply-add, so one mul + one add on 4 lanes = 8 flops.
+import { gemm as gemmKernel, gemmWsFloats } from '../../ts/backend/kernels/index.js';
 import { benchBackend, BenchBuffers } from '../lib/backends.js';
 import { measureRounds, type MeasureOptions } from '../lib/timing.js';
 import { runSystem } from './harness.js';
@@ -176,8 +177,8 @@ await runSystem((args) => {
           const a = bufs.random(M * K, 1);
           const b = bufs.random(K * N, 2);
           const c = bufs.zeros(M * N);
-          const ws = bufs.zeros(k.gemm_ws_floats(M, N, K));
-          const m = measureRounds(() => k.gemm(0, 0, M, N, K, 1, a, K, b, N, 0, c, N, ws), opts, rounds);
+          const ws = bufs.zeros(gemmWsFloats(k, { M, N, K }));
+          const m = measureRounds(() => gemmKernel(k, { M, N, K, a, b, c, ws }), opts, rounds);
           gemm.push({ shape: `${M}x${N}x${K}`, gflops: gflops(2 * M * N * K, m.median), medianMs: m.median });
           bufs.free();
         }

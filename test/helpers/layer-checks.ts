@@ -2,8 +2,9 @@
 // the model's gradient block against central differences of model.evaluate's loss.
 import { expect } from 'vitest';
 import * as lw from '../../ts/index.js';
+import { add, axpy } from '../../ts/backend/kernels/index.js';
 import { Layer, type SymbolicTensor, type Weight } from '../../ts/layers/layer.js';
-import type { Act, ExecCtx } from '../../ts/model/exec.js';
+import type { BatchTensor, ExecCtx } from '../../ts/model/exec.js';
 import type { Shape } from '../../ts/model/shape.js';
 import { randArray } from './kernels.js';
 
@@ -25,14 +26,14 @@ export class InputProbe extends Layer {
     const shape = inputShapes[0].map(Number);
     this.values = this.addWeight('values', shape, (_s, out) => out.set(this.data));
   }
-  forward(ctx: ExecCtx, [x]: Act[]) {
+  forward(ctx: ExecCtx, [x]: BatchTensor[]) {
     const n = x.shape.reduce((a, b) => a * b, 1);
     const y = ctx.alloc(n);
-    ctx.backend.kernels.add(n, x.ptr, ctx.paramPtr(this.values.offset), y);
+    add(ctx.backend.kernels, { n, a: x.ptr, b: ctx.paramPtr(this.values.offset), out: y });
     return { outputs: [{ ...x, ptr: y }] };
   }
-  backward(ctx: ExecCtx, _s: unknown, [x]: Act[], _o: Act[], [dy]: number[]): number[] {
-    ctx.backend.kernels.axpy(x.shape.reduce((a, b) => a * b, 1), 1, dy, ctx.gradPtr(this.values.offset));
+  backward(ctx: ExecCtx, _s: unknown, [x]: BatchTensor[], _o: BatchTensor[], [dy]: number[]): number[] {
+    axpy(ctx.backend.kernels, { n: x.shape.reduce((a, b) => a * b, 1), alpha: 1, x: dy, y: ctx.gradPtr(this.values.offset) });
     return [dy];
   }
 }

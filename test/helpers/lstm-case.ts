@@ -1,12 +1,12 @@
 // LSTM test plumbing: a case description, seeded data for it, and one call that runs the forward
 // (and optionally the backward, possibly repeatedly) on a backend and returns every buffer.
 import type { Backend } from '../../ts/backend/backend.js';
-import { RecurrentFlags } from '../../ts/backend/abi.js';
+import { cellBackward, cellCacheFloats, cellForward, cellWsFloats, type ActivationName } from '../../ts/backend/kernels/index.js';
 import { randArray, rng, run, type BufSpec } from './kernels.js';
 
 export interface LstmCase {
   B: number; T: number; I: number; U: number;
-  goBackwards: boolean; act: number; recAct: number;
+  goBackwards: boolean; act: ActivationName; recAct: ActivationName;
   h0: boolean; c0: boolean; bias: boolean; mask: boolean; recMask: boolean;
   /** Which upstream gradients are given (the others are passed as 0). */
   dHs: boolean; dHT: boolean; dCT: boolean;
@@ -66,7 +66,7 @@ export function lstmData(c: LstmCase, seed: number, gradsNonZero = false): LstmD
 }
 
 /**
- * Runs lstm_forward, then lstm_backward `backwardCalls` times on the same buffers. Outputs and the
+ * Runs the LSTM forward, then its backward `backwardCalls` times on the same buffers. Outputs and the
  * cache and workspace start as NaN, so anything a kernel forgets to write (or reads before
  * writing) shows. Returns every float buffer (hs, hT, cT, dx, dKernel, ... when present).
  */
@@ -76,22 +76,28 @@ export function runLstm(backend: Backend, c: LstmCase, d: LstmData, backwardCall
   const on = (yes: boolean, data: number[]): BufSpec => (yes ? { f: data } : null);
   const out = (yes: boolean, n: number): BufSpec => (yes ? { out: Math.max(1, n) } : null);
   const bw = backwardCalls > 0;
-  const flags = c.goBackwards ? RecurrentFlags.goBackwards : 0;
+  const dims = { B, T, I, U };
+  const options = { goBackwards: c.goBackwards, activation: c.act, recurrentActivation: c.recAct };
   return run(backend, {
     x: { f: d.x }, kernel: { f: d.kernel }, recKernel: { f: d.recKernel }, bias: on(c.bias, d.bias),
     h0: on(c.h0, d.h0), c0: on(c.c0, d.c0), mask: on(c.mask, d.mask), recMask: on(c.recMask, d.recMask),
     hs: out(true, B * T * U), hT: out(true, B * U), cT: out(!c.skipOptional, B * U),
-    cache: out(true, k.lstm_cache_floats(B, T, I, U)), ws: out(true, k.lstm_ws_floats(B, T, I, U)),
+    cache: out(true, cellCacheFloats(k, 'lstm', dims)), ws: out(true, cellWsFloats(k, 'lstm', dims)),
     dHs: on(bw && c.dHs, d.dHs), dHT: on(bw && c.dHT, d.dHT), dCT: on(bw && c.dCT, d.dCT),
     dx: out(bw && !c.skipOptional, B * T * I),
     dKernel: on(bw, d.dKernel0), dRecKernel: on(bw, d.dRecKernel0), dBias: on(bw && !c.skipOptional, d.dBias0),
     dH0: out(bw && !c.skipOptional, B * U), dC0: out(bw && !c.skipOptional, B * U),
   }, (p, kk) => {
-    kk.lstm_forward(B, T, I, U, flags, c.act, c.recAct, p.x, p.kernel, p.recKernel, p.bias, p.h0, p.c0,
-      p.mask, p.recMask, p.hs, p.hT, p.cT, p.cache, p.ws, 0);
+    const shared = {
+      ...dims, ...options, x: p.x, kernel: p.kernel, recurrentKernel: p.recKernel, h0: p.h0, c0: p.c0,
+      mask: p.mask, recurrentMask: p.recMask, hs: p.hs, cache: p.cache, ws: p.ws,
+    };
+    cellForward(kk, 'lstm', { ...shared, bias: p.bias, hT: p.hT, cT: p.cT });
     for (let n = 0; n < backwardCalls; n++) {
-      kk.lstm_backward(B, T, I, U, flags, c.act, c.recAct, p.x, p.kernel, p.recKernel, p.h0, p.c0, p.mask, p.recMask,
-        p.hs, p.cache, p.dHs, p.dHT, p.dCT, p.dx, p.dKernel, p.dRecKernel, p.dBias, p.dH0, p.dC0, p.ws);
+      cellBackward(kk, 'lstm', {
+        ...shared, dHs: p.dHs, dHT: p.dHT, dCT: p.dCT, dx: p.dx, dKernel: p.dKernel, dRecurrentKernel: p.dRecKernel,
+        dBias: p.dBias, dH0: p.dH0, dC0: p.dC0,
+      });
     }
   });
 }

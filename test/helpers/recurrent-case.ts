@@ -1,10 +1,10 @@
 // Test plumbing for the GRU and SimpleRNN kernels: seeded cases, one forward(+backward) run on a
 // backend, and the scalar loss used by the finite-difference checks.
 import type { Backend } from '../../ts/backend/backend.js';
-import { Act, RecurrentFlags } from '../../ts/backend/abi.js';
+import { CELLS, cellBackward, cellCacheFloats, cellForward, cellWsFloats, type ActivationName } from '../../ts/backend/kernels/index.js';
 import { randArray, rng, run, weightedSum, type BufSpec } from './kernels.js';
 
-export type Cell = 'gru' | 'rnn';
+export type Cell = 'gru' | 'simpleRNN';
 
 export interface RecCase {
   cell: Cell;
@@ -12,9 +12,9 @@ export interface RecCase {
   goBackwards?: boolean;
   /** GRU only. */
   resetAfter?: boolean;
-  act?: number;
+  act?: ActivationName;
   /** GRU only. */
-  recAct?: number;
+  recAct?: ActivationName;
   h0?: boolean;
   bias?: boolean;
   /** Random 0/1 mask with batch row 0 fully masked and row 1's first processed step masked. */
@@ -27,11 +27,7 @@ export interface RecCase {
   skipOptional?: boolean;
 }
 
-/** Gates per unit. */
-const gates = (c: RecCase) => (c.cell === 'gru' ? 3 : 1);
-export const biasLength = (c: RecCase) => (c.cell === 'gru' && c.resetAfter ? 6 : gates(c)) * c.U;
-export const flagsOf = (c: RecCase) =>
-  (c.goBackwards ? RecurrentFlags.goBackwards : 0) | (c.cell === 'gru' && c.resetAfter ? RecurrentFlags.resetAfter : 0);
+export const biasLength = (c: RecCase) => CELLS[c.cell].biasShape(c.U, c.cell === 'gru' && c.resetAfter === true).reduce((a, b) => a * b, 1);
 
 /** Inputs of a case: plain float arrays, null where the case leaves a buffer out. */
 export interface RecData {
@@ -43,7 +39,7 @@ export interface RecData {
 
 export function makeData(c: RecCase, seed: number): RecData {
   const { B, T, I, U } = c;
-  const G = gates(c);
+  const G = CELLS[c.cell].gates;
   let mask: number[] | null = null;
   if (c.mask) {
     const r = rng(seed + 7);
@@ -86,12 +82,13 @@ const opt = (a: number[] | null): BufSpec => (a ? { f: a } : null);
 export function runCase(backend: Backend, c: RecCase, d: RecData, backwards = 1): RecOut {
   const { B, T, I, U } = c;
   const k = backend.kernels;
-  const flags = flagsOf(c);
-  const act = c.act ?? Act.tanh;
-  const recAct = c.recAct ?? Act.sigmoid;
-  const gru = c.cell === 'gru';
-  const cacheN = gru ? k.gru_cache_floats(B, T, I, U) : k.rnn_cache_floats(B, T, I, U);
-  const wsN = gru ? k.gru_ws_floats(B, T, I, U) : k.rnn_ws_floats(B, T, I, U);
+  const dims = { B, T, I, U };
+  const options = {
+    goBackwards: c.goBackwards, resetAfter: c.cell === 'gru' && c.resetAfter,
+    activation: c.act ?? 'tanh', recurrentActivation: c.recAct ?? 'sigmoid',
+  };
+  const cacheN = cellCacheFloats(k, c.cell, dims);
+  const wsN = cellWsFloats(k, c.cell, dims);
   const skip = c.skipOptional === true;
   const bufs: Record<string, BufSpec> = {
     x: { f: d.x }, kernel: { f: d.kernel }, rec: { f: d.rec }, bias: opt(d.bias), h0: opt(d.h0),
@@ -108,18 +105,15 @@ export function runCase(backend: Backend, c: RecCase, d: RecData, backwards = 1)
     });
   }
   const out = run(backend, bufs, (p) => {
-    if (gru) {
-      k.gru_forward(B, T, I, U, flags, act, recAct, p.x, p.kernel, p.rec, p.bias, p.h0, p.mask, p.recMask, p.hs, p.hT, p.cache, p.ws, 0);
-      for (let n = 0; n < backwards; n++) {
-        k.gru_backward(B, T, I, U, flags, act, recAct, p.x, p.kernel, p.rec, p.h0, p.mask, p.recMask, p.hs, p.cache,
-          p.dHs, p.dHT, p.dx, p.dKernel, p.dRec, p.dBias, p.dH0, p.ws);
-      }
-    } else {
-      k.rnn_forward(B, T, I, U, flags, act, p.x, p.kernel, p.rec, p.bias, p.h0, p.mask, p.recMask, p.hs, p.hT, p.cache, p.ws, 0);
-      for (let n = 0; n < backwards; n++) {
-        k.rnn_backward(B, T, I, U, flags, act, p.x, p.kernel, p.rec, p.h0, p.mask, p.recMask, p.hs, p.cache,
-          p.dHs, p.dHT, p.dx, p.dKernel, p.dRec, p.dBias, p.dH0, p.ws);
-      }
+    const shared = {
+      ...dims, ...options, x: p.x, kernel: p.kernel, recurrentKernel: p.rec, h0: p.h0, mask: p.mask, recurrentMask: p.recMask,
+      hs: p.hs, cache: p.cache, ws: p.ws,
+    };
+    cellForward(k, c.cell, { ...shared, bias: p.bias, hT: p.hT });
+    for (let n = 0; n < backwards; n++) {
+      cellBackward(k, c.cell, {
+        ...shared, dHs: p.dHs, dHT: p.dHT, dx: p.dx, dKernel: p.dKernel, dRecurrentKernel: p.dRec, dBias: p.dBias, dH0: p.dH0,
+      });
     }
   });
   for (const [name, n] of [['cache', cacheN], ['ws', wsN]] as const) {
@@ -144,5 +138,5 @@ export function caseName(c: RecCase): string {
   const on: string[] = (['goBackwards', 'resetAfter', 'h0', 'bias', 'mask', 'recMask', 'skipOptional'] as const).filter((f) => c[f]);
   if (c.dHs === false) on.push('no dHs');
   if (c.dHT === false) on.push('no dHT');
-  return `${c.cell} B${c.B} T${c.T} I${c.I} U${c.U} act${c.act ?? Act.tanh}/${c.recAct ?? Act.sigmoid} ${on.join(' ')}`;
+  return `${c.cell} B${c.B} T${c.T} I${c.I} U${c.U} ${c.act ?? 'tanh'}/${c.recAct ?? 'sigmoid'} ${on.join(' ')}`;
 }

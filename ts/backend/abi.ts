@@ -1,5 +1,6 @@
 /**
- * The kernel ABI: every kernel a backend provides, as positional arguments.
+ * The kernel ABI: every kernel a backend provides, as positional arguments. Callers go through
+ * the typed bindings of `./kernels/` (named arguments, activation names, booleans).
  *
  * The same signatures are exported by the Rust module (`crates/kernels`, f32) and implemented in
  * pure JS (`ts/backend/js`, float64). Conventions:
@@ -12,7 +13,8 @@
  *   gradients (`dx`, `dh0`, `dc0`) are **overwritten**.
  * - `ws` is caller-owned scratch of `*_ws_floats(...)` floats, `cache` is what a forward keeps for
  *   its backward (`*_cache_floats(...)` floats). Their layouts are private to each backend.
- * - Recurrent flags: bit 0 `goBackwards` (process time reversed; `hs` is written in processing
+ * - Activations are `ActivationCode`s (`./kernels/activations.ts`).
+ * - Recurrent flags (`RecurrentFlags`, `./kernels/recurrent.ts`): bit 0 `goBackwards` (process time reversed; `hs` is written in processing
  *   order, as Keras returns it), bit 1 GRU `resetAfter`.
  * - Recurrent mask `pMask [batch, time]` (indexed by input time): a masked step carries h (and c)
  *   through unchanged and outputs the carried h. `pRecMask [batch, units]` multiplies h(t-1)
@@ -148,40 +150,6 @@ export interface Kernels {
   /** Number of NaN or ±Inf among n floats (0 when all finite). */
   count_non_finite(n: number, pX: number): number;
 }
-
-export type KernelName = keyof Kernels;
-
-/** Activation codes shared with the Rust kernels (`crates/kernels/src/activations.rs`). */
-export const Act = {
-  linear: 0,
-  relu: 1,
-  tanh: 2,
-  sigmoid: 3,
-  hardSigmoid: 4,
-  softmax: 5,
-} as const;
-export type ActivationName = keyof typeof Act;
-
-/** Recurrent kernel flag bits. */
-export const RecurrentFlags = {
-  goBackwards: 1,
-  resetAfter: 2,
-} as const;
-
-/** Every kernel the runtime binds; the wasm module must export all of them. */
-export const KERNEL_NAMES: readonly KernelName[] = [
-  'gemm', 'gemm_ws_floats',
-  'lstm_forward', 'lstm_backward', 'lstm_cache_floats', 'lstm_ws_floats',
-  'gru_forward', 'gru_backward', 'gru_cache_floats', 'gru_ws_floats',
-  'rnn_forward', 'rnn_backward', 'rnn_cache_floats', 'rnn_ws_floats',
-  'dense_forward', 'dense_backward', 'dense_ws_floats',
-  'embedding_forward', 'embedding_backward',
-  'loss_binary_crossentropy', 'loss_categorical_crossentropy', 'loss_sparse_categorical_crossentropy',
-  'loss_mean_squared_error', 'loss_mean_absolute_error',
-  'sgd_update', 'rmsprop_update', 'adam_update', 'sum_squares', 'scale_inplace', 'clip_inplace',
-  'activation_forward', 'activation_backward', 'bias_add', 'bias_grad', 'mul', 'add', 'axpy', 'fill',
-  'count_non_finite',
-];
 
 /** Bumped with every signature change; must equal the module's `kernels_abi_version()`. */
 export const KERNELS_ABI_VERSION = 2;

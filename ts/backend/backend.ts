@@ -1,6 +1,5 @@
 import type { Kernels } from './abi.js';
 import { Heap, type GrowableMemory } from '../runtime/heap.js';
-import { LwError } from '../errors.js';
 
 export type BackendName = 'wasm-simd' | 'wasm' | 'js';
 export type FloatArray = Float32Array | Float64Array;
@@ -141,9 +140,4 @@ export class Scope {
     for (const p of this.ptrs) this.backend.free(p);
     this.ptrs = [];
   }
-}
-
-export function assertBackend(b: Backend | undefined): Backend {
-  if (!b) throw new LwError('NOT_READY', 'no backend: call `await lw.ready()` first');
-  return b;
 }

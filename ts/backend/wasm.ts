@@ -1,4 +1,5 @@
-import { KERNEL_NAMES, KERNELS_ABI_VERSION, type Kernels } from './abi.js';
+import { KERNELS_ABI_VERSION, type Kernels } from './abi.js';
+import { KERNEL_EXPORTS } from './kernels/index.js';
 import { Backend, type BackendMemory } from './backend.js';
 import { LwError } from '../errors.js';
 import { compileKernels, type WasmFlavour, type WasmSource } from '../runtime/load-wasm.js';
@@ -64,13 +65,11 @@ export async function createWasmBackend(flavour: WasmFlavour, source?: WasmSourc
   if (version !== KERNELS_ABI_VERSION) {
     throw new LwError('WASM_LOAD', `the ${flavour} kernels have ABI version ${version}, this runtime needs ${KERNELS_ABI_VERSION}: rebuild with \`npm run build:wasm\``);
   }
-  // TODO(kernel core): make a missing kernel a load error once every family is in.
-  const missingKernel = (n: string) => () => {
-    throw new LwError('WASM_LOAD', `the ${flavour} kernels lack ${n}: rebuild with \`npm run build:wasm\``);
-  };
-  const kernels = Object.fromEntries(
-    KERNEL_NAMES.map((n) => [n, typeof exports[n] === 'function' ? exports[n] : missingKernel(n)]),
-  ) as unknown as Kernels;
+  const missing = KERNEL_EXPORTS.filter((n) => typeof exports[n] !== 'function');
+  if (missing.length) {
+    throw new LwError('WASM_LOAD', `the ${flavour} kernels lack ${missing.join(', ')}: rebuild with \`npm run build:wasm\``, { missing });
+  }
+  const kernels = Object.fromEntries(KERNEL_EXPORTS.map((n) => [n, exports[n]])) as unknown as Kernels;
   const name = flavour === 'scalar' ? 'wasm' : 'wasm-simd';
   const heapBase = Number(exports.__heap_base.value);
   const backend = new Backend(name, 4, kernels, new WasmMemory(memory, maxPages), heapBase, shared);
@@ -101,7 +100,7 @@ export async function createWasmBackend(flavour: WasmFlavour, source?: WasmSourc
  */
 function guardKernels(kernels: Kernels, pool: ThreadPool): void {
   const table = kernels as unknown as Record<string, (...args: number[]) => number | void>;
-  for (const n of KERNEL_NAMES) {
+  for (const n of KERNEL_EXPORTS) {
     const f = table[n];
     table[n] = (...args: number[]) => {
       if (pool.failed) throw pool.error();

@@ -1,5 +1,6 @@
+import { add, axpy, fill, mul, scaleInPlace } from '../backend/kernels/index.js';
 import { LwError } from '../errors.js';
-import type { Act, ExecCtx } from '../model/exec.js';
+import type { BatchTensor, ExecCtx } from '../model/exec.js';
 import { fmt, type Shape } from '../model/shape.js';
 import { Layer, type ForwardResult, type LayerArgs } from './layer.js';
 import { RecurrentLayer } from './recurrent-base.js';
@@ -43,6 +44,8 @@ export class Bidirectional extends Layer {
   readonly returnSequences: boolean;
   readonly returnState: boolean;
   private readonly customBackward: RecurrentLayer | null;
+  /** Its recurrent layers read an Embedding's rows themselves. */
+  override readonly handlesGatheredInputs = true;
 
   constructor(args: BidirectionalArgs) {
     const inner = args.layer;
@@ -102,7 +105,7 @@ export class Bidirectional extends Layer {
     this.weights.push(...this.forwardLayer.weights, ...this.backwardLayer.weights);
   }
 
-  forward(ctx: ExecCtx, [x]: Act[]) {
+  forward(ctx: ExecCtx, [x]: BatchTensor[]) {
     const fwd = this.forwardLayer.forward(ctx, [x]);
     const bwd = this.backwardLayer.forward(ctx, [x]);
     const of = fwd.outputs[0];
@@ -123,19 +126,19 @@ export class Bidirectional extends Layer {
     } else {
       const n = rows * uf;
       y = ctx.alloc(n);
-      if (this.mergeMode === 'mul') k.mul(n, yf, yb, y);
+      if (this.mergeMode === 'mul') mul(k, { n, a: yf, b: yb, out: y });
       else {
-        k.add(n, yf, yb, y);
-        if (this.mergeMode === 'ave') k.scale_inplace(n, 0.5, y);
+        add(k, { n, a: yf, b: yb, out: y });
+        if (this.mergeMode === 'ave') scaleInPlace(k, { n, scale: 0.5, x: y });
       }
     }
-    const merged: Act = { ptr: y, shape: [...of.shape.slice(0, -1), this.mergeMode === 'concat' ? uf + ub : uf], mask: this.returnSequences ? x.mask : undefined };
+    const merged: BatchTensor = { ptr: y, shape: [...of.shape.slice(0, -1), this.mergeMode === 'concat' ? uf + ub : uf], mask: this.returnSequences ? x.mask : undefined };
     const outputs = [merged, ...fwd.outputs.slice(1), ...bwd.outputs.slice(1)];
     const saved: Saved = { fwd, bwd, yf, yb };
     return { outputs, saved };
   }
 
-  backward(ctx: ExecCtx, savedAny: unknown, [x]: Act[], _outputs: Act[], dOutputs: number[]): number[] {
+  backward(ctx: ExecCtx, savedAny: unknown, [x]: BatchTensor[], _outputs: BatchTensor[], dOutputs: number[]): number[] {
     const saved = savedAny as Saved;
     const nf = saved.fwd.outputs.length - 1;
     const [dy, ...dStates] = dOutputs;
@@ -155,13 +158,13 @@ export class Bidirectional extends Layer {
         dyf = dyb = dy;
       } else if (this.mergeMode === 'ave') {
         dyf = dyb = ctx.alloc(rows * uf);
-        k.fill(rows * uf, 0, dyf);
-        k.axpy(rows * uf, 0.5, dy, dyf);
+        fill(k, { n: rows * uf, value: 0, x: dyf });
+        axpy(k, { n: rows * uf, alpha: 0.5, x: dy, y: dyf });
       } else {
         dyf = ctx.alloc(rows * uf);
         dyb = ctx.alloc(rows * uf);
-        k.mul(rows * uf, dy, saved.yb, dyf);
-        k.mul(rows * uf, dy, saved.yf, dyb);
+        mul(k, { n: rows * uf, a: dy, b: saved.yb, out: dyf });
+        mul(k, { n: rows * uf, a: dy, b: saved.yf, out: dyb });
       }
       if (this.returnSequences) {
         dyf = this.mergedToSteps(ctx, dyf, x, this.forwardLayer, false);
@@ -171,11 +174,11 @@ export class Bidirectional extends Layer {
     const dxf = this.directionBackward(ctx, this.forwardLayer, saved.fwd, x, [dyf, ...dStatesF]);
     const dxb = this.directionBackward(ctx, this.backwardLayer, saved.bwd, x, [dyb, ...dStatesB]);
     if (!dxf || !dxb) return [dxf || dxb];
-    k.add(x.shape.reduce((a, b) => a * b, 1), dxf, dxb, dxf);
+    add(k, { n: x.shape.reduce((a, b) => a * b, 1), a: dxf, b: dxb, out: dxf });
     return [dxf];
   }
 
-  private directionBackward(ctx: ExecCtx, layer: RecurrentLayer, r: ForwardResult, x: Act, d: number[]): number {
+  private directionBackward(ctx: ExecCtx, layer: RecurrentLayer, r: ForwardResult, x: BatchTensor, d: number[]): number {
     if (d.every((p) => !p)) return 0;
     return layer.backward(ctx, r.saved, [x], r.outputs, d)[0] ?? 0;
   }
@@ -184,7 +187,7 @@ export class Bidirectional extends Layer {
    * A direction's sequence [batch, time, units] in its processing order → input-time order
    * (`reverse` for the backward copy, as Keras reverses it), zero at masked steps.
    */
-  private stepsToMerged(ctx: ExecCtx, ptr: number, x: Act, layer: RecurrentLayer, reverse: boolean): number {
+  private stepsToMerged(ctx: ExecCtx, ptr: number, x: BatchTensor, layer: RecurrentLayer, reverse: boolean): number {
     if (!reverse && !x.mask) return ptr;
     const out = ctx.alloc(x.shape[0] * x.shape[1] * layer.units);
     this.permuteSteps(ctx, ptr, out, x, layer, reverse, false);
@@ -192,7 +195,7 @@ export class Bidirectional extends Layer {
   }
 
   /** The gradient of `stepsToMerged`: merged-order gradient → the direction's processing order. */
-  private mergedToSteps(ctx: ExecCtx, ptr: number, x: Act, layer: RecurrentLayer, reverse: boolean): number {
+  private mergedToSteps(ctx: ExecCtx, ptr: number, x: BatchTensor, layer: RecurrentLayer, reverse: boolean): number {
     if (!reverse && !x.mask) return ptr;
     const out = ctx.alloc(x.shape[0] * x.shape[1] * layer.units);
     this.permuteSteps(ctx, ptr, out, x, layer, reverse, true);
@@ -204,7 +207,7 @@ export class Bidirectional extends Layer {
    * input step `goBackwards ? T-1-s : s`, whose mask value scales it. `toLayer` copies merged →
    * layer order (gradients), otherwise layer → merged order.
    */
-  private permuteSteps(ctx: ExecCtx, src: number, dst: number, x: Act, layer: RecurrentLayer, reverse: boolean, toLayer: boolean): void {
+  private permuteSteps(ctx: ExecCtx, src: number, dst: number, x: BatchTensor, layer: RecurrentLayer, reverse: boolean, toLayer: boolean): void {
     const [B, T] = x.shape;
     const U = layer.units;
     const f = ctx.backend.floats();

@@ -1,5 +1,6 @@
+import { mul } from '../backend/kernels/index.js';
 import { LwError } from '../errors.js';
-import type { Act, ExecCtx } from '../model/exec.js';
+import type { BatchTensor, ExecCtx } from '../model/exec.js';
 import { fmt, type Shape } from '../model/shape.js';
 import { Layer, SymbolicTensor, type LayerArgs } from './layer.js';
 
@@ -57,7 +58,7 @@ export class Concatenate extends Layer {
     return [out];
   }
 
-  private layout(inputs: Act[]): Layout {
+  private layout(inputs: BatchTensor[]): Layout {
     const shape = inputs[0].shape;
     const a = this.axisFor(shape.length);
     const outer = shape.slice(0, a).reduce((x, y) => x * y, 1);
@@ -66,7 +67,7 @@ export class Concatenate extends Layer {
     return { outer, widths, total: widths.reduce((x, y) => x + y, 0) };
   }
 
-  forward(ctx: ExecCtx, inputs: Act[]) {
+  forward(ctx: ExecCtx, inputs: BatchTensor[]) {
     const shape = inputs[0].shape;
     const a = this.axisFor(shape.length);
     for (const x of inputs) {
@@ -91,7 +92,7 @@ export class Concatenate extends Layer {
   }
 
   /** The output mask [batch, time] from the inputs' masks (missing ones keep every step). */
-  private outputMask(ctx: ExecCtx, inputs: Act[], a: number): number | undefined {
+  private outputMask(ctx: ExecCtx, inputs: BatchTensor[], a: number): number | undefined {
     if (!inputs.some((x) => x.mask) || inputs[0].shape.length < 3) return undefined;
     const B = inputs[0].shape[0];
     const f = () => ctx.backend.floats();
@@ -115,12 +116,12 @@ export class Concatenate extends Layer {
     const masks = inputs.filter((x) => x.mask).map((x) => x.mask as number);
     if (masks.length === 1) return masks[0];
     const m = ctx.alloc(n);
-    ctx.backend.kernels.mul(n, masks[0], masks[1], m);
-    for (const other of masks.slice(2)) ctx.backend.kernels.mul(n, m, other, m);
+    mul(ctx.backend.kernels, { n, a: masks[0], b: masks[1], out: m });
+    for (const other of masks.slice(2)) mul(ctx.backend.kernels, { n, a: m, b: other, out: m });
     return m;
   }
 
-  backward(ctx: ExecCtx, _saved: unknown, inputs: Act[], _outputs: Act[], [dy]: number[]): number[] {
+  backward(ctx: ExecCtx, _saved: unknown, inputs: BatchTensor[], _outputs: BatchTensor[], [dy]: number[]): number[] {
     const { outer, widths, total } = this.layout(inputs);
     const dyi = ctx.fi(dy);
     let col = 0;

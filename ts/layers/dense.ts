@@ -1,8 +1,8 @@
-import type { ActivationName } from '../backend/abi.js';
+import { denseBackward, denseForward, denseWsFloats, resolveActivation, type ActivationName } from '../backend/kernels/index.js';
 import type { InitializerName } from '../initializers.js';
-import type { Act, ExecCtx } from '../model/exec.js';
+import type { BatchTensor, ExecCtx } from '../model/exec.js';
 import type { Shape } from '../model/shape.js';
-import { activationCode, KERAS_ACTIVATION } from './activation-names.js';
+import { KERAS_ACTIVATION } from './activation-names.js';
 import { Layer, type LayerArgs, type Weight } from './layer.js';
 import { initializerConfig } from './config.js';
 
@@ -21,7 +21,7 @@ export interface DenseArgs extends LayerArgs {
 export class Dense extends Layer {
   readonly className = 'Dense';
   readonly units: number;
-  readonly activation: { name: ActivationName; code: number };
+  readonly activation: ActivationName;
   readonly useBias: boolean;
   private kernel!: Weight;
   private bias: Weight | null = null;
@@ -30,7 +30,7 @@ export class Dense extends Layer {
     super(args, 'dense');
     if (!Number.isInteger(args.units) || args.units < 1) throw this.shapeError(`units must be a whole number >= 1, got ${args.units}`);
     this.units = args.units;
-    this.activation = activationCode(args.activation, `layer "${this.name}"`);
+    this.activation = resolveActivation(args.activation, `layer "${this.name}"`);
     this.useBias = args.useBias ?? true;
   }
 
@@ -47,32 +47,38 @@ export class Dense extends Layer {
     if (this.useBias) this.bias = this.addWeight('bias', [this.units], this.args.biasInitializer ?? 'zeros');
   }
 
-  forward(ctx: ExecCtx, [x]: Act[]) {
+  forward(ctx: ExecCtx, [x]: BatchTensor[]) {
     const inDim = x.shape[x.shape.length - 1];
     const rows = x.shape.reduce((a, b) => a * b, 1) / inDim;
     const y = ctx.alloc(rows * this.units);
     const k = ctx.backend.kernels;
-    const ws = ctx.alloc(k.dense_ws_floats(rows, inDim, this.units));
-    k.dense_forward(rows, inDim, this.units, this.activation.code, x.ptr, ctx.paramPtr(this.kernel.offset),
-      this.bias ? ctx.paramPtr(this.bias.offset) : 0, y, ws);
+    const dims = { N: rows, In: inDim, Out: this.units };
+    const ws = ctx.alloc(denseWsFloats(k, dims));
+    denseForward(k, {
+      ...dims, activation: this.activation, x: x.ptr, kernel: ctx.paramPtr(this.kernel.offset),
+      bias: this.bias ? ctx.paramPtr(this.bias.offset) : 0, y, ws,
+    });
     return { outputs: [{ ptr: y, shape: [...x.shape.slice(0, -1), this.units], mask: x.mask }] };
   }
 
-  backward(ctx: ExecCtx, _saved: unknown, [x]: Act[], [y]: Act[], [dy]: number[], wanted?: readonly boolean[]): number[] {
+  backward(ctx: ExecCtx, _saved: unknown, [x]: BatchTensor[], [y]: BatchTensor[], [dy]: number[], wanted?: readonly boolean[]): number[] {
     const inDim = x.shape[x.shape.length - 1];
     const rows = x.shape.reduce((a, b) => a * b, 1) / inDim;
     const k = ctx.backend.kernels;
     const dx = wanted?.[0] === false ? 0 : ctx.alloc(rows * inDim);
-    const ws = ctx.alloc(k.dense_ws_floats(rows, inDim, this.units));
+    const dims = { N: rows, In: inDim, Out: this.units };
+    const ws = ctx.alloc(denseWsFloats(k, dims));
     const train = this.trainable;
-    k.dense_backward(rows, inDim, this.units, this.activation.code, x.ptr, ctx.paramPtr(this.kernel.offset), y.ptr, dy, dx,
-      train ? ctx.gradPtr(this.kernel.offset) : 0, train && this.bias ? ctx.gradPtr(this.bias.offset) : 0, ws);
+    denseBackward(k, {
+      ...dims, activation: this.activation, x: x.ptr, kernel: ctx.paramPtr(this.kernel.offset), y: y.ptr, dy, dx,
+      dKernel: train ? ctx.gradPtr(this.kernel.offset) : 0, dBias: train && this.bias ? ctx.gradPtr(this.bias.offset) : 0, ws,
+    });
     return [dx];
   }
 
   override getConfig() {
     return {
-      ...super.getConfig(), units: this.units, activation: KERAS_ACTIVATION[this.activation.name], use_bias: this.useBias,
+      ...super.getConfig(), units: this.units, activation: KERAS_ACTIVATION[this.activation], use_bias: this.useBias,
       kernel_initializer: initializerConfig(this.args.kernelInitializer ?? 'glorotUniform'),
       bias_initializer: initializerConfig(this.args.biasInitializer ?? 'zeros'),
       kernel_regularizer: null, bias_regularizer: null, activity_regularizer: null, kernel_constraint: null, bias_constraint: null,

@@ -1,5 +1,6 @@
+import { mul } from '../backend/kernels/index.js';
 import { LwError } from '../errors.js';
-import type { Act, ExecCtx } from '../model/exec.js';
+import type { BatchTensor, ExecCtx } from '../model/exec.js';
 import type { Shape } from '../model/shape.js';
 import { Layer, type LayerArgs } from './layer.js';
 
@@ -15,7 +16,7 @@ export class Dropout extends Layer {
   computeOutputShape(inputShapes: Shape[]): Shape[] {
     return [inputShapes[0]];
   }
-  forward(ctx: ExecCtx, [x]: Act[]) {
+  forward(ctx: ExecCtx, [x]: BatchTensor[]) {
     if (!ctx.training || this.rate === 0) return { outputs: [x], saved: 0 };
     const n = x.shape.reduce((a, b) => a * b, 1);
     const mask = ctx.alloc(n);
@@ -24,14 +25,14 @@ export class Dropout extends Layer {
     const keep = 1 / (1 - this.rate);
     for (let i = 0; i < n; i++) f[m + i] = ctx.rng.next() < this.rate ? 0 : keep;
     const y = ctx.alloc(n);
-    ctx.backend.kernels.mul(n, x.ptr, mask, y);
+    mul(ctx.backend.kernels, { n, a: x.ptr, b: mask, out: y });
     return { outputs: [{ ptr: y, shape: x.shape, mask: x.mask }], saved: mask };
   }
-  backward(ctx: ExecCtx, mask: unknown, [x]: Act[], _o: Act[], [dy]: number[]): number[] {
+  backward(ctx: ExecCtx, mask: unknown, [x]: BatchTensor[], _o: BatchTensor[], [dy]: number[]): number[] {
     if (!mask) return [dy];
     const n = x.shape.reduce((a, b) => a * b, 1);
     const dx = ctx.alloc(n);
-    ctx.backend.kernels.mul(n, dy, mask as number, dx);
+    mul(ctx.backend.kernels, { n, a: dy, b: mask as number, out: dx });
     return [dx];
   }
   override getConfig() {

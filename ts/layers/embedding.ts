@@ -1,6 +1,7 @@
 import { LwError } from '../errors.js';
 import type { InitializerName } from '../initializers.js';
-import type { Act, ExecCtx } from '../model/exec.js';
+import { embeddingBackward } from '../backend/kernels/index.js';
+import type { BatchTensor, ExecCtx } from '../model/exec.js';
 import type { Shape } from '../model/shape.js';
 import { assertIds } from '../model/validate-data.js';
 import type { Tensor } from '../tensor.js';
@@ -47,7 +48,7 @@ export class Embedding extends Layer {
     assertIds(data, this.inputDim, `${what}, the ids of layer "${this.name}" (Embedding),`, 'raise inputDim or map rare tokens to an OOV id');
   }
 
-  forward(ctx: ExecCtx, [x]: Act[]) {
+  forward(ctx: ExecCtx, [x]: BatchTensor[]) {
     const n = x.shape.reduce((a, b) => a * b, 1);
     const ids = ctx.scope.ints(n);
     const f = ctx.backend.floats();
@@ -68,31 +69,26 @@ export class Embedding extends Layer {
       const m = ctx.fi(mask);
       for (let i = 0; i < n; i++) F[m + i] = I[dst + i] === 0 ? 0 : 1;
     }
-    const table = ctx.paramPtr(this.table.offset);
-    const width = this.outputDim;
-    // The rows [n, outputDim] are gathered on first read of `ptr`: a recurrent layer that multiplies
-    // the table (inference) or the batch's distinct rows (training) by its kernel reads `gather` only.
-    let rows = 0;
-    const gatherRows = () => {
-      rows = ctx.alloc(n * width);
-      ctx.backend.kernels.embedding_forward(n, width, ids, table, rows);
-      return rows;
-    };
-    const out: Act = {
-      get ptr() { return rows || gatherRows(); },
-      shape: [...x.shape, width], mask,
-      gather: { ids, table, rows: this.inputDim, grad: this.trainable ? ctx.gradPtr(this.table.offset) : 0 },
+    // The rows [n, outputDim] are not gathered here: a recurrent layer that multiplies the table
+    // (inference) or the batch's distinct rows (training) by its kernel reads `gather` only, and
+    // the executor gathers them (gatherRows) for any other consumer.
+    const out: BatchTensor = {
+      ptr: 0, shape: [...x.shape, this.outputDim], mask,
+      gather: { ids, table: ctx.paramPtr(this.table.offset), vocab: this.inputDim, addRowGrads: this.trainable ? this.addRowGrads : null },
     };
     return { outputs: [out], saved: ids };
   }
 
-  backward(ctx: ExecCtx, ids: unknown, [x]: Act[], _o: Act[], [dOut]: number[]): number[] {
-    if (this.trainable) {
-      const n = x.shape.reduce((a, b) => a * b, 1);
-      ctx.backend.kernels.embedding_backward(n, this.outputDim, ids as number, dOut, ctx.gradPtr(this.table.offset));
-    }
+  /** dOut [..., outputDim], the gradient of the gathered rows, scattered into the table's gradient. */
+  backward(ctx: ExecCtx, ids: unknown, [x]: BatchTensor[], _o: BatchTensor[], [dOut]: number[]): number[] {
+    if (this.trainable) this.addRowGrads(ctx, ids as number, x.shape.reduce((a, b) => a * b, 1), dOut);
     return [0];
   }
+
+  /** dTable[rowIds[j]] += dRows[j] for j < count (dRows [count, outputDim]). */
+  private readonly addRowGrads = (ctx: ExecCtx, rowIds: number, count: number, dRows: number): void => {
+    embeddingBackward(ctx.backend.kernels, { n: count, width: this.outputDim, ids: rowIds, dOut: dRows, dTable: ctx.gradPtr(this.table.offset) });
+  };
 
   override getConfig() {
     const c = super.getConfig();

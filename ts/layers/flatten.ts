@@ -1,4 +1,4 @@
-import type { Act, ExecCtx } from '../model/exec.js';
+import type { BatchTensor, ExecCtx } from '../model/exec.js';
 import type { Shape } from '../model/shape.js';
 import { Layer, type LayerArgs } from './layer.js';
 
@@ -14,10 +14,10 @@ export class Flatten extends Layer {
     if (rest.some((d) => d === null)) throw this.shapeError('all dimensions but the batch must be known');
     return [[s[0], (rest as number[]).reduce((a, b) => a * b, 1)]];
   }
-  forward(_ctx: ExecCtx, [x]: Act[]) {
+  forward(_ctx: ExecCtx, [x]: BatchTensor[]) {
     return { outputs: [{ ptr: x.ptr, shape: [x.shape[0], x.shape.slice(1).reduce((a, b) => a * b, 1)] }] };
   }
-  backward(_ctx: ExecCtx, _s: unknown, _i: Act[], _o: Act[], [dy]: number[]): number[] {
+  backward(_ctx: ExecCtx, _s: unknown, _i: BatchTensor[], _o: BatchTensor[], [dy]: number[]): number[] {
     return [dy];
   }
   override getConfig() {

@@ -1,5 +1,5 @@
 import { LwError } from '../errors.js';
-import type { Act, ExecCtx } from '../model/exec.js';
+import type { BatchTensor, ExecCtx } from '../model/exec.js';
 import type { Shape } from '../model/shape.js';
 import { Layer, Node, SymbolicTensor, type LayerArgs } from './layer.js';
 
@@ -20,7 +20,7 @@ export class InputLayer extends Layer {
   computeOutputShape(): Shape[] {
     return [this.batchInputShape!];
   }
-  forward(_ctx: ExecCtx, inputs: Act[]) {
+  forward(_ctx: ExecCtx, inputs: BatchTensor[]) {
     return { outputs: inputs };
   }
   backward(): number[] {

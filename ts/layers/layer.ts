@@ -2,7 +2,7 @@ import { LwError } from '../errors.js';
 import { getInitializer, type Initializer, type InitializerName } from '../initializers.js';
 import type { Random } from '../random.js';
 import { Tensor } from '../tensor.js';
-import type { Act, ExecCtx } from '../model/exec.js';
+import type { BatchTensor, ExecCtx } from '../model/exec.js';
 import { fmt, type Shape } from '../model/shape.js';
 import type { ParamStore } from '../model/params.js';
 
@@ -82,7 +82,7 @@ export class Node {
 }
 
 export interface ForwardResult {
-  outputs: Act[];
+  outputs: BatchTensor[];
   /** Whatever backward needs (pointers into this batch's scope, flags). */
   saved?: unknown;
 }
@@ -113,6 +113,11 @@ export abstract class Layer {
   readonly inboundNodes: Node[] = [];
   /** Whether this layer keeps state across batches (stateful RNNs). */
   stateful = false;
+  /**
+   * True: forward may be given an Embedding's output with its rows not gathered (`ptr` 0, see
+   * `BatchTensor.gather`) and gathers them itself (`gatherRows`) when it needs them.
+   */
+  readonly handlesGatheredInputs: boolean = false;
 
   constructor(args: LayerArgs = {}, defaultName?: string) {
     this.name = args.name ?? uniqueName(defaultName ?? snake(this.constructor.name));
@@ -128,7 +133,7 @@ export abstract class Layer {
   /** Declares weights for the given input shapes. */
   build(_inputShapes: Shape[]): void {}
 
-  abstract forward(ctx: ExecCtx, inputs: Act[]): ForwardResult;
+  abstract forward(ctx: ExecCtx, inputs: BatchTensor[]): ForwardResult;
 
   /**
    * Given gradients of the outputs (pointers, 0 = none), accumulates weight gradients and returns
@@ -136,7 +141,7 @@ export abstract class Layer {
    * `wanted[i]` false: nothing uses input i's gradient (it depends on no updated weight), so a
    * layer may skip computing it and return 0.
    */
-  abstract backward(ctx: ExecCtx, saved: unknown, inputs: Act[], outputs: Act[], dOutputs: number[], wanted?: readonly boolean[]): number[];
+  abstract backward(ctx: ExecCtx, saved: unknown, inputs: BatchTensor[], outputs: BatchTensor[], dOutputs: number[], wanted?: readonly boolean[]): number[];
 
   /** Keras config (snake_case keys) for model.json. */
   getConfig(): Record<string, unknown> {

@@ -1,4 +1,4 @@
-import type { Act, ExecCtx } from '../model/exec.js';
+import type { BatchTensor, ExecCtx } from '../model/exec.js';
 import type { Shape } from '../model/shape.js';
 import { Layer, type LayerArgs } from './layer.js';
 
@@ -27,7 +27,7 @@ export class Masking extends Layer {
     return [s];
   }
 
-  forward(ctx: ExecCtx, [x]: Act[]) {
+  forward(ctx: ExecCtx, [x]: BatchTensor[]) {
     const [B, T, F] = x.shape;
     const steps = B * T;
     const mask = ctx.alloc(steps);
@@ -54,7 +54,7 @@ export class Masking extends Layer {
     return { outputs: [{ ptr: y, shape: x.shape, mask }], saved: mask };
   }
 
-  backward(ctx: ExecCtx, maskAny: unknown, [x]: Act[], _o: Act[], [dy]: number[]): number[] {
+  backward(ctx: ExecCtx, maskAny: unknown, [x]: BatchTensor[], _o: BatchTensor[], [dy]: number[]): number[] {
     const [B, T, F] = x.shape;
     const steps = B * T;
     const dx = ctx.alloc(steps * F);

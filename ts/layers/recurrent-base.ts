@@ -1,12 +1,16 @@
-import { RecurrentFlags, type ActivationName } from '../backend/abi.js';
+import {
+  add, CELLS, cellBackward, cellCacheFloats, cellForward, cellWsFloats, resolveActivation,
+  type ActivationName, type Cell, type CellDims, type CellKind,
+} from '../backend/kernels/index.js';
 import { LwError } from '../errors.js';
 import type { InitializerName } from '../initializers.js';
-import type { Act, ExecCtx } from '../model/exec.js';
+import type { BatchTensor, ExecCtx } from '../model/exec.js';
 import type { Shape } from '../model/shape.js';
-import { activationCode, KERAS_ACTIVATION } from './activation-names.js';
+import { KERAS_ACTIVATION } from './activation-names.js';
 import { initializerConfig } from './config.js';
-import { DistinctIdFinder, type DistinctIds } from './distinct-ids.js';
+import { gatherRows } from './gathered-rows.js';
 import { Layer, type LayerArgs, type Weight } from './layer.js';
+import { EmbeddingProjection, type InputKernel, type KernelInputs, type ProjectedForward } from './projected-inputs.js';
 
 export interface RecurrentArgs extends LayerArgs {
   units: number;
@@ -27,33 +31,9 @@ export interface RecurrentArgs extends LayerArgs {
   biasInitializer?: InitializerName;
 }
 
-/** What a recurrent cell kind contributes: gate count, state count, the prefix of its kernels. */
-export interface CellSpec {
-  gates: number;
-  states: number;
-  kernels: 'lstm' | 'gru' | 'rnn';
-}
-
-/**
- * How x reaches a kernel: rows of inputs x [B,T,I] multiplied by the kernel, or (`projected`)
- * rows of x·kernel [V,G] read through ids [B,T] (kernel pointer 0).
- */
-export interface KernelInputs {
-  x: number;
-  ids: number;
-  projected: boolean;
-}
-
-/** Training on an Embedding's rows: the batch's distinct tokens, their rows xu [count, I]. */
-interface DistinctRows extends DistinctIds {
-  xu: number;
-  /** The Embedding's table gradient (0: frozen). */
-  tableGrad: number;
-}
-
 interface Saved {
   inputs: KernelInputs;
-  distinct: DistinctRows | null;
+  projection: ProjectedForward | null;
   dropMask: Float32Array | null;
   recMask: number;
   states0: number[];
@@ -63,20 +43,13 @@ interface Saved {
 }
 
 /**
- * Training multiplies the distinct tokens' rows by the kernel instead of every token's when at
- * most this share of the batch's tokens are distinct: below it the saved products (forward
- * projection, dKernel, dx) outweigh gathering and scattering the gate rows.
- */
-const DISTINCT_SHARE = 0.8;
-
-/**
  * Shared machinery of LSTM, GRU and SimpleRNN layers: shapes, weights, dropout masks, stateful
  * carry, masks, and the mapping of outputs (sequence / last / states) to one fused kernel call.
  */
 export abstract class RecurrentLayer extends Layer {
   readonly units: number;
-  readonly activation: { name: ActivationName; code: number };
-  readonly recurrentActivation: { name: ActivationName; code: number };
+  readonly activation: ActivationName;
+  readonly recurrentActivation: ActivationName;
   readonly useBias: boolean;
   readonly returnSequences: boolean;
   readonly returnState: boolean;
@@ -88,16 +61,18 @@ export abstract class RecurrentLayer extends Layer {
   protected bias: Weight | null = null;
   /** Final states of the previous batch (stateful layers), in JS memory. */
   private carried: Float32Array[] | null = null;
-  private readonly distinctIds = new DistinctIdFinder();
+  private readonly projection: EmbeddingProjection;
+  /** An Embedding's output is passed with its rows ungathered: the projection may not need them. */
+  override readonly handlesGatheredInputs = true;
 
-  protected abstract readonly cell: CellSpec;
+  protected abstract readonly cellKind: CellKind;
 
   constructor(protected readonly rargs: RecurrentArgs, defaultName: string) {
     super(rargs, defaultName);
     if (!Number.isInteger(rargs.units) || rargs.units < 1) throw this.shapeError(`units must be a whole number >= 1, got ${rargs.units}`);
     this.units = rargs.units;
-    this.activation = activationCode(rargs.activation ?? 'tanh', `layer "${this.name}"`, false);
-    this.recurrentActivation = activationCode(rargs.recurrentActivation ?? 'sigmoid', `layer "${this.name}"`, false);
+    this.activation = resolveActivation(rargs.activation ?? 'tanh', `layer "${this.name}"`, 'recurrent');
+    this.recurrentActivation = resolveActivation(rargs.recurrentActivation ?? 'sigmoid', `layer "${this.name}"`, 'recurrent');
     this.useBias = rargs.useBias ?? true;
     this.returnSequences = rargs.returnSequences ?? false;
     this.returnState = rargs.returnState ?? false;
@@ -109,26 +84,19 @@ export abstract class RecurrentLayer extends Layer {
     }
     this.dropout = rargs.dropout ?? 0;
     this.recurrentDropout = rargs.recurrentDropout ?? 0;
+    this.projection = new EmbeddingProjection(this.name);
   }
 
-  /** Extra flags of the cell (GRU resetAfter). */
-  protected cellFlags(): number {
-    return 0;
+  protected get cell(): Cell {
+    return CELLS[this.cellKind];
   }
 
-  /** Bias shape of the cell. */
-  protected biasShape(): number[] {
-    return [this.cell.gates * this.units];
+  /** GRU: the reset gate after the recurrent product. */
+  protected get resetAfterFlag(): boolean {
+    return false;
   }
 
   protected abstract biasInit(): InitializerName | ((shape: readonly number[], out: Float32Array) => void);
-
-  protected abstract runForward(ctx: ExecCtx, B: number, T: number, I: number, flags: number, inputs: KernelInputs, mask: number,
-    recMask: number, states0: number[], hs: number, stateOut: number[], cache: number, ws: number): void;
-
-  /** With projected inputs, dx receives the projections' gradient [B, T, G] (and no dKernel is taken). */
-  protected abstract runBackward(ctx: ExecCtx, B: number, T: number, I: number, flags: number, inputs: KernelInputs, mask: number, recMask: number,
-    states0: number[], hs: number, cache: number, dHs: number, dStates: number[], dx: number, dStates0: number[], ws: number): void;
 
   computeOutputShape(inputShapes: Shape[]): Shape[] {
     const s = this.expectRank(inputShapes, [3]);
@@ -143,7 +111,7 @@ export abstract class RecurrentLayer extends Layer {
     const G = this.cell.gates * this.units;
     this.kernel = this.addWeight('kernel', [I, G], this.rargs.kernelInitializer ?? 'glorotUniform');
     this.recurrentKernel = this.addWeight('recurrent_kernel', [this.units, G], this.rargs.recurrentInitializer ?? 'orthogonal');
-    if (this.useBias) this.bias = this.addWeight('bias', this.biasShape(), this.biasInit());
+    if (this.useBias) this.bias = this.addWeight('bias', this.cell.biasShape(this.units, this.resetAfterFlag), this.biasInit());
   }
 
   /** A dropout mask of n values: 0 or 1/(1-rate). */
@@ -154,17 +122,15 @@ export abstract class RecurrentLayer extends Layer {
     return m;
   }
 
-  forward(ctx: ExecCtx, [x]: Act[]) {
+  forward(ctx: ExecCtx, [x]: BatchTensor[]) {
     const [B, T, I] = x.shape;
     const U = this.units;
     const b = ctx.backend;
     if (T === 0) throw new LwError('EMPTY_DATA', `layer "${this.name}": sequences of length 0`);
     // Projected inputs (an Embedding's rows, multiplied once per table or per distinct token)
-    // never read x.ptr, so the rows themselves are not gathered.
-    const distinct = ctx.training && this.dropout === 0 ? this.distinctRows(ctx, x) : null;
-    const folded = ctx.training ? 0 : this.foldedTable(ctx, x);
-    const projected = distinct ? this.projectDistinct(ctx, distinct, I) : folded;
-    let xPtr = projected ? 0 : x.ptr;
+    // do not need the rows themselves: gathered only on the ordinary path.
+    const projection = this.projection.forward(ctx, x, this.inputKernel(ctx, I), this.dropout === 0);
+    let xPtr = projection ? 0 : gatherRows(ctx, x);
     let dropMask: Float32Array | null = null;
     if (ctx.training && this.dropout > 0) {
       // Keras: one input mask per sample, the same at every step.
@@ -185,80 +151,41 @@ export abstract class RecurrentLayer extends Layer {
       recMask = ctx.alloc(B * U);
       b.writeFloats(recMask, this.dropMask(ctx, B * U, this.recurrentDropout));
     }
+    const dims: CellDims = { B, T, I, U };
     const states0 = this.initialStates(ctx, B);
     const hs = ctx.alloc(B * T * U);
     const stateOut = Array.from({ length: this.cell.states }, () => ctx.alloc(B * U));
-    const cache = ctx.alloc(ctx.backend.kernels[`${this.cell.kernels}_cache_floats`](B, T, I, U));
-    const ws = ctx.alloc(this.wsFloats(ctx, B, T, I));
-    const flags = (this.goBackwards ? RecurrentFlags.goBackwards : 0) | this.cellFlags();
-    const inputs: KernelInputs = projected
-      ? { x: projected, ids: distinct ? distinct.inverse : x.gather!.ids, projected: true }
-      : { x: xPtr, ids: 0, projected: false };
-    this.runForward(ctx, B, T, I, flags, inputs, x.mask ?? 0, recMask, states0, hs, stateOut, cache, ws);
+    const cache = ctx.alloc(cellCacheFloats(b.kernels, this.cellKind, dims));
+    const ws = ctx.alloc(cellWsFloats(b.kernels, this.cellKind, dims));
+    const inputs: KernelInputs = projection ? projection.inputs : { x: xPtr, ids: 0, projected: false };
+    const w = this.weightPtrs(ctx, inputs.projected);
+    const [h0, c0] = states0;
+    const [hT, cT] = stateOut;
+    cellForward(b.kernels, this.cellKind, {
+      ...dims, ...this.cellOptions(), x: inputs.x, ids: inputs.ids, kernel: w.kernel, recurrentKernel: w.recurrentKernel, bias: w.bias,
+      h0, c0, mask: x.mask, recurrentMask: recMask, hs, hT, cT, cache, ws,
+    });
     if (this.stateful) this.carried = stateOut.map((p) => b.readFloats(p, B * U) as Float32Array);
-    const main: Act = this.returnSequences ? { ptr: hs, shape: [B, T, U], mask: x.mask } : { ptr: stateOut[0], shape: [B, U] };
+    const main: BatchTensor = this.returnSequences ? { ptr: hs, shape: [B, T, U], mask: x.mask } : { ptr: stateOut[0], shape: [B, U] };
     const outputs = [main, ...(this.returnState ? stateOut.map((p) => ({ ptr: p, shape: [B, U] })) : [])];
-    const saved: Saved = { inputs, distinct, dropMask, recMask, states0, hs, stateOut, cache };
+    const saved: Saved = { inputs, projection, dropMask, recMask, states0, hs, stateOut, cache };
     return { outputs, saved };
   }
 
-  /**
-   * Inference on rows of an embedding table: table·kernel [rows, G] is multiplied once (kept until
-   * the weights change) and read through the ids, instead of multiplying every token's row.
-   * 0 when the input is not gathered or the product does not pay off yet.
-   */
-  private foldedTable(ctx: ExecCtx, x: Act): number {
-    const g = x.gather;
-    if (!g) return 0;
-    const [B, T, I] = x.shape;
-    const G = this.cell.gates * this.units;
-    const k = ctx.backend.kernels;
-    return ctx.derived(`${this.name} kernel x ${g.table}`, {
-      floats: g.rows * G,
-      buildFlops: 2 * g.rows * I * G,
-      savedFlops: 2 * B * T * I * G,
-      build: (p) => k.gemm(0, 0, g.rows, G, I, 1, g.table, I, ctx.paramPtr(this.kernel.offset), G, 0, p, G, ctx.alloc(k.gemm_ws_floats(g.rows, G, I))),
-    });
+  /** What every kernel call of this layer shares. */
+  private cellOptions() {
+    return {
+      goBackwards: this.goBackwards, resetAfter: this.resetAfterFlag,
+      activation: this.activation, recurrentActivation: this.recurrentActivation,
+    };
   }
 
-  /** Training on an Embedding's rows that repeat enough: the distinct tokens and their rows xu [count, I]. */
-  private distinctRows(ctx: ExecCtx, x: Act): DistinctRows | null {
-    const g = x.gather;
-    if (!g) return null;
-    const [B, T, I] = x.shape;
-    const d = this.distinctIds.find(ctx, g.ids, B * T, g.rows);
-    if (d.count > DISTINCT_SHARE * B * T) return null;
-    const xu = ctx.alloc(d.count * I);
-    ctx.backend.kernels.embedding_forward(d.count, I, d.uniq, g.table, xu);
-    return { ...d, xu, tableGrad: g.grad };
-  }
-
-  /** xu · kernel [count, G]: the projections the kernel reads through the inverse ids. */
-  private projectDistinct(ctx: ExecCtx, d: DistinctRows, I: number): number {
-    const G = this.cell.gates * this.units;
-    const k = ctx.backend.kernels;
-    const p = ctx.alloc(d.count * G);
-    k.gemm(0, 0, d.count, G, I, 1, d.xu, I, ctx.paramPtr(this.kernel.offset), G, 0, p, G, ctx.alloc(k.gemm_ws_floats(d.count, G, I)));
-    return p;
-  }
-
-  /**
-   * Backward of the distinct-token projection from the projections' gradient dProj [B*T, G]:
-   * summed per token [count, G], then dKernel += xu^T · that, and the Embedding's table rows get
-   * (that · kernel^T) directly (the layer returns no dense dx for them).
-   */
-  private distinctBackward(ctx: ExecCtx, d: DistinctRows, n: number, I: number, dProj: number, wantTable: boolean): void {
-    const G = this.cell.gates * this.units;
-    const k = ctx.backend.kernels;
-    const dTok = ctx.zeros(d.count * G);
-    k.embedding_backward(n, G, d.inverse, dProj, dTok);
-    const ws = ctx.alloc(Math.max(k.gemm_ws_floats(I, G, d.count), k.gemm_ws_floats(d.count, I, G)));
-    const { dk } = this.gradPtrs(ctx);
-    if (dk) k.gemm(1, 0, I, G, d.count, 1, d.xu, I, dTok, G, 1, dk, G, ws);
-    if (!wantTable || !d.tableGrad) return;
-    const dxu = ctx.alloc(d.count * I);
-    k.gemm(0, 1, d.count, I, G, 1, dTok, G, ctx.paramPtr(this.kernel.offset), G, 0, dxu, I, ws);
-    k.embedding_backward(d.count, I, d.uniq, dxu, d.tableGrad);
+  private inputKernel(ctx: ExecCtx, I: number): InputKernel {
+    return {
+      kernel: ctx.paramPtr(this.kernel.offset),
+      dKernel: this.trainable ? ctx.gradPtr(this.kernel.offset) : 0,
+      I, G: this.cell.gates * this.units,
+    };
   }
 
   private initialStates(ctx: ExecCtx, B: number): number[] {
@@ -277,7 +204,7 @@ export abstract class RecurrentLayer extends Layer {
     this.carried = null;
   }
 
-  backward(ctx: ExecCtx, savedAny: unknown, [x]: Act[], _outs: Act[], dOutputs: number[], wanted?: readonly boolean[]): number[] {
+  backward(ctx: ExecCtx, savedAny: unknown, [x]: BatchTensor[], _outs: BatchTensor[], dOutputs: number[], wanted?: readonly boolean[]): number[] {
     const saved = savedAny as Saved;
     const [B, T, I] = x.shape;
     const U = this.units;
@@ -290,20 +217,27 @@ export abstract class RecurrentLayer extends Layer {
       // The last output is the h state: its gradient and the h state's add up.
       if (dStates[0]) {
         const sum = ctx.alloc(B * U);
-        k.add(B * U, dMain, dStates[0], sum);
+        add(k, { n: B * U, a: dMain, b: dStates[0], out: sum });
         dStates[0] = sum;
       } else dStates[0] = dMain;
     }
-    const d = saved.distinct;
+    const d = saved.projection?.distinct;
     const G = this.cell.gates * U;
     // With distinct tokens the kernel gives the projections' gradient, always needed for dKernel.
     const dx = d ? ctx.alloc(B * T * G) : wanted?.[0] === false ? 0 : ctx.alloc(B * T * I);
-    const ws = ctx.alloc(this.wsFloats(ctx, B, T, I));
-    const flags = (this.goBackwards ? RecurrentFlags.goBackwards : 0) | this.cellFlags();
-    this.runBackward(ctx, B, T, I, flags, saved.inputs, x.mask ?? 0, saved.recMask, saved.states0, saved.hs, saved.cache,
-      dHs, dStates, dx, saved.states0.map(() => 0), ws);
+    const dims: CellDims = { B, T, I, U };
+    const ws = ctx.alloc(cellWsFloats(k, this.cellKind, dims));
+    const w = this.weightPtrs(ctx, saved.inputs.projected);
+    const g = this.gradPtrs(ctx, saved.inputs.projected);
+    const [h0, c0] = saved.states0;
+    const [dHT, dCT] = dStates;
+    cellBackward(k, this.cellKind, {
+      ...dims, ...this.cellOptions(), x: saved.inputs.x, kernel: w.kernel, recurrentKernel: w.recurrentKernel,
+      h0, c0, mask: x.mask, recurrentMask: saved.recMask, hs: saved.hs, cache: saved.cache, dHs, dHT, dCT,
+      dx, dKernel: g.dKernel, dRecurrentKernel: g.dRecurrentKernel, dBias: g.dBias, ws,
+    });
     if (d) {
-      this.distinctBackward(ctx, d, B * T, I, dx, wanted?.[0] !== false);
+      this.projection.backward(ctx, x, d, dx, this.inputKernel(ctx, I), wanted?.[0] !== false);
       return [0];
     }
     if (dx && saved.dropMask) {
@@ -320,26 +254,22 @@ export abstract class RecurrentLayer extends Layer {
     return [dx];
   }
 
-  private wsFloats(ctx: ExecCtx, B: number, T: number, I: number): number {
-    return ctx.backend.kernels[`${this.cell.kernels}_ws_floats`](B, T, I, this.units);
-  }
-
-  /** Pointers for the kernels' weight-gradient arguments (0 when frozen; dk 0 for projected inputs). */
-  protected gradPtrs(ctx: ExecCtx, projected = false): { dk: number; drk: number; db: number } {
-    if (!this.trainable) return { dk: 0, drk: 0, db: 0 };
+  /** Pointers for the kernels' weight-gradient arguments (0 when frozen; dKernel 0 for projected inputs). */
+  private gradPtrs(ctx: ExecCtx, projected: boolean): { dKernel: number; dRecurrentKernel: number; dBias: number } {
+    if (!this.trainable) return { dKernel: 0, dRecurrentKernel: 0, dBias: 0 };
     return {
-      dk: projected ? 0 : ctx.gradPtr(this.kernel.offset),
-      drk: ctx.gradPtr(this.recurrentKernel.offset),
-      db: this.bias ? ctx.gradPtr(this.bias.offset) : 0,
+      dKernel: projected ? 0 : ctx.gradPtr(this.kernel.offset),
+      dRecurrentKernel: ctx.gradPtr(this.recurrentKernel.offset),
+      dBias: this.bias ? ctx.gradPtr(this.bias.offset) : 0,
     };
   }
 
-  /** Weight pointers for the kernels; `projected`: the kernel is already applied to x (k 0). */
-  protected weightPtrs(ctx: ExecCtx, projected = false): { k: number; rk: number; b: number } {
+  /** Weight pointers for the kernels; `projected`: the kernel is already applied to x (kernel 0). */
+  private weightPtrs(ctx: ExecCtx, projected: boolean): { kernel: number; recurrentKernel: number; bias: number } {
     return {
-      k: projected ? 0 : ctx.paramPtr(this.kernel.offset),
-      rk: ctx.paramPtr(this.recurrentKernel.offset),
-      b: this.bias ? ctx.paramPtr(this.bias.offset) : 0,
+      kernel: projected ? 0 : ctx.paramPtr(this.kernel.offset),
+      recurrentKernel: ctx.paramPtr(this.recurrentKernel.offset),
+      bias: this.bias ? ctx.paramPtr(this.bias.offset) : 0,
     };
   }
 
@@ -347,7 +277,7 @@ export abstract class RecurrentLayer extends Layer {
     return {
       ...super.getConfig(),
       units: this.units,
-      activation: KERAS_ACTIVATION[this.activation.name],
+      activation: KERAS_ACTIVATION[this.activation],
       use_bias: this.useBias,
       kernel_initializer: initializerConfig(this.rargs.kernelInitializer ?? 'glorotUniform'),
       recurrent_initializer: initializerConfig(this.rargs.recurrentInitializer ?? 'orthogonal'),

@@ -1,5 +1,5 @@
 import { LwError } from '../errors.js';
-import type { Act, ExecCtx } from '../model/exec.js';
+import type { BatchTensor, ExecCtx } from '../model/exec.js';
 import { fmt, type Shape } from '../model/shape.js';
 import { Layer, type LayerArgs } from './layer.js';
 import { layerConfig, nestLayer } from './wrapper.js';
@@ -10,8 +10,8 @@ export interface TimeDistributedArgs extends LayerArgs {
 }
 
 interface Saved {
-  innerIn: Act;
-  innerOut: Act;
+  innerIn: BatchTensor;
+  innerOut: BatchTensor;
   inner: unknown;
 }
 
@@ -52,17 +52,17 @@ export class TimeDistributed extends Layer {
     this.weights.push(...this.layer.weights);
   }
 
-  forward(ctx: ExecCtx, [x]: Act[]) {
+  forward(ctx: ExecCtx, [x]: BatchTensor[]) {
     const [B, T, ...rest] = x.shape;
-    const innerIn: Act = { ptr: x.ptr, shape: [B * T, ...rest] };
+    const innerIn: BatchTensor = { ptr: x.ptr, shape: [B * T, ...rest] };
     const r = this.layer.forward(ctx, [innerIn]);
     const innerOut = r.outputs[0];
-    const y: Act = { ptr: innerOut.ptr, shape: [B, T, ...innerOut.shape.slice(1)], mask: x.mask };
+    const y: BatchTensor = { ptr: innerOut.ptr, shape: [B, T, ...innerOut.shape.slice(1)], mask: x.mask };
     const saved: Saved = { innerIn, innerOut, inner: r.saved };
     return { outputs: [y], saved };
   }
 
-  backward(ctx: ExecCtx, savedAny: unknown, _inputs: Act[], _outputs: Act[], [dy]: number[]): number[] {
+  backward(ctx: ExecCtx, savedAny: unknown, _inputs: BatchTensor[], _outputs: BatchTensor[], [dy]: number[]): number[] {
     const saved = savedAny as Saved;
     const [dx] = this.layer.backward(ctx, saved.inner, [saved.innerIn], [saved.innerOut], [dy]);
     return [dx ?? 0];

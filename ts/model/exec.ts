@@ -3,20 +3,37 @@ import type { Random } from '../random.js';
 import type { DerivedSpec } from './derived.js';
 
 /**
- * An activation in backend memory for one batch: floats at `ptr` with a concrete `shape`
+ * A tensor of the current batch in backend memory: floats at `ptr` with a concrete `shape`
  * ([batch, ...]), and an optional padding mask [batch, time] (floats, 1 keep / 0 masked).
  */
-export interface Act {
+export interface BatchTensor {
+  /**
+   * Byte pointer of the floats. 0 while an Embedding's rows (`gather`) are not gathered: only a
+   * layer with `handlesGatheredInputs` is given such a tensor, and it calls `gatherRows` if it
+   * needs the rows; the executor gathers them for every other consumer.
+   */
   ptr: number;
   shape: number[];
   mask?: number;
+  /** Set when the values are rows of a weight table (an Embedding's output). */
+  gather?: GatheredRows;
+}
+
+/**
+ * An Embedding's output as rows of its table: row r is table[ids[r]]. A consumer may multiply the
+ * table (or the batch's distinct rows) once instead of every row.
+ */
+export interface GatheredRows {
+  /** ids [batch·time] (i32, byte pointer) */
+  ids: number;
+  /** table [vocab, width] (byte pointer into the parameter block) */
+  table: number;
+  vocab: number;
   /**
-   * Set when the values are rows of a weight table (an Embedding's output): ids [batch*time] (i32
-   * byte pointer) into table [rows, width] (byte pointer of the weights), and the table's gradient
-   * (0: frozen). Consumers may multiply the table (or the batch's distinct rows) once instead of
-   * every gathered row; a consumer that does adds its input gradient to `grad` itself.
+   * The Embedding's backward for a consumer that used rows of the table directly instead of the
+   * gathered tensor: dTable[rowIds[j]] += dRows[j], dRows [count, width]. null: the table is frozen.
    */
-  gather?: { ids: number; table: number; rows: number; grad: number };
+  addRowGrads: ((ctx: ExecCtx, rowIds: number, count: number, dRows: number) => void) | null;
 }
 
 /** What a layer's forward/backward may use for one batch. Allocations end with the batch. */
@@ -32,7 +49,7 @@ export interface ExecCtx {
   alloc(n: number): number;
   /** Allocates n zeroed floats for this batch. */
   zeros(n: number): number;
-  /** Float index of parameter `offset` in the parameter (or gradient) block. */
+  /** Byte pointer of float `offset` of the parameter (or gradient) block. */
   paramPtr(offset: number): number;
   gradPtr(offset: number): number;
   /** A buffer derived from the weights (see DerivedBuffers): byte pointer, 0 while it does not pay off. */

@@ -1,6 +1,8 @@
 import { LwError } from '../errors.js';
 import type { Layer, Node, SymbolicTensor } from '../layers/layer.js';
-import type { Act, ExecCtx } from './exec.js';
+import { add } from '../backend/kernels/index.js';
+import { gatherRows } from '../layers/gathered-rows.js';
+import type { BatchTensor, ExecCtx } from './exec.js';
 
 /** A model's graph as its savers and printers see it. */
 export interface ModelGraph {
@@ -56,21 +58,26 @@ export function layersOf(nodes: Node[]): Layer[] {
 
 /** What a forward pass leaves for the backward pass. */
 export interface Trace {
-  acts: Map<SymbolicTensor, Act>;
+  acts: Map<SymbolicTensor, BatchTensor>;
   saved: Map<Node, unknown>;
 }
 
-/** Runs every node forward for one batch; `feeds` gives each model input's activation. */
-export function runForward(ctx: ExecCtx, nodes: Node[], feeds: Map<SymbolicTensor, Act>): Trace {
+/**
+ * Runs every node forward for one batch; `feeds` gives each model input's tensor. An Embedding's
+ * rows are gathered for the consumers that need them and for the model's `outputs`.
+ */
+export function runForward(ctx: ExecCtx, nodes: Node[], feeds: Map<SymbolicTensor, BatchTensor>, outputs: readonly SymbolicTensor[]): Trace {
   const acts = new Map(feeds);
   const saved = new Map<Node, unknown>();
   for (const node of nodes) {
     if (node.outputs.every((o) => acts.has(o))) continue; // a model input
     const ins = node.inputs.map((t) => acts.get(t)!);
+    if (!node.layer.handlesGatheredInputs) ins.forEach((t) => gatherRows(ctx, t));
     const r = node.layer.forward(ctx, ins);
     r.outputs.forEach((a, i) => acts.set(node.outputs[i], a));
     saved.set(node, r.saved);
   }
+  for (const o of outputs) gatherRows(ctx, acts.get(o)!);
   return { acts, saved };
 }
 
@@ -96,7 +103,7 @@ export function runBackward(ctx: ExecCtx, nodes: Node[], trace: Trace, seeds: Ma
       const prev = grads.get(t);
       if (prev) {
         const size = trace.acts.get(t)!.shape.reduce((a, b) => a * b, 1);
-        k.add(size, prev, d, prev);
+        add(k, { n: size, a: prev, b: d, out: prev });
       } else grads.set(t, d);
     });
   }

@@ -1,13 +1,14 @@
 // One batch through a model: its rows copied into the batch scope, the forward pass, one loss
 // kernel per output, metrics and, when training, backward and the optimizer's update.
 import type { Backend, Scope } from '../backend/backend.js';
+import { sumSquares } from '../backend/kernels/index.js';
 import { LwError } from '../errors.js';
 import type { Node, SymbolicTensor } from '../layers/layer.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import type { Random } from '../random.js';
 import type { Tensor } from '../tensor.js';
 import type { OutputTarget } from './compile.js';
-import type { Act, ExecCtx } from './exec.js';
+import type { BatchTensor, ExecCtx } from './exec.js';
 import { runBackward, runForward, type Trace } from './graph.js';
 import type { ParamStore } from './params.js';
 
@@ -49,7 +50,7 @@ function execCtx(m: BatchModel, backend: Backend, scope: Scope, training: boolea
 }
 
 /** Copies rows `idx` of each tensor into the scope (int32 tensors as i32, others as floats). */
-function feed(backend: Backend, scope: Scope, data: Tensor[], idx: ArrayLike<number>): Act[] {
+function feed(backend: Backend, scope: Scope, data: Tensor[], idx: ArrayLike<number>): BatchTensor[] {
   return data.map((t) => {
     const per = t.size / t.shape[0];
     const ints = t.dtype === 'int32';
@@ -66,7 +67,7 @@ function feed(backend: Backend, scope: Scope, data: Tensor[], idx: ArrayLike<num
 export function forwardBatch(m: BatchModel, backend: Backend, scope: Scope, xs: Tensor[], idx: ArrayLike<number>, training: boolean, rng: Random): { ctx: ExecCtx; trace: Trace } {
   const ctx = execCtx(m, backend, scope, training, rng);
   const acts = feed(backend, scope, xs, idx);
-  const trace = runForward(ctx, m.nodes, new Map(m.inputs.map((t, i) => [t, acts[i]])));
+  const trace = runForward(ctx, m.nodes, new Map(m.inputs.map((t, i) => [t, acts[i]])), m.outputs);
   return { ctx, trace };
 }
 
@@ -126,8 +127,8 @@ export function runStep(m: BatchModel, backend: Backend, xs: Tensor[], ys: Tenso
  */
 function assertFiniteGradients(store: ParamStore, loss: number): void {
   const k = store.backend.kernels;
-  if (Number.isFinite(k.sum_squares(store.trainableFloats, store.grads))) return;
-  const bad = store.weights.find((w) => w.trainable && w.layer.trainable && !Number.isFinite(k.sum_squares(w.size, store.gradPtr(w))));
+  if (Number.isFinite(sumSquares(k, { n: store.trainableFloats, x: store.grads }))) return;
+  const bad = store.weights.find((w) => w.trainable && w.layer.trainable && !Number.isFinite(sumSquares(k, { n: w.size, x: store.gradPtr(w) })));
   const where = bad ? `the gradient of ${bad.path} (layer "${bad.layer.name}", ${bad.layer.className})` : 'the gradients';
   throw new LwError('NON_FINITE', `${where} overflowed (NaN or infinite) with a loss of ${loss}: the model diverged; try a lower learning rate or gradient clipping (clipNorm)`, { loss, weight: bad?.path });
 }

@@ -1,3 +1,4 @@
+import { gemm as gemmKernel, gemmWsFloats } from '../backend/kernels/index.js';
 import { currentBackend } from '../runtime/ready.js';
 import type { Tensor, TensorLike } from '../tensor.js';
 import { LwError, fmtShape } from '../errors.js';
@@ -19,8 +20,8 @@ export function gemm(a: TensorLike, b: TensorLike, opts: GemmOptions = {}): Tens
   const Bt = asFloat('b', b);
   expectRank('gemm', 'a', A, 2);
   expectRank('gemm', 'b', Bt, 2);
-  const tA = opts.transposeA ? 1 : 0;
-  const tB = opts.transposeB ? 1 : 0;
+  const tA = opts.transposeA ?? false;
+  const tB = opts.transposeB ?? false;
   const [M, K] = tA ? [A.shape[1], A.shape[0]] : [A.shape[0], A.shape[1]];
   const [K2, N] = tB ? [Bt.shape[1], Bt.shape[0]] : [Bt.shape[0], Bt.shape[1]];
   if (K !== K2) {
@@ -32,6 +33,9 @@ export function gemm(a: TensorLike, b: TensorLike, opts: GemmOptions = {}): Tens
   const backend = currentBackend();
   return callKernel(backend, { a: A, b: Bt }, { c: [M, N] }, (p, k, s) => {
     if (C) backend.writeFloats(p.c, C.dataSync());
-    k.gemm(tA, tB, M, N, K, opts.alpha ?? 1, p.a, A.shape[1], p.b, Bt.shape[1], beta, p.c, N, scratch(s, k.gemm_ws_floats(M, N, K)));
+    gemmKernel(k, {
+      M, N, K, transposeA: tA, transposeB: tB, alpha: opts.alpha ?? 1, beta,
+      a: p.a, lda: A.shape[1], b: p.b, ldb: Bt.shape[1], c: p.c, ws: scratch(s, gemmWsFloats(k, { M, N, K })),
+    });
   }).c;
 }

@@ -1,16 +1,15 @@
-import { Act, RecurrentFlags, type ActivationName } from '../backend/abi.js';
 import type { Backend } from '../backend/backend.js';
+import {
+  CELLS, cellBackward, cellCacheFloats, cellForward, cellWsFloats, resolveActivation,
+  type ActivationName, type CellDims, type CellKind,
+} from '../backend/kernels/index.js';
 import { currentBackend } from '../runtime/ready.js';
 import { Tensor, type TensorLike } from '../tensor.js';
 import { LwError } from '../errors.js';
 import { callKernel, scratch } from './call.js';
 import { asFloat, asFloatOpt, expectRank, expectShape } from './validate.js';
 
-export type CellKind = 'lstm' | 'gru' | 'simpleRNN';
-
-/** Gates per cell: columns of the kernels are [G*units]. */
-const GATES: Record<CellKind, number> = { lstm: 4, gru: 3, simpleRNN: 1 };
-const STATES: Record<CellKind, number> = { lstm: 2, gru: 1, simpleRNN: 1 };
+export type { CellKind } from '../backend/kernels/index.js';
 
 export interface RecurrentArgs {
   /** [batch, time, input] */
@@ -40,10 +39,8 @@ export interface RecurrentArgs {
 interface Tape {
   backend: Backend;
   cell: CellKind;
-  dims: { B: number; T: number; I: number; U: number };
-  flags: number;
-  act: number;
-  recAct: number;
+  dims: CellDims;
+  options: CellOptions;
   x: Tensor;
   kernel: Tensor;
   recurrentKernel: Tensor;
@@ -74,13 +71,12 @@ export interface RecurrentGrads {
   dInitialState: Tensor[];
 }
 
-function actCode(name: ActivationName | undefined, fallback: ActivationName, what: string): number {
-  const n = name ?? fallback;
-  const code = (Act as Record<string, number>)[n];
-  if (code === undefined || n === 'softmax') {
-    throw new LwError('BAD_ARGUMENT', `${what} "${n}" is not supported in recurrent cells: use linear, relu, tanh, sigmoid or hardSigmoid`);
-  }
-  return code;
+/** The kernel options of a call, resolved once for its forward and backward. */
+interface CellOptions {
+  goBackwards: boolean;
+  resetAfter: boolean;
+  activation: ActivationName;
+  recurrentActivation: ActivationName;
 }
 
 function prepare(cell: CellKind, args: RecurrentArgs) {
@@ -88,7 +84,7 @@ function prepare(cell: CellKind, args: RecurrentArgs) {
   const x = asFloat('x', args.x);
   expectRank(op, 'x', x, 3);
   const [B, T, I] = x.shape;
-  const G = GATES[cell];
+  const { gates: G, states: nStates } = CELLS[cell];
   const kernel = asFloat('kernel', args.kernel);
   expectRank(op, 'kernel', kernel, 2);
   const U = kernel.shape[1] / G;
@@ -100,9 +96,8 @@ function prepare(cell: CellKind, args: RecurrentArgs) {
   expectShape(op, 'recurrentKernel', recurrentKernel, [U, G * U]);
   const resetAfter = cell === 'gru' && (args.resetAfter ?? true);
   const bias = asFloatOpt('bias', args.bias);
-  const biasShape = resetAfter ? [2, 3 * U] : [G * U];
+  const biasShape = CELLS[cell].biasShape(U, resetAfter);
   if (bias) expectShape(op, 'bias', bias, biasShape);
-  const nStates = STATES[cell];
   const given = args.initialState ?? [];
   if (given.length > nStates) throw new LwError('SHAPE_MISMATCH', `${op}: ${given.length} initial states given, ${cell} has ${nStates}`);
   const initialState = Array.from({ length: nStates }, (_, i) => {
@@ -114,41 +109,33 @@ function prepare(cell: CellKind, args: RecurrentArgs) {
   if (mask) expectShape(op, 'mask', mask, [B, T]);
   const recurrentMask = asFloatOpt('recurrentMask', args.recurrentMask);
   if (recurrentMask) expectShape(op, 'recurrentMask', recurrentMask, [B, U]);
-  const flags = (args.goBackwards ? RecurrentFlags.goBackwards : 0) | (resetAfter ? RecurrentFlags.resetAfter : 0);
-  return {
-    dims: { B, T, I, U }, x, kernel, recurrentKernel, bias, biasShape, initialState, mask, recurrentMask, flags,
-    act: actCode(args.activation, 'tanh', 'activation'),
-    recAct: actCode(args.recurrentActivation, 'sigmoid', 'recurrentActivation'),
+  const options: CellOptions = {
+    goBackwards: args.goBackwards ?? false,
+    resetAfter,
+    activation: resolveActivation(args.activation ?? 'tanh', op, 'recurrent'),
+    recurrentActivation: resolveActivation(args.recurrentActivation ?? 'sigmoid', `${op} recurrentActivation`, 'recurrent'),
   };
+  return { dims: { B, T, I, U }, x, kernel, recurrentKernel, bias, biasShape, initialState, mask, recurrentMask, options };
 }
 
 /** Runs a recurrent layer forward over the whole sequence on the current backend. */
 export function recurrentForward(cell: CellKind, args: RecurrentArgs): RecurrentForward {
   const a = prepare(cell, args);
-  const { B, T, I, U } = a.dims;
+  const { B, T, U } = a.dims;
   const backend = currentBackend();
-  const k = backend.kernels;
-  const cacheSize = cell === 'lstm' ? k.lstm_cache_floats(B, T, I, U) : cell === 'gru' ? k.gru_cache_floats(B, T, I, U) : k.rnn_cache_floats(B, T, I, U);
+  const cacheSize = cellCacheFloats(backend.kernels, cell, a.dims);
   const [h0, c0] = a.initialState;
   const out = callKernel(
     backend,
     { x: a.x, kernel: a.kernel, rk: a.recurrentKernel, bias: a.bias, h0, c0, mask: a.mask, rm: a.recurrentMask },
     { hs: [B, T, U], hT: [B, U], cT: cell === 'lstm' ? [B, U] : null, cache: [cacheSize] },
-    (p, k, s) => {
-      if (cell === 'lstm') {
-        k.lstm_forward(B, T, I, U, a.flags, a.act, a.recAct, p.x, p.kernel, p.rk, p.bias, p.h0, p.c0, p.mask, p.rm,
-          p.hs, p.hT, p.cT, p.cache, scratch(s, k.lstm_ws_floats(B, T, I, U)), 0);
-      } else if (cell === 'gru') {
-        k.gru_forward(B, T, I, U, a.flags, a.act, a.recAct, p.x, p.kernel, p.rk, p.bias, p.h0, p.mask, p.rm,
-          p.hs, p.hT, p.cache, scratch(s, k.gru_ws_floats(B, T, I, U)), 0);
-      } else {
-        k.rnn_forward(B, T, I, U, a.flags, a.act, p.x, p.kernel, p.rk, p.bias, p.h0, p.mask, p.rm,
-          p.hs, p.hT, p.cache, scratch(s, k.rnn_ws_floats(B, T, I, U)), 0);
-      }
-    },
+    (p, k, s) => cellForward(k, cell, {
+      ...a.dims, ...a.options, x: p.x, kernel: p.kernel, recurrentKernel: p.rk, bias: p.bias, h0: p.h0, c0: p.c0,
+      mask: p.mask, recurrentMask: p.rm, hs: p.hs, hT: p.hT, cT: p.cT, cache: p.cache, ws: scratch(s, cellWsFloats(k, cell, a.dims)),
+    }),
   );
   const tape: Tape = {
-    backend, cell, dims: a.dims, flags: a.flags, act: a.act, recAct: a.recAct, x: a.x, kernel: a.kernel,
+    backend, cell, dims: a.dims, options: a.options, x: a.x, kernel: a.kernel,
     recurrentKernel: a.recurrentKernel, initialState: a.initialState, mask: a.mask, recurrentMask: a.recurrentMask,
     hasBias: a.bias !== null, biasShape: a.biasShape, outputs: out.hs, cache: out.cache,
   };
@@ -176,7 +163,7 @@ export function recurrentBackward(
     if (s) expectShape(op, `dStates[${i}]`, s, [B, U]);
     return s;
   });
-  const G = GATES[t.cell];
+  const G = CELLS[t.cell].gates;
   const [h0, c0] = t.initialState;
   const out = callKernel(
     t.backend,
@@ -188,18 +175,11 @@ export function recurrentBackward(
       dx: [B, T, I], dKernel: [I, G * U], dRk: [U, G * U], dBias: t.hasBias ? t.biasShape : null,
       dH0: [B, U], dC0: t.cell === 'lstm' ? [B, U] : null,
     },
-    (p, k, s) => {
-      if (t.cell === 'lstm') {
-        k.lstm_backward(B, T, I, U, t.flags, t.act, t.recAct, p.x, p.kernel, p.rk, p.h0, p.c0, p.mask, p.rm, p.hs, p.cache,
-          p.dHs, p.dHT, p.dCT, p.dx, p.dKernel, p.dRk, p.dBias, p.dH0, p.dC0, scratch(s, k.lstm_ws_floats(B, T, I, U)));
-      } else if (t.cell === 'gru') {
-        k.gru_backward(B, T, I, U, t.flags, t.act, t.recAct, p.x, p.kernel, p.rk, p.h0, p.mask, p.rm, p.hs, p.cache,
-          p.dHs, p.dHT, p.dx, p.dKernel, p.dRk, p.dBias, p.dH0, scratch(s, k.gru_ws_floats(B, T, I, U)));
-      } else {
-        k.rnn_backward(B, T, I, U, t.flags, t.act, p.x, p.kernel, p.rk, p.h0, p.mask, p.rm, p.hs, p.cache,
-          p.dHs, p.dHT, p.dx, p.dKernel, p.dRk, p.dBias, p.dH0, scratch(s, k.rnn_ws_floats(B, T, I, U)));
-      }
-    },
+    (p, k, s) => cellBackward(k, t.cell, {
+      ...t.dims, ...t.options, x: p.x, kernel: p.kernel, recurrentKernel: p.rk, h0: p.h0, c0: p.c0, mask: p.mask, recurrentMask: p.rm,
+      hs: p.hs, cache: p.cache, dHs: p.dHs, dHT: p.dHT, dCT: p.dCT, dx: p.dx, dKernel: p.dKernel, dRecurrentKernel: p.dRk,
+      dBias: p.dBias, dH0: p.dH0, dC0: p.dC0, ws: scratch(s, cellWsFloats(k, t.cell, t.dims)),
+    }),
     ['dKernel', 'dRk', 'dBias'],
   );
   return {

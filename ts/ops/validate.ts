@@ -28,16 +28,6 @@ export function expectRank(op: string, name: string, t: Tensor, rank: number): v
   }
 }
 
-/** Rejects NaN/±Inf in an input, naming the first bad index. */
-export function expectFinite(op: string, name: string, t: Tensor): void {
-  const d = t.dataSync();
-  for (let i = 0; i < d.length; i++) {
-    if (!Number.isFinite(d[i])) {
-      throw new LwError('NON_FINITE', `${op}: ${name} has ${d[i]} at flat index ${i}`, { op, argument: name, index: i });
-    }
-  }
-}
-
 /** Integer ids in [0, limit), as an int32 tensor. */
 export function asIds(op: string, name: string, v: TensorLike, limit: number): Tensor {
   const t = tensor(v);

@@ -1,3 +1,4 @@
+import { clipInPlace, fill, scaleInPlace, sumSquares } from '../backend/kernels/index.js';
 import type { Backend } from '../backend/backend.js';
 import { LwError } from '../errors.js';
 import type { ParamStore } from '../model/params.js';
@@ -65,18 +66,18 @@ export abstract class Optimizer {
   private clip(store: ParamStore): void {
     const k = store.backend.kernels;
     const n = store.trainableFloats;
-    if (this.clipValue !== undefined) k.clip_inplace(n, -this.clipValue, this.clipValue, store.grads);
+    if (this.clipValue !== undefined) clipInPlace(k, { n, lo: -this.clipValue, hi: this.clipValue, x: store.grads });
     if (this.clipNorm !== undefined) {
       for (const w of store.weights) {
         if (!w.trainable || !w.layer.trainable) continue;
         const g = store.gradPtr(w);
-        const norm = Math.sqrt(k.sum_squares(w.size, g));
-        if (norm > this.clipNorm) k.scale_inplace(w.size, this.clipNorm / norm, g);
+        const norm = Math.sqrt(sumSquares(k, { n: w.size, x: g }));
+        if (norm > this.clipNorm) scaleInPlace(k, { n: w.size, scale: this.clipNorm / norm, x: g });
       }
     }
     if (this.globalClipNorm !== undefined) {
-      const norm = Math.sqrt(k.sum_squares(n, store.grads));
-      if (norm > this.globalClipNorm) k.scale_inplace(n, this.globalClipNorm / norm, store.grads);
+      const norm = Math.sqrt(sumSquares(k, { n, x: store.grads }));
+      if (norm > this.globalClipNorm) scaleInPlace(k, { n, scale: this.globalClipNorm / norm, x: store.grads });
     }
   }
 
@@ -89,7 +90,7 @@ export abstract class Optimizer {
       for (let i = 0; i < this.slotCount; i++) {
         const p = b.allocFloats(n);
         slots.push(p);
-        b.kernels.fill(n, 0, p);
+        fill(b.kernels, { n, value: 0, x: p });
       }
     } catch (e) {
       for (const p of slots) b.free(p);

@@ -1,3 +1,4 @@
+import { adamUpdate, rmspropUpdate, sgdUpdate } from '../backend/kernels/index.js';
 import type { Backend } from '../backend/backend.js';
 import { LwError } from '../errors.js';
 import { Optimizer, type OptimizerArgs } from './optimizer.js';
@@ -16,7 +17,7 @@ export class SGD extends Optimizer {
     this.nesterov = args.nesterov ?? false;
   }
   protected update(b: Backend, n: number, p: number, g: number, s: number[]) {
-    b.kernels.sgd_update(n, this.learningRate, this.momentum, this.nesterov ? 1 : 0, p, g, s[0] ?? 0);
+    sgdUpdate(b.kernels, { n, lr: this.learningRate, momentum: this.momentum, nesterov: this.nesterov, params: p, grads: g, velocity: s[0] });
   }
   getConfig() {
     return { learning_rate: this.learningRate, momentum: this.momentum, nesterov: this.nesterov };
@@ -39,7 +40,10 @@ export class RMSprop extends Optimizer {
     this.centered = args.centered ?? false;
   }
   protected update(b: Backend, n: number, p: number, g: number, s: number[]) {
-    b.kernels.rmsprop_update(n, this.learningRate, this.rho, this.momentum, this.epsilon, this.centered ? 1 : 0, p, g, s[0], s[1], s[2]);
+    rmspropUpdate(b.kernels, {
+      n, lr: this.learningRate, rho: this.rho, momentum: this.momentum, epsilon: this.epsilon, centered: this.centered,
+      params: p, grads: g, meanSquare: s[0], momentumSlot: s[1], meanGrad: s[2],
+    });
   }
   getConfig() {
     return { learning_rate: this.learningRate, rho: this.rho, momentum: this.momentum, epsilon: this.epsilon, centered: this.centered };
@@ -63,7 +67,10 @@ export class Adam extends Optimizer {
   }
   protected update(b: Backend, n: number, p: number, g: number, s: number[]) {
     const t = this.iterations;
-    b.kernels.adam_update(n, this.learningRate, this.beta1, this.beta2, this.epsilon, this.beta1 ** t, this.beta2 ** t, this.weightDecay, p, g, s[0], s[1]);
+    adamUpdate(b.kernels, {
+      n, lr: this.learningRate, beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon, beta1Power: this.beta1 ** t, beta2Power: this.beta2 ** t,
+      weightDecay: this.weightDecay, params: p, grads: g, m: s[0], v: s[1],
+    });
   }
   getConfig() {
     return { learning_rate: this.learningRate, beta_1: this.beta1, beta_2: this.beta2, epsilon: this.epsilon, weight_decay: this.weightDecay };

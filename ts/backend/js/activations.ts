@@ -1,12 +1,12 @@
-import { Act } from '../abi.js';
+import { ActivationCode } from '../kernels/activations.js';
 
-/** y = act(x) for element-wise activation codes (see `Act`; softmax is row-wise: `softmaxRow`). */
+/** y = act(x) for element-wise activation codes (see `ActivationCode`; softmax is row-wise: `softmaxRow`). */
 export function applyAct(code: number, x: number): number {
   switch (code) {
-    case Act.relu: return x > 0 ? x : 0;
-    case Act.tanh: return Math.tanh(x);
-    case Act.sigmoid: return 1 / (1 + Math.exp(-x));
-    case Act.hardSigmoid: return Math.min(1, Math.max(0, 0.2 * x + 0.5));
+    case ActivationCode.relu: return x > 0 ? x : 0;
+    case ActivationCode.tanh: return Math.tanh(x);
+    case ActivationCode.sigmoid: return 1 / (1 + Math.exp(-x));
+    case ActivationCode.hardSigmoid: return Math.min(1, Math.max(0, 0.2 * x + 0.5));
     default: return x;
   }
 }
@@ -14,10 +14,10 @@ export function applyAct(code: number, x: number): number {
 /** dy/dx from y = act(x). */
 export function actDeriv(code: number, y: number): number {
   switch (code) {
-    case Act.relu: return y > 0 ? 1 : 0;
-    case Act.tanh: return 1 - y * y;
-    case Act.sigmoid: return y * (1 - y);
-    case Act.hardSigmoid: return y > 0 && y < 1 ? 0.2 : 0;
+    case ActivationCode.relu: return y > 0 ? 1 : 0;
+    case ActivationCode.tanh: return 1 - y * y;
+    case ActivationCode.sigmoid: return y * (1 - y);
+    case ActivationCode.hardSigmoid: return y > 0 && y < 1 ? 0.2 : 0;
     default: return 1;
   }
 }

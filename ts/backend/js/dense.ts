@@ -1,4 +1,5 @@
-import { Act, type Kernels } from '../abi.js';
+import type { Kernels } from '../abi.js';
+import { ActivationCode } from '../kernels/activations.js';
 import { type JsMemory, fx } from './memory.js';
 import { gemmJs } from './gemm.js';
 import { actBackward, biasActInPlace, biasGrad } from './elementwise.js';
@@ -14,7 +15,7 @@ export function denseKernels(mem: JsMemory): Pick<Kernels, 'dense_forward' | 'de
     dense_backward(N, In, Out, act, pX, pW, pY, pDy, pDx, pDw, pDb, ws) {
       const F = mem.F;
       let dz = fx(pDy);
-      if (act !== Act.linear) {
+      if (act !== ActivationCode.linear) {
         dz = fx(ws);
         actBackward(F, N, Out, act, fx(pY), fx(pDy), dz);
       }

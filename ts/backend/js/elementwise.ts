@@ -1,4 +1,5 @@
-import { Act, type Kernels } from '../abi.js';
+import type { Kernels } from '../abi.js';
+import { ActivationCode } from '../kernels/activations.js';
 import { type JsMemory, fx } from './memory.js';
 import { actDeriv, applyAct, softmaxRow } from './activations.js';
 
@@ -7,7 +8,7 @@ export function biasActInPlace(F: Float64Array, rows: number, cols: number, act:
   for (let r = 0; r < rows; r++) {
     const row = x + r * cols;
     if (b >= 0) for (let j = 0; j < cols; j++) F[row + j] += F[b + j];
-    if (act === Act.softmax) softmaxRow(F, row, cols);
+    if (act === ActivationCode.softmax) softmaxRow(F, row, cols);
     else for (let j = 0; j < cols; j++) F[row + j] = applyAct(act, F[row + j]);
   }
 }
@@ -16,7 +17,7 @@ export function biasActInPlace(F: Float64Array, rows: number, cols: number, act:
 export function actBackward(F: Float64Array, rows: number, cols: number, act: number, y: number, dy: number, dx: number): void {
   for (let r = 0; r < rows; r++) {
     const o = r * cols;
-    if (act === Act.softmax) {
+    if (act === ActivationCode.softmax) {
       let s = 0;
       for (let j = 0; j < cols; j++) s += F[dy + o + j] * F[y + o + j];
       for (let j = 0; j < cols; j++) F[dx + o + j] = F[y + o + j] * (F[dy + o + j] - s);
@@ -43,7 +44,7 @@ export function elementwiseKernels(mem: JsMemory): Pick<Kernels, 'activation_for
       actBackward(mem.F, rows, cols, act, fx(pY), fx(pDy), fx(pDx));
     },
     bias_add(rows, cols, pX, pB) {
-      biasActInPlace(mem.F, rows, cols, Act.linear, fx(pX), fx(pB));
+      biasActInPlace(mem.F, rows, cols, ActivationCode.linear, fx(pX), fx(pB));
     },
     bias_grad(rows, cols, pDy, pDb) {
       biasGrad(mem.F, rows, cols, fx(pDy), fx(pDb));

@@ -1,4 +1,5 @@
-import { RecurrentFlags, type Kernels } from '../abi.js';
+import type { Kernels } from '../abi.js';
+import { RecurrentFlags } from '../kernels/recurrent.js';
 import { type JsMemory, fx } from './memory.js';
 import { applyAct, actDeriv } from './activations.js';
 import { inputGradient, inputProjection } from './projection.js';
