@@ -10,7 +10,7 @@ import { expectClose } from './helpers/kernels.js';
 const VOCAB = 23;
 const T = 8;
 /** Argument index of the kernel pointer in each forward (0: projected inputs). */
-const KERNEL_ARG = { lstm_forward: 8, gru_forward: 8, rnn_forward: 7 } as const;
+const KERNEL_ARG = { lstm_forward: 8, gru_forward: 8, simple_rnn_forward: 7 } as const;
 
 let projectedTrainingCalls = 0;
 let restore: (() => void) | undefined;

@@ -8,7 +8,7 @@ import { currentBackend } from '../ts/runtime/ready.js';
 import { randArray } from './helpers/kernels.js';
 
 /** Argument index of dx in each backward kernel (ts/backend/abi.ts). */
-const DX_ARG = { lstm_backward: 19, gru_backward: 17, rnn_backward: 16, dense_backward: 8 } as const;
+const DX_ARG = { lstm_backward: 19, gru_backward: 17, simple_rnn_backward: 16, dense_backward: 8 } as const;
 type Backward = keyof typeof DX_ARG;
 
 /** dx pointers passed per backward kernel, in call order (0 = skipped). */
@@ -23,7 +23,7 @@ beforeEach(async () => {
   const b = currentBackend();
   const k = b.kernels as unknown as Record<string, (...a: number[]) => void>;
   const saved: Record<string, (...a: number[]) => void> = {};
-  dxArgs = { lstm_backward: [], gru_backward: [], rnn_backward: [], dense_backward: [] };
+  dxArgs = { lstm_backward: [], gru_backward: [], simple_rnn_backward: [], dense_backward: [] };
   for (const name of Object.keys(DX_ARG) as Backward[]) {
     const fn = (saved[name] = k[name]);
     const at = DX_ARG[name];
@@ -70,7 +70,7 @@ function trainedWeights(build: () => lw.Sequential, x: lw.Tensor, y: lw.Tensor, 
 
 describe('input gradients nobody uses are not computed', () => {
   for (const cell of ['lstm', 'gru', 'simpleRNN'] as const) {
-    const kernel: Backward = cell === 'lstm' ? 'lstm_backward' : cell === 'gru' ? 'gru_backward' : 'rnn_backward';
+    const kernel: Backward = cell === 'lstm' ? 'lstm_backward' : cell === 'gru' ? 'gru_backward' : 'simple_rnn_backward';
     it(`${cell} on model inputs: the first layer skips dx, later layers compute theirs; weights unchanged`, () => {
       const x = floats(8, 1);
       const y = labels(8);

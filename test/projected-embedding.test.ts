@@ -17,11 +17,11 @@ beforeEach(async () => {
   await lw.ready({ backend: 'wasm-simd' });
   lw.setSeed(3);
   const k = currentBackend().kernels as unknown as Record<string, (...a: number[]) => void>;
-  const saved = { lstm_forward: k.lstm_forward, gru_forward: k.gru_forward, rnn_forward: k.rnn_forward };
+  const saved = { lstm_forward: k.lstm_forward, gru_forward: k.gru_forward, simple_rnn_forward: k.simple_rnn_forward };
   for (const [name, fn] of Object.entries(saved)) {
     projectedCalls[name] = 0;
     k[name] = (...a: number[]) => {
-      if (a[name === 'rnn_forward' ? 7 : 8] === 0) projectedCalls[name]++;
+      if (a[name === 'simple_rnn_forward' ? 7 : 8] === 0) projectedCalls[name]++;
       fn(...a);
     };
   }
@@ -48,7 +48,7 @@ const CELLS = {
   gruResetBefore: (a: lw.layers.RecurrentArgs) => lw.layers.gru({ ...a, resetAfter: false }),
   simpleRNN: (a: lw.layers.RecurrentArgs) => lw.layers.simpleRNN(a),
 };
-const KERNEL = { lstm: 'lstm_forward', gru: 'gru_forward', gruResetBefore: 'gru_forward', simpleRNN: 'rnn_forward' } as const;
+const KERNEL = { lstm: 'lstm_forward', gru: 'gru_forward', gruResetBefore: 'gru_forward', simpleRNN: 'simple_rnn_forward' } as const;
 
 /** `unfolded`: a linear Activation after the Embedding, the same math but never folded. */
 function model(cell: keyof typeof CELLS, maskZero = false, unfolded = false) {

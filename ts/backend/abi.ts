@@ -68,15 +68,15 @@ export interface Kernels {
   gru_ws_floats(B: number, T: number, I: number, U: number): number;
 
   /** SimpleRNN: h = act(x·kernel + h(t-1)·recurrentKernel + bias). kernel [I,U], recurrentKernel [U,U], bias [U]. */
-  rnn_forward(B: number, T: number, I: number, U: number, flags: number, act: number,
+  simple_rnn_forward(B: number, T: number, I: number, U: number, flags: number, act: number,
     pX: number, pKernel: number, pRecKernel: number, pBias: number, pH0: number,
     pMask: number, pRecMask: number, pHs: number, pHT: number, pCache: number, ws: number, pIds: number): void;
-  rnn_backward(B: number, T: number, I: number, U: number, flags: number, act: number,
+  simple_rnn_backward(B: number, T: number, I: number, U: number, flags: number, act: number,
     pX: number, pKernel: number, pRecKernel: number, pH0: number, pMask: number, pRecMask: number,
     pHs: number, pCache: number, pDHs: number, pDHT: number,
     pDx: number, pDKernel: number, pDRecKernel: number, pDBias: number, pDH0: number, ws: number): void;
-  rnn_cache_floats(B: number, T: number, I: number, U: number): number;
-  rnn_ws_floats(B: number, T: number, I: number, U: number): number;
+  simple_rnn_cache_floats(B: number, T: number, I: number, U: number): number;
+  simple_rnn_ws_floats(B: number, T: number, I: number, U: number): number;
 
   /** y [N,Out] = act(x [N,In] · w [In,Out] + b [Out]) (b 0: none; act 5 = softmax over Out). */
   dense_forward(N: number, In: number, Out: number, act: number, pX: number, pW: number, pB: number, pY: number, ws: number): void;
@@ -152,4 +152,4 @@ export interface Kernels {
 }
 
 /** Bumped with every signature change; must equal the module's `kernels_abi_version()`. */
-export const KERNELS_ABI_VERSION = 2;
+export const KERNELS_ABI_VERSION = 3;

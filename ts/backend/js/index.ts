@@ -4,7 +4,7 @@ import { JsMemory } from './memory.js';
 import { gemmKernels } from './gemm.js';
 import { lstmKernels } from './lstm.js';
 import { gruKernels } from './gru.js';
-import { rnnKernels } from './rnn.js';
+import { simpleRNNKernels } from './simple-rnn.js';
 import { denseKernels } from './dense.js';
 import { embeddingKernels } from './embedding.js';
 import { lossKernels } from './losses.js';
@@ -20,7 +20,7 @@ export function createJsBackend(): Backend {
     ...gemmKernels(mem),
     ...lstmKernels(mem),
     ...gruKernels(mem),
-    ...rnnKernels(mem),
+    ...simpleRNNKernels(mem),
     ...denseKernels(mem),
     ...embeddingKernels(mem),
     ...lossKernels(mem),

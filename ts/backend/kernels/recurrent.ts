@@ -10,7 +10,7 @@ export type CellKind = 'lstm' | 'gru' | 'simpleRNN';
  * the only place outside the ABI (abi.ts, the JS oracle) that names them. SimpleRNN's are becoming
  * `simple_rnn_*` in the Rust crate: change its prefix here with the ABI.
  */
-const PREFIX = { lstm: 'lstm', gru: 'gru', simpleRNN: 'rnn' } as const;
+const PREFIX = { lstm: 'lstm', gru: 'gru', simpleRNN: 'simple_rnn' } as const;
 const SUFFIXES = ['forward', 'backward', 'cache_floats', 'ws_floats'] as const;
 type CellExport = `${(typeof PREFIX)[CellKind]}_${(typeof SUFFIXES)[number]}`;
 

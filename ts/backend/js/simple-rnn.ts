@@ -5,15 +5,15 @@ import { applyAct, actDeriv } from './activations.js';
 import { dxWidth, inputGradient, inputProjection } from './projection.js';
 
 /**
- * SimpleRNN oracle (float64, plain loops, step by step; see `Kernels.rnn_forward`). No cache:
+ * SimpleRNN oracle (float64, plain loops, step by step; see `Kernels.simple_rnn_forward`). No cache:
  * the backward takes act' from hs and h(t-1) from hs / h0.
  */
-export function rnnKernels(mem: JsMemory): Pick<Kernels, 'rnn_forward' | 'rnn_backward' | 'rnn_cache_floats' | 'rnn_ws_floats'> {
+export function simpleRNNKernels(mem: JsMemory): Pick<Kernels, 'simple_rnn_forward' | 'simple_rnn_backward' | 'simple_rnn_cache_floats' | 'simple_rnn_ws_floats'> {
   return {
-    rnn_cache_floats: () => 0,
-    rnn_ws_floats: () => 0,
+    simple_rnn_cache_floats: () => 0,
+    simple_rnn_ws_floats: () => 0,
 
-    rnn_forward(B, T, I, U, flags, act, pX, pK, pR, pBias, pH0, pMask, pRecMask, pHs, pHT, _pCache, _ws, pIds) {
+    simple_rnn_forward(B, T, I, U, flags, act, pX, pK, pR, pBias, pH0, pMask, pRecMask, pHs, pHT, _pCache, _ws, pIds) {
       const F = mem.F;
       const [x, K, R, bias, h0, mask, rm, hs, hT] = [pX, pK, pR, pBias, pH0, pMask, pRecMask, pHs, pHT].map(fx);
       const back = (flags & RecurrentFlags.goBackwards) !== 0;
@@ -38,7 +38,7 @@ export function rnnKernels(mem: JsMemory): Pick<Kernels, 'rnn_forward' | 'rnn_ba
       if (pHT) for (let n = 0; n < B * U; n++) F[hT + n] = h[n];
     },
 
-    rnn_backward(B, T, I, U, flags, act, pX, pK, pR, pH0, pMask, pRecMask, pHs, _pCache, pDHs, pDHT,
+    simple_rnn_backward(B, T, I, U, flags, act, pX, pK, pR, pH0, pMask, pRecMask, pHs, _pCache, pDHs, pDHT,
       pDx, pDK, pDR, pDBias, pDH0) {
       const F = mem.F;
       const [x, K, R, h0, mask, rm, hs, dHs, dHT, dx, dK, dR, dBias, dH0] =
