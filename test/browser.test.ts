@@ -1,11 +1,11 @@
 // The browser example (examples/browser) in a real Chromium: the built package trains an LSTM inside a
 // module Web Worker on the wasm-simd backend, the loss falls, the page stays responsive.
-// Needs Debian's Chromium at /usr/bin/chromium (`apt-get install -y chromium`; .ci/run installs it).
+// Needs Debian's Chromium at /usr/bin/chromium (test/global-setup.ts installs it, or skips the test).
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from './helpers/built-package.js';
-import { serveToChromium, type ChromiumSession } from './helpers/chromium.js';
+import { itInChromium, serveToChromium, type ChromiumSession } from './helpers/chromium.js';
 import { EXAMPLE_PATH } from './helpers/static-server.js';
 
 /** What examples/browser/main.js publishes as window.__trainState. */
@@ -30,7 +30,7 @@ interface TrainState {
 let session: ChromiumSession;
 
 beforeAll(async () => {
-  session = await serveToChromium('required');
+  session = await serveToChromium();
 }, 120_000);
 
 afterAll(async () => {
@@ -53,7 +53,7 @@ describe('the static server', () => {
 });
 
 describe('examples/browser in Chromium', () => {
-  it('trains an LSTM in a Web Worker on wasm-simd while the page keeps drawing frames', async () => {
+  itInChromium('trains an LSTM in a Web Worker on wasm-simd while the page keeps drawing frames', async () => {
     const { page, problems } = await session.openPage(EXAMPLE_PATH, { failedRequests: true });
 
     // Mid-training: losses have reached the page while the worker is still busy.

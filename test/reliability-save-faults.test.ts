@@ -5,7 +5,7 @@
 // one, byte for byte, and loads. Between the two renames (weights.bin replaced, model.json not
 // yet) the previous weights are still on disk as a kept copy, and load finds them.
 import { describe, it, expect, beforeAll, afterAll, afterEach, vi } from 'vitest';
-import { spawn, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { copyFile, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -14,6 +14,8 @@ import * as lw from '../ts/index.js';
 import { fileOps } from '../ts/io/file-system.js';
 import { removeTranspiledLibrary, transpiledLibrary, ROOT } from './helpers/transpiled-library.js';
 import { SOAK, expectLwError, flat, scaled } from './helpers/reliability.js';
+import { describeRun, runNode } from './helpers/child-run.js';
+import { rng } from './helpers/kernels.js';
 
 const CHILD = join(ROOT, 'test/helpers/save-crash-child.mjs');
 const root = mkdtempSync(join(tmpdir(), 'lw-faults-'));
@@ -56,23 +58,27 @@ async function stateOf(dir: string, refA: string, refB: string): Promise<State> 
   return 'previous (kept copy)';
 }
 
-/** Runs the child; resolves with its output once it exits (killed or not). */
-function runChild(args: string[], killAfterLooping?: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CHILD, transpiledLibrary().index, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-      if (killAfterLooping !== undefined && out.includes('looping')) setTimeout(() => child.kill('SIGKILL'), killAfterLooping);
-    });
-    child.stderr.on('data', (d) => (err += d));
-    child.on('error', reject);
-    child.on('exit', (code, signal) => {
-      if (code !== 0 && signal !== 'SIGKILL') reject(new Error(`child exited with ${code}: ${err}`));
-      else resolve(out);
-    });
-  });
+const child = (args: string[], onLine?: (line: string) => boolean) => runNode([CHILD, transpiledLibrary().index, ...args], onLine);
+
+/** A child that was to save and finish: it printed "done" and exited 0. */
+async function finishedChild(args: string[]): Promise<void> {
+  const run = await child(args);
+  expect(run.code === 0 && /^done$/m.test(run.out), describeRun(run)).toBe(true);
+}
+
+/** A save killed at file operation `k` (before, after or half-way through it): the operation's name, or null when the save finished first. */
+async function killedAt(dir: string, k: number, where: string): Promise<string | null> {
+  const run = await child(['step', dir, String(k), where]);
+  if (run.code === 0 && /^done$/m.test(run.out)) return null;
+  const killed = /^killed \w+ (\w+)$/m.exec(run.out);
+  expect(killed !== null && run.signal === 'SIGKILL', `the child did not kill itself at file operation ${k}: ${describeRun(run)}`).toBe(true);
+  return killed![1];
+}
+
+/** A save loop SIGKILLed as it starts file operation `at`; fails when the child ended otherwise. */
+async function killedInLoop(dir: string, at: number): Promise<void> {
+  const run = await child(['loop', dir], (line) => line.startsWith(`op ${at} `));
+  expect(run.signal === 'SIGKILL' && run.out.includes(`op ${at} `), `the save loop was not killed at file operation ${at}: ${describeRun(run)}`).toBe(true);
 }
 
 describe('a save killed at any point', () => {
@@ -88,7 +94,7 @@ describe('a save killed at any point', () => {
   };
   beforeAll(async () => {
     await lw.ready({ backend: 'wasm-simd' });
-    expect(await runChild(['refs', refA, refB])).toContain('done');
+    await finishedChild(['refs', refA, refB]);
   });
 
   it('killed before, after and half-way through every file operation: the previous model or the new one, byte for byte', async () => {
@@ -98,15 +104,14 @@ describe('a save killed at any point', () => {
       // The three kills of one operation run side by side (each child is mostly waiting for fsync).
       const runs = await Promise.all(['before', 'after', 'partial'].map(async (where) => {
         const dir = await previousModelDir();
-        return { where, dir, out: await runChild(['step', dir, String(k), where]) };
+        return { where, dir, op: await killedAt(dir, k, where) };
       }));
-      for (const { where, dir, out } of runs) {
-        if (out.includes('done')) {
+      for (const { where, dir, op } of runs) {
+        if (op === null) {
           done = true;
           expect(await stateOf(dir, refA, refB)).toBe('new');
           continue;
         }
-        const op = /killed \w+ (\w+)/.exec(out)![1];
         if (where === 'partial' && op !== 'writeFileSynced') continue; // the same as 'after'
         outcomes.push(`${where} op ${k} ${op}: ${await stateOf(dir, refA, refB)}`);
         // Leftover temporary files are ignored by load and do not stop the next save.
@@ -129,9 +134,12 @@ describe('a save killed at any point', () => {
 
   it(`killed at ${scaled(6, 100)} random moments of a save loop: a complete model loads every time`, async () => {
     const seen: Record<State, number> = { previous: 0, new: 0, 'previous (kept copy)': 0 };
+    // The moments: one of the first 28 file operations (about three saves; seeded), killed from outside
+    // as the child starts it, so the kill lands in it or just after.
+    const r = rng(11);
     for (let i = 0; i < scaled(6, 100); i++) {
       const dir = await previousModelDir();
-      await runChild(['loop', dir], Math.floor(Math.random() * 40));
+      await killedInLoop(dir, Math.floor(r() * 28));
       seen[await stateOf(dir, refA, refB)]++;
     }
     expect(seen.previous + seen.new).toBeGreaterThan(0);

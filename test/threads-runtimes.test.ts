@@ -1,12 +1,12 @@
 // The thread pool of the BUILT package in Deno (Deno workers) and in Chromium (Web Workers), on a
 // cross-origin-isolated page's main thread (the leader spins: it may not Atomics.wait) and inside a
 // module Web Worker (the leader blocks). Same check everywhere: test/runtimes/threads-check.mjs.
-// Chromium: Debian's /usr/bin/chromium, as test/browser.test.ts.
+// Chromium: Debian's /usr/bin/chromium, as test/browser.test.ts (skipped when it is missing).
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { ROOT } from './helpers/built-package.js';
-import { serveToChromium, type ChromiumSession, type OpenedPage } from './helpers/chromium.js';
+import { itInChromium, serveToChromium, type ChromiumSession, type OpenedPage } from './helpers/chromium.js';
 
 const PAGE = '/test/runtimes/threads.html';
 const EXPECTED = { threads: [1, 2], jobs: true, sameC: true, sameLoss: true, error: { name: 'LwError', code: 'WORKER_FAILED', worker: 1 } };
@@ -14,7 +14,7 @@ const EXPECTED = { threads: [1, 2], jobs: true, sameC: true, sameLoss: true, err
 let session: ChromiumSession;
 
 beforeAll(async () => {
-  session = await serveToChromium('optional');
+  session = await serveToChromium();
 }, 120_000);
 
 afterAll(async () => {
@@ -49,7 +49,7 @@ describe('Chromium, cross-origin isolated', () => {
     return opened;
   }
 
-  it('on the page itself (the leader spins while the workers run)', async () => {
+  itInChromium('on the page itself (the leader spins while the workers run)', async () => {
     const { page, problems } = await openPage();
     // A string, so the test runner does not rewrite the page's dynamic imports.
     const result = await page.evaluate(`(async () => {
@@ -63,7 +63,7 @@ describe('Chromium, cross-origin isolated', () => {
     expect(result).toEqual(EXPECTED);
   }, 60_000);
 
-  it('inside a module Web Worker (nested workers; the leader blocks in Atomics.wait)', async () => {
+  itInChromium('inside a module Web Worker (nested workers; the leader blocks in Atomics.wait)', async () => {
     const { page, problems } = await openPage();
     const result = await page.evaluate(async () => {
       const code = `

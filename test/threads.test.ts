@@ -13,6 +13,7 @@ import { poolOf, threadsOf, type ThreadPool } from '../ts/runtime/threads.js';
 import { randArray, run, ws } from './helpers/kernels.js';
 import { lstmData, runLstm, type LstmCase } from './helpers/lstm-case.js';
 import { makeData, runCase, caseName, type RecCase } from './helpers/recurrent-case.js';
+import { until } from './helpers/until.js';
 
 /** One thread (the plain simd flavour) and a 3-thread pool: uneven splits, more than the cores. */
 let one: Backend;
@@ -258,23 +259,25 @@ describe('a worker that dies', () => {
     return () => gemm(b.kernels, { M, N: M, K: M, a, b: a, c, ws: w });
   }
 
-  it('during a call: that call (or the next) throws LwError, later calls too; no hang', async () => {
+  it('during a call: that call (or the next) throws LwError, later calls too; no hang', async ({ signal }) => {
     const b = await createBackend('wasm-simd', { threads: 2 });
     const p = poolOf(b)!;
     const product = bigGemm(b);
     product();
     p.killWorker(1);
-    let err: unknown;
-    const started = Date.now();
-    // The kill arrives while the leader is inside a kernel; keep calling until it has landed.
-    while (!err && Date.now() - started < 20_000) {
+    const call = () => {
       try {
         product();
+        return null;
       } catch (e) {
-        err = e;
+        return e;
       }
-      await new Promise((r) => setTimeout(r, 0));
-    }
+    };
+    let err: unknown = null;
+    // The kill arrives while the leader is inside a kernel; keep calling until it has landed (the
+    // pool's failed flag); landed between two calls, the next one throws.
+    await until(() => (err = call()) !== null || p.failed, signal);
+    err ??= call();
     expect(err).toBeInstanceOf(LwError);
     expect((err as LwError).code).toBe('WORKER_FAILED');
     expect((err as LwError).details).toMatchObject({ worker: 1, threads: 2 });
@@ -283,14 +286,12 @@ describe('a worker that dies', () => {
     expect(() => fill(b.kernels, { n: 4, value: 0, x: b.allocFloats(4) })).toThrow(LwError);
   }, 30_000);
 
-  it('between calls: the next call throws, and ready() replaces the broken backend', async () => {
+  it('between calls: the next call throws, and ready() replaces the broken backend', async ({ signal }) => {
     await lw.ready({ backend: 'wasm-simd', threads: 2 });
     const broken = currentBackend();
     const p = poolOf(broken)!;
     p.killWorker(1);
-    const t0 = Date.now();
-    while (!p.failed && Date.now() - t0 < 10_000) await new Promise((r) => setTimeout(r, 5));
-    expect(p.failed).toBe(true);
+    await until(() => p.failed, signal);
     expect(() => bigGemm(broken)()).toThrow(LwError);
     await lw.ready();
     const fresh = currentBackend();

@@ -1,13 +1,18 @@
-// The built package served to Debian's Chromium (/usr/bin/chromium; `apt-get install -y chromium`,
-// .ci/run installs it), driven by playwright-core: the browser and threads-runtimes tests.
-import { existsSync } from 'node:fs';
+// The built package served to Debian's Chromium (/usr/bin/chromium, which test/global-setup.ts
+// installs when it can), driven by playwright-core: the browser, bundler and threads-runtimes tests.
+import { inject, it, type TestFunction } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { CHROMIUM } from '../../scripts/ensure-chromium.mjs';
 import { ensureBuilt, ROOT } from './built-package.js';
 import { startStaticServer, type StaticServer } from './static-server.js';
 
-export const CHROMIUM = '/usr/bin/chromium';
+/** Why Chromium is missing (the global setup printed it once), or null. */
+export const chromiumMissing = inject('chromiumMissing');
 
-const missingChromium = () => new Error(`${CHROMIUM} is missing: this test needs Debian's Chromium (apt-get install -y chromium)`);
+/** A test that needs Chromium: skipped when it is missing. The global setup counts these by name. */
+export function itInChromium(name: string, fn: TestFunction, timeout?: number): void {
+  it.skipIf(chromiumMissing !== null)(name, fn, timeout);
+}
 
 /** Headless, no sandbox, no GPU, no background traffic. */
 export function launchChromium(): Promise<Browser> {
@@ -26,26 +31,23 @@ export interface OpenedPage {
 export interface ChromiumSession {
   /** Serves the repository root (dist/, wasm/, examples/, test/) cross-origin isolated. */
   server: StaticServer;
-  /** Undefined when Chromium is not installed and it was optional. */
+  /** Undefined when Chromium is missing. */
   browser: Browser | undefined;
-  /** A new page at `path` on the server; throws when Chromium is not installed. */
+  /** A new page at `path` on the server (only in itInChromium tests). */
   openPage(path: string, opts?: { failedRequests?: boolean }): Promise<OpenedPage>;
   close(): Promise<void>;
 }
 
 /**
- * Builds dist/ when stale, serves the repository root and launches Chromium. A missing Chromium
- * throws here when `chromium` is 'required'; when 'optional', only openPage throws (so the tests
- * of the same file that need no browser still run).
+ * Builds dist/ when stale, serves the repository root and launches Chromium when it is there (the
+ * tests of the same file that need no browser run either way).
  */
-export async function serveToChromium(chromiumNeeded: 'required' | 'optional'): Promise<ChromiumSession> {
-  const installed = existsSync(CHROMIUM);
-  if (!installed && chromiumNeeded === 'required') throw missingChromium();
+export async function serveToChromium(): Promise<ChromiumSession> {
   ensureBuilt();
   const server = await startStaticServer({ root: ROOT });
   let browser: Browser | undefined;
   try {
-    browser = installed ? await launchChromium() : undefined;
+    browser = chromiumMissing === null ? await launchChromium() : undefined;
   } catch (e) {
     await server.close();
     throw e;
@@ -54,7 +56,7 @@ export async function serveToChromium(chromiumNeeded: 'required' | 'optional'): 
     server,
     browser,
     async openPage(path, opts = {}) {
-      if (!browser) throw missingChromium();
+      if (!browser) throw new Error(`${chromiumMissing}: declare this test with itInChromium`);
       const page = await browser.newPage();
       const problems: string[] = [];
       page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));

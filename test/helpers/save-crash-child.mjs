@@ -8,7 +8,8 @@
 //       (before it, after it, or half-way through a file write); prints "done" if the save
 //       has fewer operations
 //   node save-crash-child.mjs LIB_INDEX loop DIR
-//       prints "looping", then saves B, A, B, ... into DIR until killed from outside
+//       saves B, A, B, ... into DIR until killed from outside, printing "op N NAME" as it starts
+//       file operation N (the parent kills it on one of these lines: a moment it chose, not a delay)
 import { openSync, writeSync, fsyncSync, closeSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 
@@ -35,35 +36,43 @@ if (mode === 'refs') {
   process.exit(0);
 }
 
+const FILE_OPS = ['makeDir', 'writeFileSynced', 'keepAs', 'rename', 'removeIfPresent', 'syncDir', 'listDir'];
+/** Routes every file operation of a save through `hook(n, name, real, args)`; n counts from 0. */
+const hookFileOps = (hook) => {
+  let op = 0;
+  for (const name of FILE_OPS) {
+    const real = fileOps[name].bind(fileOps);
+    fileOps[name] = (...opArgs) => hook(op++, name, real, opArgs);
+  }
+};
+
 if (mode === 'loop') {
-  say('looping');
+  hookFileOps((n, name, real, opArgs) => {
+    say(`op ${n} ${name}`);
+    return real(...opArgs);
+  });
   for (let i = 0; ; i++) await save(i % 2 ? weightsA : weightsB, args[0]);
 }
 
 const [dir, kArg, where] = args;
 const k = Number(kArg);
-let op = 0;
 const die = (name) => {
   say(`killed ${where} ${name}`);
   process.kill(process.pid, 'SIGKILL');
 };
-for (const name of ['makeDir', 'writeFileSynced', 'keepAs', 'rename', 'removeIfPresent', 'syncDir', 'listDir']) {
-  const real = fileOps[name].bind(fileOps);
-  fileOps[name] = async (...args) => {
-    const mine = op++;
-    if (mine !== k) return real(...args);
-    if (where === 'before') die(name);
-    if (where === 'partial' && name === 'writeFileSynced') {
-      const [path, data] = args;
-      const fd = openSync(path, 'wx');
-      writeSync(fd, data.subarray(0, data.length >> 1));
-      fsyncSync(fd);
-      closeSync(fd);
-      die(name);
-    }
-    await real(...args);
+hookFileOps(async (n, name, real, opArgs) => {
+  if (n !== k) return real(...opArgs);
+  if (where === 'before') die(name);
+  if (where === 'partial' && name === 'writeFileSynced') {
+    const [path, data] = opArgs;
+    const fd = openSync(path, 'wx');
+    writeSync(fd, data.subarray(0, data.length >> 1));
+    fsyncSync(fd);
+    closeSync(fd);
     die(name);
-  };
-}
+  }
+  await real(...opArgs);
+  die(name);
+});
 await save(weightsB, dir);
 say('done');

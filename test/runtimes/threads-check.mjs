@@ -38,13 +38,16 @@ export async function threadsCheck(lw, { getThreads, currentBackend, poolOf }, r
   let error = null;
   if (pool) {
     pool.killWorker(1);
-    for (let i = 0; i < 200 && !error; i++) {
+    // Calls until one throws: the kill lands in one, or sets the pool's failed flag between two
+    // (then the next throws). No clock: the caller's timeout bounds a kill that never lands.
+    for (let failed = false; !error; failed = pool.failed) {
       try {
         product();
       } catch (e) {
         error = { name: e.name, code: e.code, worker: e.details && e.details.worker };
       }
-      await new Promise((r) => setTimeout(r, 5));
+      if (failed && !error) error = { name: 'none', code: 'a call after the pool failed returned' };
+      await new Promise((r) => setTimeout(r, 1));
     }
   }
   await lw.ready({ ...readyOptions, threads: 1 });
