@@ -1,12 +1,12 @@
 /**
  * lstm-wasm: recurrent sequence models (LSTM, GRU, SimpleRNN) with WebAssembly SIMD kernels.
+ * Backends, the kernel ABI and its bindings are in the subpath `lstm-wasm/kernels` (./kernels.ts).
  */
-export { ready, getBackend, getThreads, createBackend, type ReadyOptions } from './runtime/ready.js';
+export { ready, getBackend, getThreads, type ReadyOptions } from './runtime/ready.js';
 export { Tensor, tensor, type DType, type TensorLike, type NestedArray } from './tensor.js';
 export { LwError, type LwErrorCode } from './errors.js';
-export { Backend, type BackendName } from './backend/backend.js';
-export type { Kernels } from './backend/abi.js';
-export { ActivationCode, RecurrentFlags, type ActivationName } from './backend/kernels/index.js';
+export type { BackendName } from './backend/backend.js';
+export type { ActivationName } from './backend/kernels/index.js';
 export { hasSimd, hasSharedMemory } from './runtime/features.js';
 export * as ops from './ops/index.js';
 export * as layers from './layers/index.js';

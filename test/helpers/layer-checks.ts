@@ -3,6 +3,7 @@
 import { expect } from 'vitest';
 import * as lw from '../../ts/index.js';
 import { add, axpy } from '../../ts/backend/kernels/index.js';
+import type { Backend } from '../../ts/backend/backend.js';
 import { Layer, type SymbolicTensor, type Weight } from '../../ts/layers/layer.js';
 import type { BatchTensor, ExecCtx } from '../../ts/model/exec.js';
 import type { Shape } from '../../ts/model/shape.js';
@@ -117,7 +118,7 @@ export async function predictOnBoth(model: lw.LayersModel, x: lw.Tensor | lw.Ten
  * Runs `fn` with an execution context over a fresh scope of `backend` (inference, seeded rng),
  * for calling a layer's forward/backward directly.
  */
-export function withCtx<T>(backend: lw.Backend, fn: (ctx: ExecCtx) => T): T {
+export function withCtx<T>(backend: Backend, fn: (ctx: ExecCtx) => T): T {
   return backend.scoped((scope) => {
     const fb = backend.floatBytes;
     const ctx: ExecCtx = {
