@@ -15,7 +15,7 @@ import { pathToFileURL } from 'node:url';
 import * as lw from '../ts/index.js';
 import { cellCacheFloats, cellForward, cellWsFloats } from '../ts/backend/kernels/index.js';
 import { createBackend, getThreads } from '../ts/runtime/ready.js';
-import { poolOf } from '../ts/runtime/threads.js';
+import { poolOf } from '../ts/backend/wasm/threads.js';
 import { repoRoot } from './lib/backends.js';
 import { describeMachine, machineInfo } from './lib/machine.js';
 import { summarize, type Summary } from './lib/stats.js';

@@ -11,7 +11,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const TARGET = 'wasm32-unknown-unknown';
 const APT_PACKAGES = ['rustc', 'cargo', 'libstd-rust-dev-wasm32', 'lld-14'];
 
-// Must match ts/runtime/memory-layout.ts.
+// Must match ts/backend/wasm/memory-layout.ts.
 const STACK_BYTES = 1 << 20;
 const INITIAL_BYTES = 4 << 20;
 const MAX_BYTES_SHARED = 2 ** 31; // 2 GiB: a shared memory reserves its maximum up front
@@ -29,7 +29,7 @@ const FLAVOURS = {
   scalar: { features: ['-simd128', '+mutable-globals'], link: [...COMMON_LINK, `--max-memory=${MAX_BYTES}`] },
   // `--cfg lw_threads` turns on the worker-pool code (crates/kernels/src/threads.rs): this Rust
   // does not expose `target_feature = "atomics"` to cfg. Its imports (env.lw_wake, env.lw_join)
-  // are undefined at link time and come from the runtime (ts/runtime/threads.ts).
+  // are undefined at link time and come from the runtime (ts/backend/wasm/threads.ts).
   'simd-threads': {
     features: ['+simd128', '+atomics', '+bulk-memory', '+mutable-globals'],
     cfg: ['lw_threads'],

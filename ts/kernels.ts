@@ -12,4 +12,4 @@ export { Backend, Scope, type BackendName, type BackendMemory, type FloatArray }
 export { KERNELS_ABI_VERSION, type Kernels } from './backend/abi.js';
 export * from './backend/kernels/index.js';
 export { createBackend, currentBackend, type ReadyOptions } from './runtime/ready.js';
-export { poolOf, type ThreadPool } from './runtime/threads.js';
+export { poolOf, type ThreadPool } from './backend/wasm/threads.js';

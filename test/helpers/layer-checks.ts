@@ -4,9 +4,10 @@ import { expect } from 'vitest';
 import * as lw from '../../ts/index.js';
 import { add, axpy } from '../../ts/backend/kernels/index.js';
 import type { Backend } from '../../ts/backend/backend.js';
-import { Layer, type SymbolicTensor, type Weight } from '../../ts/layers/layer.js';
-import type { BatchTensor, ExecCtx } from '../../ts/model/exec.js';
-import type { Shape } from '../../ts/model/shape.js';
+import { Layer, type SymbolicTensor } from '../../ts/engine/layer.js';
+import type { Weight } from '../../ts/engine/weight.js';
+import type { BatchTensor, ExecCtx } from '../../ts/engine/exec.js';
+import type { Shape } from '../../ts/engine/shape.js';
 import { randArray } from './kernels.js';
 
 /**

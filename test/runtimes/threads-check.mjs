@@ -1,7 +1,7 @@
 // The thread pool of the built package, checked the same way in every runtime (Deno, Chromium's
 // main thread, a Chromium Web Worker): a product and a short fit on 1 and 2 threads must agree and
 // the pooled ones must have split work; then a worker is killed and a later call must throw.
-// `lw` is the package, `internals` its runtime helpers (dist/runtime/ready.js, threads.js).
+// `lw` is the package, `internals` its runtime helpers (dist/kernels.js: currentBackend, poolOf; getThreads from the package).
 
 /** A short fit of a small seed-like model; returns its loss history. */
 async function fit(lw) {

@@ -1,5 +1,5 @@
 import type { Kernels } from './abi.js';
-import { Heap, type GrowableMemory } from '../runtime/heap.js';
+import { Heap, type GrowableMemory } from './heap.js';
 
 export type BackendName = 'wasm-simd' | 'wasm' | 'js';
 export type FloatArray = Float32Array | Float64Array;

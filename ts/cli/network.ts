@@ -5,7 +5,7 @@ import { bidirectional } from '../layers/bidirectional.js';
 import { dense } from '../layers/dense.js';
 import { embedding } from '../layers/embedding.js';
 import { gru } from '../layers/gru.js';
-import type { Layer } from '../layers/layer.js';
+import type { Layer } from '../engine/layer.js';
 import { lstm } from '../layers/lstm.js';
 import { simpleRNN } from '../layers/simple-rnn.js';
 import type { RecurrentLayer } from '../layers/recurrent-base.js';

@@ -1,5 +1,5 @@
 import { LwError } from '../errors.js';
-import { runtimeKind } from '../runtime/environment.js';
+import { runtimeKind } from '../environment.js';
 
 /**
  * Where the file readers get text: a path or file: URL (Node, Deno), or a Blob / File / web

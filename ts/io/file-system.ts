@@ -4,7 +4,7 @@
 // between the renames leaves the previous model loadable: load finds the weights whose CRC-32
 // model.json records (see `previousVersions`).
 import { LwError } from '../errors.js';
-import { runtimeKind } from '../runtime/environment.js';
+import { runtimeKind } from '../environment.js';
 
 type Fs = typeof import('node:fs/promises');
 

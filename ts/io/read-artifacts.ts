@@ -2,7 +2,7 @@
 // in-memory artifacts, or a TF.js-style IOHandler. Everything is checked before it is used:
 // weight specs, names and byte sizes (against the bytes actually there, before any is decoded).
 import { LwError } from '../errors.js';
-import { runtimeKind } from '../runtime/environment.js';
+import { runtimeKind } from '../environment.js';
 import { STATE_KEY, type ModelArtifacts } from './artifacts.js';
 import { dirName, fileOps, filePath, joinPath, previousVersions } from './file-system.js';
 import { assertSafeKeys, badFile, describe, isObject, own, ownArray, parseJson, type JsonObject } from './json.js';

@@ -1,8 +1,8 @@
 import { activationBackward, activationForward, resolveActivation, type ActivationName } from '../backend/kernels/index.js';
-import type { BatchTensor, ExecCtx } from '../model/exec.js';
-import type { Shape } from '../model/shape.js';
+import type { BatchTensor, ExecCtx } from '../engine/exec.js';
+import type { Shape } from '../engine/shape.js';
 import { KERAS_ACTIVATION } from './activation-names.js';
-import { Layer, type LayerArgs } from './layer.js';
+import { Layer, type LayerArgs } from '../engine/layer.js';
 
 /** Applies an activation over the last axis (softmax per row). */
 export class Activation extends Layer {

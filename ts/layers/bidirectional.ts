@@ -1,8 +1,8 @@
 import { add, axpy, fill, mul, scaleInPlace } from '../backend/kernels/index.js';
 import { LwError } from '../errors.js';
-import type { BatchTensor, ExecCtx } from '../model/exec.js';
-import { fmt, type Shape } from '../model/shape.js';
-import { Layer, type ForwardResult, type LayerArgs } from './layer.js';
+import type { BatchTensor, ExecCtx } from '../engine/exec.js';
+import { fmt, type Shape } from '../engine/shape.js';
+import { Layer, type ForwardResult, type LayerArgs } from '../engine/layer.js';
 import { RecurrentLayer } from './recurrent-base.js';
 import { layerConfig, nestLayer } from './wrapper.js';
 

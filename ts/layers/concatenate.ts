@@ -1,8 +1,8 @@
 import { mul } from '../backend/kernels/index.js';
 import { LwError } from '../errors.js';
-import type { BatchTensor, ExecCtx } from '../model/exec.js';
-import { fmt, type Shape } from '../model/shape.js';
-import { Layer, SymbolicTensor, type LayerArgs } from './layer.js';
+import type { BatchTensor, ExecCtx } from '../engine/exec.js';
+import { fmt, type Shape } from '../engine/shape.js';
+import { Layer, SymbolicTensor, type LayerArgs } from '../engine/layer.js';
 
 export interface ConcatenateArgs extends LayerArgs {
   /** Axis to join along, counting the batch as axis 0; negative counts from the end (default -1). */

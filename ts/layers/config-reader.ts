@@ -1,6 +1,6 @@
 // Typed reading of one layer's Keras config (snake_case keys) with errors naming the layer and key.
 import type { InitializerName } from '../initializers.js';
-import type { LayerArgs } from './layer.js';
+import type { LayerArgs } from '../engine/layer.js';
 import { badFile, describe, isObject, own, type JsonObject } from '../io/json.js';
 
 /** Keras initializer classes written as VarianceScaling: [scale, mode, distribution] → our name. */

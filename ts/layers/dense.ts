@@ -1,9 +1,10 @@
 import { denseBackward, denseForward, denseWsFloats, resolveActivation, type ActivationName } from '../backend/kernels/index.js';
 import type { InitializerName } from '../initializers.js';
-import type { BatchTensor, ExecCtx } from '../model/exec.js';
-import type { Shape } from '../model/shape.js';
+import type { BatchTensor, ExecCtx } from '../engine/exec.js';
+import type { Shape } from '../engine/shape.js';
 import { KERAS_ACTIVATION } from './activation-names.js';
-import { Layer, type LayerArgs, type Weight } from './layer.js';
+import { Layer, type LayerArgs } from '../engine/layer.js';
+import type { Weight } from '../engine/weight.js';
 import { initializerConfig } from './config.js';
 
 export interface DenseArgs extends LayerArgs {

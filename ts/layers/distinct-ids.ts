@@ -1,4 +1,4 @@
-import type { ExecCtx } from '../model/exec.js';
+import type { ExecCtx } from '../engine/exec.js';
 
 /** The distinct ids of a batch: uniq [count] (i32, first-seen order) and inverse [n] (i32) with ids[r] = uniq[inverse[r]]. */
 export interface DistinctIds {

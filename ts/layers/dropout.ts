@@ -1,8 +1,8 @@
 import { mul } from '../backend/kernels/index.js';
 import { LwError } from '../errors.js';
-import type { BatchTensor, ExecCtx } from '../model/exec.js';
-import type { Shape } from '../model/shape.js';
-import { Layer, type LayerArgs } from './layer.js';
+import type { BatchTensor, ExecCtx } from '../engine/exec.js';
+import type { Shape } from '../engine/shape.js';
+import { Layer, type LayerArgs } from '../engine/layer.js';
 
 /** Zeroes a fraction `rate` of the values while training and scales the rest by 1/(1-rate); identity otherwise. */
 export class Dropout extends Layer {

@@ -1,12 +1,13 @@
 import { LwError } from '../errors.js';
 import type { InitializerName } from '../initializers.js';
 import { embeddingBackward } from '../backend/kernels/index.js';
-import type { BatchTensor, ExecCtx } from '../model/exec.js';
-import type { Shape } from '../model/shape.js';
-import { assertIds } from '../model/validate-data.js';
+import type { BatchTensor, ExecCtx } from '../engine/exec.js';
+import type { Shape } from '../engine/shape.js';
+import { assertIds } from '../engine/value-checks.js';
 import type { Tensor } from '../tensor.js';
 import { initializerConfig } from './config.js';
-import { Layer, type LayerArgs, type Weight } from './layer.js';
+import { Layer, type LayerArgs } from '../engine/layer.js';
+import type { Weight } from '../engine/weight.js';
 
 export interface EmbeddingArgs extends LayerArgs {
   inputDim: number;

@@ -1,6 +1,6 @@
-import type { BatchTensor, ExecCtx } from '../model/exec.js';
-import type { Shape } from '../model/shape.js';
-import { Layer, type LayerArgs } from './layer.js';
+import type { BatchTensor, ExecCtx } from '../engine/exec.js';
+import type { Shape } from '../engine/shape.js';
+import { Layer, type LayerArgs } from '../engine/layer.js';
 
 /** [batch, ...] → [batch, product of the rest]; the data is not moved. Masks stop here (Keras). */
 export class Flatten extends Layer {

@@ -1,5 +1,6 @@
 /** `lw.layers.*`: Keras-compatible layers (TF.js names and options). */
-export { Layer, Weight, SymbolicTensor, type LayerArgs } from './layer.js';
+export { Layer, SymbolicTensor, type LayerArgs } from '../engine/layer.js';
+export { Weight } from '../engine/weight.js';
 export { InputLayer, input } from './input.js';
 export { Dense, dense, type DenseArgs } from './dense.js';
 export { Embedding, embedding, type EmbeddingArgs } from './embedding.js';

@@ -1,7 +1,7 @@
 import { LwError } from '../errors.js';
-import type { BatchTensor, ExecCtx } from '../model/exec.js';
-import type { Shape } from '../model/shape.js';
-import { Layer, Node, SymbolicTensor, type LayerArgs } from './layer.js';
+import type { BatchTensor, ExecCtx } from '../engine/exec.js';
+import type { Shape } from '../engine/shape.js';
+import { Layer, Node, SymbolicTensor, type LayerArgs } from '../engine/layer.js';
 
 /** The source of a model input (Keras InputLayer). */
 export class InputLayer extends Layer {

@@ -1,6 +1,6 @@
-import type { BatchTensor, ExecCtx } from '../model/exec.js';
-import type { Shape } from '../model/shape.js';
-import { Layer, type LayerArgs } from './layer.js';
+import type { BatchTensor, ExecCtx } from '../engine/exec.js';
+import type { Shape } from '../engine/shape.js';
+import { Layer, type LayerArgs } from '../engine/layer.js';
 
 export interface MaskingArgs extends LayerArgs {
   /** A time step whose features all equal this value is padding (default 0). */

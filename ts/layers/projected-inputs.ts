@@ -1,5 +1,5 @@
 import { embeddingBackward, embeddingForward, gemm, gemmWsFloats } from '../backend/kernels/index.js';
-import type { BatchTensor, ExecCtx } from '../model/exec.js';
+import type { BatchTensor, ExecCtx } from '../engine/exec.js';
 import { DistinctIdFinder, type DistinctIds } from './distinct-ids.js';
 
 /**

@@ -4,12 +4,13 @@ import {
 } from '../backend/kernels/index.js';
 import { LwError } from '../errors.js';
 import type { InitializerName } from '../initializers.js';
-import type { BatchTensor, ExecCtx } from '../model/exec.js';
-import type { Shape } from '../model/shape.js';
+import type { BatchTensor, ExecCtx } from '../engine/exec.js';
+import type { Shape } from '../engine/shape.js';
 import { KERAS_ACTIVATION } from './activation-names.js';
 import { initializerConfig } from './config.js';
-import { gatherRows } from './gathered-rows.js';
-import { Layer, type LayerArgs, type Weight } from './layer.js';
+import { gatherRows } from '../engine/gathered-rows.js';
+import { Layer, type LayerArgs } from '../engine/layer.js';
+import type { Weight } from '../engine/weight.js';
 import { EmbeddingProjection, type InputKernel, type KernelInputs, type ProjectedForward } from './projected-inputs.js';
 
 export interface RecurrentArgs extends LayerArgs {

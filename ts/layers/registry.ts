@@ -10,7 +10,7 @@ import { Embedding } from './embedding.js';
 import { Flatten } from './flatten.js';
 import { GRU } from './gru.js';
 import { InputLayer } from './input.js';
-import type { Layer } from './layer.js';
+import type { Layer } from '../engine/layer.js';
 import { LSTM } from './lstm.js';
 import { Masking } from './masking.js';
 import { RecurrentLayer, type RecurrentArgs } from './recurrent-base.js';

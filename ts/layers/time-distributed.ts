@@ -1,7 +1,7 @@
 import { LwError } from '../errors.js';
-import type { BatchTensor, ExecCtx } from '../model/exec.js';
-import { fmt, type Shape } from '../model/shape.js';
-import { Layer, type LayerArgs } from './layer.js';
+import type { BatchTensor, ExecCtx } from '../engine/exec.js';
+import { fmt, type Shape } from '../engine/shape.js';
+import { Layer, type LayerArgs } from '../engine/layer.js';
 import { layerConfig, nestLayer } from './wrapper.js';
 
 export interface TimeDistributedArgs extends LayerArgs {

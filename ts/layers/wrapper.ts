@@ -1,5 +1,5 @@
 // What the wrapper layers (Bidirectional, TimeDistributed) share: nesting an inner layer.
-import type { Layer } from './layer.js';
+import type { Layer } from '../engine/layer.js';
 
 /**
  * Makes `inner` a part of `wrapper` (Keras wrappers): its weights are named under `prefix()`

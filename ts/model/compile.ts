@@ -1,7 +1,7 @@
 // compile(): the loss, loss weight and metrics of every output, resolved once from the Keras-style
 // arguments (one for all outputs, a list per output, or a record by output name).
 import { LwError } from '../errors.js';
-import type { SymbolicTensor } from '../layers/layer.js';
+import type { SymbolicTensor } from '../engine/layer.js';
 import { getLoss, type LossSpec } from '../losses.js';
 import { getMetric, type Metric } from '../metrics.js';
 import type { Optimizer } from '../optim/optimizer.js';

@@ -2,7 +2,7 @@
 // inbound_nodes, input_layers and output_layers (TF.js and Keras 2 lists, Keras 3 objects).
 import { LwError } from '../errors.js';
 import { InputLayer } from '../layers/input.js';
-import type { Layer, SymbolicTensor } from '../layers/layer.js';
+import type { Layer, SymbolicTensor } from '../engine/layer.js';
 import { LayersModel } from './model.js';
 import { Sequential } from './sequential.js';
 import { badFile, describe, isObject, own, ownArray, type JsonObject } from '../io/json.js';

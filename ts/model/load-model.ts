@@ -5,10 +5,10 @@ import { LAYERS_MODEL_FORMAT, STATE_KEY, type ModelArtifacts } from '../io/artif
 import { OPTIMIZER_GROUP, restoreSlots } from '../optim/state.js';
 import { readArtifacts, type ModelSource } from '../io/read-artifacts.js';
 import { crc32, decodeWeights, type WeightSpec } from '../io/weights.js';
-import type { Weight } from '../layers/layer.js';
+import type { Weight } from '../engine/weight.js';
 import { modelFromTopology } from './deserialize.js';
 import type { LayersModel } from './model.js';
-import { fmt } from './shape.js';
+import { fmt } from '../engine/shape.js';
 import { compileFromTfjs, restoreTraining } from './training-config.js';
 
 /**

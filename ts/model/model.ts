@@ -1,11 +1,12 @@
 import { LwError } from '../errors.js';
 import { InputLayer } from '../layers/input.js';
-import { Layer, SymbolicTensor, type Node, type Weight } from '../layers/layer.js';
+import { Layer, SymbolicTensor, type Node } from '../engine/layer.js';
+import type { Weight } from '../engine/weight.js';
 import { getOptimizer, type Optimizer } from '../optim/index.js';
 import { globalRandom, type Random } from '../random.js';
 import { currentBackend } from '../runtime/ready.js';
 import type { Tensor } from '../tensor.js';
-import { MAX_PAGES, PAGE_BYTES } from '../runtime/memory-layout.js';
+import { MAX_PAGES, PAGE_BYTES } from '../backend/wasm/memory-layout.js';
 import type { ModelArtifacts, SaveOptions } from '../io/artifacts.js';
 import { saveArtifacts, type SaveHandler, type SaveResult } from '../io/save.js';
 import { positiveInt, range } from './batches.js';
@@ -13,9 +14,9 @@ import { metricKeys, resolveTargets, type CompileArgs, type OutputTarget } from 
 import type { ModelData } from './data.js';
 import { evaluateBatches, predictBatches } from './evaluate.js';
 import { fit, type FitArgs, type History } from './fit.js';
-import { layersOf, topologicalNodes } from './graph.js';
-import { ParamStore } from './params.js';
-import { fmt, type Shape } from './shape.js';
+import { layersOf, topologicalNodes } from '../engine/graph.js';
+import { ParamStore } from '../engine/params.js';
+import { fmt, type Shape } from '../engine/shape.js';
 import { runStep, type BatchModel, type StepLogs } from './step.js';
 import { summarize } from './summary.js';
 import { modelToArtifacts } from './to-artifacts.js';

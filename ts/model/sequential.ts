@@ -1,6 +1,6 @@
 import { LwError } from '../errors.js';
 import { InputLayer, input } from '../layers/input.js';
-import { Layer, SymbolicTensor } from '../layers/layer.js';
+import { Layer, SymbolicTensor } from '../engine/layer.js';
 import { tensor } from '../tensor.js';
 import { toTensorList, type ModelData } from './data.js';
 import { LayersModel } from './model.js';

@@ -3,14 +3,14 @@
 import type { Backend, Scope } from '../backend/backend.js';
 import { sumSquares } from '../backend/kernels/index.js';
 import { LwError } from '../errors.js';
-import type { Node, SymbolicTensor } from '../layers/layer.js';
+import type { Node, SymbolicTensor } from '../engine/layer.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import type { Random } from '../random.js';
 import type { Tensor } from '../tensor.js';
 import type { OutputTarget } from './compile.js';
-import type { BatchTensor, ExecCtx } from './exec.js';
-import { runBackward, runForward, type Trace } from './graph.js';
-import type { ParamStore } from './params.js';
+import type { BatchTensor, ExecCtx } from '../engine/exec.js';
+import { runBackward, runForward, type Trace } from '../engine/graph.js';
+import type { ParamStore } from '../engine/params.js';
 
 /** What running a batch needs of a model: its graph, its parameters and what compile resolved. */
 export interface BatchModel {

@@ -1,5 +1,5 @@
-import type { ModelGraph } from './graph.js';
-import { fmt } from './shape.js';
+import type { ModelGraph } from '../engine/graph.js';
+import { fmt } from '../engine/shape.js';
 
 /** Keras-like summary table: layer (type), output shape, parameters, and totals. */
 export function summarize(model: ModelGraph & { countParams(): number }, width = 80): string {

@@ -3,12 +3,12 @@
 import { LwError } from '../errors.js';
 import { KERAS_VERSION, LAYERS_MODEL_FORMAT, STATE_KEY, type ModelArtifacts, type SaveOptions, type TrainingState } from '../io/artifacts.js';
 import { crc32, encodeWeights, type NamedWeight, type WeightSpec } from '../io/weights.js';
-import type { Weight } from '../layers/layer.js';
+import type { Weight } from '../engine/weight.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { optimizerConfig, slotWeights } from '../optim/state.js';
 import type { CompileArgs } from './compile.js';
-import type { ModelGraph } from './graph.js';
-import type { ParamStore } from './params.js';
+import type { ModelGraph } from '../engine/graph.js';
+import type { ParamStore } from '../engine/params.js';
 import { modelTopology } from './topology.js';
 
 /** What saving needs of a model. */

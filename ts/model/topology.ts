@@ -4,8 +4,8 @@
 import { LwError } from '../errors.js';
 import { KERAS_VERSION } from '../io/artifacts.js';
 import type { JsonObject } from '../io/json.js';
-import type { Layer, Node, SymbolicTensor } from '../layers/layer.js';
-import type { ModelGraph } from './graph.js';
+import type { Layer, Node, SymbolicTensor } from '../engine/layer.js';
+import type { ModelGraph } from '../engine/graph.js';
 
 export function isSequential(model: ModelGraph): boolean {
   return model.className === 'Sequential';

@@ -1,7 +1,7 @@
 import { clipInPlace, fill, scaleInPlace, sumSquares } from '../backend/kernels/index.js';
 import type { Backend } from '../backend/backend.js';
 import { LwError } from '../errors.js';
-import type { ParamStore } from '../model/params.js';
+import type { ParamStore } from '../engine/params.js';
 
 export interface OptimizerArgs {
   learningRate?: number;

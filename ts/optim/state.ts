@@ -1,8 +1,8 @@
 // Optimizer state in a saved model: class and config (with clipping) and the step count in
 // model.json, slot arrays as 'optimizer'-group weights `<weight path>/<slot>` that TF.js
 // separates from the model's weights (and ignores, as model.json has no trainingConfig).
-import type { Weight } from '../layers/layer.js';
-import type { ParamStore } from '../model/params.js';
+import type { Weight } from '../engine/weight.js';
+import type { ParamStore } from '../engine/params.js';
 import type { Optimizer } from './optimizer.js';
 import { LwError } from '../errors.js';
 import { badFile, describe, isObject, own, type JsonObject } from '../io/json.js';

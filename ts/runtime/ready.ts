@@ -1,11 +1,11 @@
 import { Backend, type BackendName } from '../backend/backend.js';
 import { createJsBackend } from '../backend/js/index.js';
-import { createWasmBackend } from '../backend/wasm.js';
+import { createWasmBackend } from '../backend/wasm/backend.js';
 import { LwError } from '../errors.js';
 import { hasSharedMemory, hasSimd, hasWebAssembly } from './features.js';
-import type { WasmSource } from './load-wasm.js';
-import { MAX_THREADS } from './threads-protocol.js';
-import { availableThreads, poolOf, threadsOf } from './threads.js';
+import type { WasmSource } from '../backend/wasm/load-wasm.js';
+import { MAX_THREADS } from '../backend/wasm/threads-protocol.js';
+import { availableThreads, poolOf, threadsOf } from '../backend/wasm/threads.js';
 
 export interface ReadyOptions {
   /** Force a backend; by default the best supported one: wasm-simd, then wasm, then js. */

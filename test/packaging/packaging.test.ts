@@ -1,0 +1,150 @@
+// The npm package as users get it: `npm pack` holds the built code, types and the three wasm flavours
+// and nothing else; the tarball installs offline (no runtime dependencies) into a fresh project, where
+// Node imports it by name and trains, and TypeScript (tsc, and Deno) type-check a consumer against it.
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ensureBuilt, ROOT, WASM_FLAVOURS } from '../helpers/built-package.js';
+
+const TSC = join(ROOT, 'node_modules/typescript/bin/tsc');
+const DENO = join(ROOT, 'node_modules/.bin/deno');
+const MAX_TARBALL_BYTES = 500 * 1024;
+
+// npm run under `npm test` exports npm_* settings of the outer project; the consumer must not see them.
+const cleanEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k)));
+
+interface PackResult {
+  filename: string;
+  size: number;
+  files: { path: string; size: number }[];
+}
+
+let work: string;
+let consumer: string;
+let packed: PackResult;
+let tarball: string;
+
+function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = cleanEnv): string {
+  try {
+    return execFileSync(cmd, args, { cwd, encoding: 'utf8', env, stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (e) {
+    const err = e as { stdout?: string; stderr?: string; message: string };
+    throw new Error(`${cmd} ${args.join(' ')} failed in ${cwd}:\n${err.stdout ?? ''}${err.stderr ?? ''}${err.message}`);
+  }
+}
+
+const write = (name: string, text: string) => writeFileSync(join(consumer, name), text);
+
+beforeAll(() => {
+  ensureBuilt(); // dist/ from the current sources; throws when a wasm flavour is not built
+  work = mkdtempSync(join(tmpdir(), 'lstm-wasm-pack-'));
+  consumer = join(work, 'consumer');
+  // --ignore-scripts: `prepare` would rebuild what is already built.
+  const out = run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', work], ROOT);
+  packed = (JSON.parse(out) as PackResult[])[0];
+  tarball = join(work, packed.filename);
+
+  mkdirSync(consumer);
+  write('package.json', JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
+  run('npm', ['install', '--offline', '--no-audit', '--no-fund', tarball], consumer);
+}, 60_000);
+
+afterAll(() => {
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+describe('npm pack', () => {
+  it('is under 500 KB and holds dist, types and the three wasm flavours, without tests or dependencies', () => {
+    const bytes = statSync(tarball).size;
+    expect(bytes).toBeLessThan(MAX_TARBALL_BYTES);
+    const paths = packed.files.map((f) => f.path);
+    expect(paths).toEqual(expect.arrayContaining(['package.json', 'README.md', 'dist/index.js', 'dist/index.d.ts']));
+    for (const flavour of WASM_FLAVOURS) {
+      const entry = packed.files.find((f) => f.path === `wasm/kernels-${flavour}.wasm`);
+      expect(entry, `wasm/kernels-${flavour}.wasm in the tarball`).toBeDefined();
+      expect(entry!.size).toBe(statSync(join(ROOT, `wasm/kernels-${flavour}.wasm`)).size);
+    }
+    expect(paths.filter((p) => /^(test|node_modules|ts|crates|target|scripts|bench|examples)\//.test(p) || /(^|\/)node_modules\//.test(p))).toEqual([]);
+    // Every module dist/index.js needs is there with its declaration.
+    const js = paths.filter((p) => p.startsWith('dist/') && p.endsWith('.js'));
+    expect(js.length).toBeGreaterThan(10);
+    expect(js.filter((p) => !paths.includes(p.replace(/\.js$/, '.d.ts')))).toEqual([]);
+    const manifest = JSON.parse(readFileSync(join(consumer, 'node_modules/lstm-wasm/package.json'), 'utf8'));
+    expect(manifest.dependencies ?? {}).toEqual({});
+    console.log(`npm pack: ${packed.filename} ${(bytes / 1024).toFixed(0)} KB, ${paths.length} files`);
+  });
+});
+
+describe('the installed tarball', () => {
+  it('imports by name from Node ESM, loads wasm-simd from node_modules and trains a step', () => {
+    write(
+      'train-step.mjs',
+      `import * as lw from 'lstm-wasm';
+const backend = await lw.ready();
+lw.setSeed(3);
+const model = lw.sequential([lw.layers.lstm({ units: 4, inputShape: [5, 2] }), lw.layers.dense({ units: 1 })]);
+model.compile({ optimizer: lw.train.sgd({ learningRate: 0.05 }), loss: 'meanSquaredError' });
+const x = lw.tensor(Float32Array.from({ length: 6 * 5 * 2 }, (_, i) => Math.sin(0.7 * i)), [6, 5, 2]);
+const y = lw.tensor(Float32Array.from({ length: 6 }, (_, i) => (i % 2 ? 1 : -1)), [6, 1]);
+const before = model.evaluate(x, y);
+const stepLoss = model.trainOnBatch(x, y);
+const after = model.evaluate(x, y);
+console.log(JSON.stringify({ backend, resolved: import.meta.resolve('lstm-wasm'), before, stepLoss, after }));
+`,
+    );
+    const r = JSON.parse(run(process.execPath, ['train-step.mjs'], consumer).trim().split('\n').pop()!);
+    expect(r.resolved).toBe(`file://${join(consumer, 'node_modules/lstm-wasm/dist/index.js')}`);
+    expect(r.backend).toBe('wasm-simd');
+    expect(Number.isFinite(r.before)).toBe(true);
+    expect(r.stepLoss).toBeCloseTo(r.before, 5); // the step's loss is the loss before the update
+    expect(r.after).toBeLessThan(r.before); // one gradient step downhill
+  });
+
+  it('type-checks a consumer with tsc (browser libs, and Node types) and with Deno', () => {
+    write(
+      'consumer.ts',
+      `import * as lw from 'lstm-wasm';
+
+const backend: lw.BackendName = await lw.ready();
+const model: lw.Sequential = lw.sequential([
+  lw.layers.lstm({ units: 4, inputShape: [3, 2], returnSequences: false }),
+  lw.layers.dense({ units: 1, activation: 'sigmoid' }),
+]);
+const compileArgs: lw.CompileArgs = { optimizer: lw.train.adam({ learningRate: 0.01 }), loss: 'binaryCrossentropy', metrics: ['accuracy'] };
+model.compile(compileArgs);
+const x: lw.Tensor = lw.tensor(new Float32Array(4 * 3 * 2), [4, 3, 2]);
+const y = lw.tensor([[0], [1], [1], [0]]);
+const fitArgs: lw.FitArgs = { epochs: 2, batchSize: 2, verbose: 0, callbacks: [{ onEpochEnd: (epoch: number) => void epoch }] };
+const history: lw.History = await model.fit(x, y, fitArgs);
+const losses: number[] = history.history.loss;
+const out = model.predict(x) as lw.Tensor;
+const shape: readonly number[] = out.shape;
+
+// Misuse must not type-check: were the types \`any\`, these directives would be unused (TS2578).
+// @ts-expect-error units is a number
+lw.layers.lstm({ units: 'four' });
+// @ts-expect-error there is no such backend
+await lw.ready({ backend: 'webgpu' });
+// @ts-expect-error epochs is a number
+await model.fit(x, y, { epochs: '2' });
+
+export const summary = { backend, losses, shape };
+`,
+    );
+    const base = { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true };
+    // A browser project checks the package's declarations too (skipLibCheck off).
+    write('tsconfig.browser.json', JSON.stringify({ compilerOptions: { ...base, lib: ['ES2022', 'DOM'], types: [], skipLibCheck: false }, files: ['consumer.ts'] }));
+    // A Node project with @types/node and no DOM library (as most Node templates: skipLibCheck on).
+    write('tsconfig.node.json', JSON.stringify({
+      compilerOptions: { ...base, lib: ['ES2022'], types: ['node'], typeRoots: [join(ROOT, 'node_modules/@types')], skipLibCheck: true },
+      files: ['consumer.ts'],
+    }));
+    for (const config of ['tsconfig.browser.json', 'tsconfig.node.json']) {
+      expect(run(process.execPath, [TSC, '-p', config], consumer).trim(), config).toBe(''); // tsc prints only errors
+    }
+    // Deno resolves the package from node_modules (package.json present) with its declarations.
+    run(DENO, ['check', 'consumer.ts'], consumer, { ...cleanEnv, DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1' });
+  });
+});

@@ -1,0 +1,196 @@
+import { LwError } from '../errors.js';
+import { getInitializer, type Initializer, type InitializerName } from '../initializers.js';
+import { Tensor } from '../tensor.js';
+import type { BatchTensor, ExecCtx } from './exec.js';
+import { fmt, type Shape } from './shape.js';
+import { Weight } from './weight.js';
+
+/** Options every layer takes (TF.js names). */
+export interface LayerArgs {
+  name?: string;
+  /** Per-sample input shape (without the batch dimension). */
+  inputShape?: (number | null)[];
+  /** Input shape with the batch dimension (null or a fixed batch size). */
+  batchInputShape?: (number | null)[];
+  batchSize?: number;
+  trainable?: boolean;
+  /** Accepted for TF.js compatibility; computation is float32. */
+  dtype?: 'float32';
+}
+
+/** A tensor in a model graph (no values): what `layer.apply(...)` returns. */
+export class SymbolicTensor {
+  constructor(
+    readonly shape: Shape,
+    readonly node: Node,
+    readonly index: number,
+    readonly name: string,
+  ) {}
+}
+
+/** One application of a layer to symbolic inputs. */
+export class Node {
+  readonly outputs: SymbolicTensor[] = [];
+  constructor(readonly layer: Layer, readonly inputs: SymbolicTensor[]) {}
+}
+
+export interface ForwardResult {
+  outputs: BatchTensor[];
+  /** Whatever backward needs (pointers into this batch's scope, flags). */
+  saved?: unknown;
+}
+
+const nameCounts = new Map<string, number>();
+/** Keras-style unique names: lstm, lstm_1, lstm_2 ... */
+export function uniqueName(base: string): string {
+  const n = nameCounts.get(base) ?? 0;
+  nameCounts.set(base, n + 1);
+  return n === 0 ? base : `${base}_${n}`;
+}
+
+const snake = (s: string) => s.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
+
+/**
+ * Base of every layer. A layer declares its weights in `build`, computes shapes symbolically,
+ * and runs forward/backward on a batch in backend memory through kernels.
+ */
+export abstract class Layer {
+  /** Keras class name, as written to model.json. */
+  abstract readonly className: string;
+  readonly name: string;
+  trainable: boolean;
+  built = false;
+  readonly weights: Weight[] = [];
+  readonly batchInputShape: Shape | null;
+  /** Nodes where this layer was applied. */
+  readonly inboundNodes: Node[] = [];
+  /** Whether this layer keeps state across batches (stateful RNNs). */
+  stateful = false;
+  /**
+   * True: forward may be given an Embedding's output with its rows not gathered (`ptr` 0, see
+   * `BatchTensor.gather`) and gathers them itself (`gatherRows`) when it needs them.
+   */
+  readonly handlesGatheredInputs: boolean = false;
+
+  constructor(args: LayerArgs = {}, defaultName?: string) {
+    this.name = args.name ?? uniqueName(defaultName ?? snake(this.constructor.name));
+    this.trainable = args.trainable ?? true;
+    if (args.batchInputShape) this.batchInputShape = [...args.batchInputShape];
+    else if (args.inputShape) this.batchInputShape = [args.batchSize ?? null, ...args.inputShape];
+    else this.batchInputShape = null;
+  }
+
+  /** Output shapes for the given input shapes (one per output). Throws SHAPE_MISMATCH naming the layer. */
+  abstract computeOutputShape(inputShapes: Shape[]): Shape[];
+
+  /** Declares weights for the given input shapes. */
+  build(_inputShapes: Shape[]): void {}
+
+  abstract forward(ctx: ExecCtx, inputs: BatchTensor[]): ForwardResult;
+
+  /**
+   * Given gradients of the outputs (pointers, 0 = none), accumulates weight gradients and returns
+   * gradients of the inputs (pointers into the batch scope, 0 = none / not differentiable).
+   * `wanted[i]` false: nothing uses input i's gradient (it depends on no updated weight), so a
+   * layer may skip computing it and return 0.
+   */
+  abstract backward(ctx: ExecCtx, saved: unknown, inputs: BatchTensor[], outputs: BatchTensor[], dOutputs: number[], wanted?: readonly boolean[]): number[];
+
+  /** Keras config (snake_case keys) for model.json. */
+  getConfig(): Record<string, unknown> {
+    const c: Record<string, unknown> = { name: this.name, trainable: this.trainable, dtype: 'float32' };
+    if (this.batchInputShape) c.batch_input_shape = this.batchInputShape;
+    return c;
+  }
+
+  /** Resets recurrent state (stateful layers). */
+  resetStates(): void {}
+
+  /**
+   * Checks the values of model input data this layer receives directly, before any batch runs
+   * (an embedding checks its ids); throws an LwError naming `what`. Most layers accept any values.
+   */
+  checkInputValues(_data: Tensor, _what: string): void {}
+
+  /** Prefix of this layer's weight names (a wrapper such as Bidirectional nests it). */
+  weightPrefix(): string {
+    return `${this.name}/`;
+  }
+
+  protected addWeight(name: string, shape: readonly number[], init: InitializerName | Initializer, trainable = true): Weight {
+    const w = new Weight(this, name, shape, getInitializer(init), trainable);
+    this.weights.push(w);
+    return w;
+  }
+
+  get trainableWeights(): Weight[] {
+    return this.trainable ? this.weights.filter((w) => w.trainable) : [];
+  }
+
+  get nonTrainableWeights(): Weight[] {
+    return this.trainable ? this.weights.filter((w) => !w.trainable) : this.weights;
+  }
+
+  countParams(): number {
+    return this.weights.reduce((a, w) => a + w.size, 0);
+  }
+
+  /** Weights as tensors, in Keras order. */
+  getWeights(): Tensor[] {
+    return this.weights.map((w) => new Tensor(w.read(), [...w.shape]));
+  }
+
+  /** Sets weights from tensors in Keras order and shapes. */
+  setWeights(values: Tensor[]): void {
+    if (values.length !== this.weights.length) {
+      throw new LwError('SHAPE_MISMATCH', `layer ${this.name} has ${this.weights.length} weights, setWeights got ${values.length}`);
+    }
+    values.forEach((t, i) => {
+      const w = this.weights[i];
+      const same = t.shape.length === w.shape.length && t.shape.every((d, j) => d === w.shape[j]);
+      if (!same) {
+        throw new LwError('SHAPE_MISMATCH', `layer ${this.name}: weight ${w.name} has shape ${fmt([...w.shape])}, got ${fmt([...t.shape])}`);
+      }
+      w.write(Float32Array.from(t.dataSync()));
+    });
+  }
+
+  /** Builds once for the given input shapes. */
+  ensureBuilt(inputShapes: Shape[]): void {
+    if (this.built) return;
+    this.build(inputShapes);
+    this.built = true;
+  }
+
+  /** Applies the layer to symbolic tensors (functional API). */
+  apply(inputs: SymbolicTensor | SymbolicTensor[]): SymbolicTensor | SymbolicTensor[] {
+    const list = Array.isArray(inputs) ? inputs : [inputs];
+    for (const t of list) {
+      if (!(t instanceof SymbolicTensor)) {
+        throw new LwError('BAD_ARGUMENT', `layer ${this.name}.apply takes the symbolic outputs of lw.input() or other layers`);
+      }
+    }
+    const shapes = list.map((t) => t.shape);
+    const outShapes = this.computeOutputShape(shapes);
+    this.ensureBuilt(shapes);
+    const node = new Node(this, list);
+    outShapes.forEach((s, i) => node.outputs.push(new SymbolicTensor(s, node, i, outShapes.length > 1 ? `${this.name}/${i}` : this.name)));
+    this.inboundNodes.push(node);
+    return node.outputs.length === 1 ? node.outputs[0] : node.outputs;
+  }
+
+  /** Shape error naming this layer. */
+  protected shapeError(message: string, details: Record<string, unknown> = {}): LwError {
+    return new LwError('SHAPE_MISMATCH', `layer "${this.name}" (${this.className}): ${message}`, { layer: this.name, ...details });
+  }
+
+  /** Checks the rank of the single input. */
+  protected expectRank(inputShapes: Shape[], ranks: number[], what = 'input'): Shape {
+    if (inputShapes.length !== 1) throw this.shapeError(`expects 1 input, got ${inputShapes.length}`);
+    const s = inputShapes[0];
+    if (!ranks.includes(s.length)) {
+      throw this.shapeError(`${what} must have rank ${ranks.join(' or ')} (with the batch), got ${fmt(s)}`, { shape: s });
+    }
+    return s;
+  }
+}
