@@ -1,7 +1,7 @@
 // The tests that run the BUILT package (browser, Deno, npm pack) need dist/ compiled from the current
 // sources and the three wasm flavours; this builds dist/ only when a source is newer than it.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -24,6 +24,8 @@ export function ensureBuilt(): void {
   const built = join(ROOT, 'dist/index.js');
   const sources = Math.max(newestMtime(join(ROOT, 'ts')), statSync(join(ROOT, 'tsconfig.build.json')).mtimeMs, statSync(join(ROOT, 'tsconfig.json')).mtimeMs);
   if (existsSync(built) && statSync(built).mtimeMs >= sources) return;
+  // From scratch, as `npm run build:ts` does: a moved or deleted source leaves no stale module.
+  rmSync(join(ROOT, 'dist'), { recursive: true, force: true });
   execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
   execFileSync(process.execPath, ['scripts/deno-self-types.mjs'], { cwd: ROOT, stdio: 'inherit' });
 }
