@@ -17,7 +17,8 @@ function chromiumTests(): { files: string[]; count: number } {
   const dir = join(ROOT, 'test');
   const files: string[] = [];
   let count = 0;
-  for (const f of readdirSync(dir).filter((name) => name.endsWith('.test.ts')).sort()) {
+  const tests = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((name) => name.endsWith('.test.ts')).sort();
+  for (const f of tests) {
     const n = readFileSync(join(dir, f), 'utf8').match(/\bitInChromium\(/g)?.length ?? 0;
     if (n) files.push(f.replace(/\.test\.ts$/, ''));
     count += n;
