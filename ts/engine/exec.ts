@@ -17,6 +17,11 @@ export interface BatchTensor {
   mask?: number;
   /** Set when the values are rows of a weight table (an Embedding's output). */
   gather?: GatheredRows;
+  /**
+   * A model input's batch whose values were checked before the first batch (finite, and by every
+   * consuming layer's checkInputValues): layers need not check them again.
+   */
+  checked?: boolean;
 }
 
 /**

@@ -56,9 +56,11 @@ export class Embedding extends Layer {
     const I = ctx.backend.ints();
     const src = ctx.fi(x.ptr);
     const dst = ids / 4;
+    // Ids from a model input were checked once, before the first batch (checkInputValues).
+    const check = !x.checked;
     for (let i = 0; i < n; i++) {
       const v = f[src + i];
-      if (!(v >= 0 && v < this.inputDim && Number.isInteger(v))) {
+      if (check && !(v >= 0 && v < this.inputDim && Number.isInteger(v))) {
         throw new LwError('ID_OUT_OF_RANGE', `layer "${this.name}" (Embedding): id ${v} at flat index ${i} is outside [0, ${this.inputDim}); raise inputDim or map rare tokens to an OOV id`, { layer: this.name, index: i, value: v, inputDim: this.inputDim });
       }
       I[dst + i] = v;

@@ -49,8 +49,11 @@ function execCtx(m: BatchModel, backend: Backend, scope: Scope, training: boolea
   };
 }
 
-/** Copies rows `idx` of each tensor into the scope (int32 tensors as i32, others as floats). */
-function feed(backend: Backend, scope: Scope, data: Tensor[], idx: ArrayLike<number>): BatchTensor[] {
+/**
+ * Copies rows `idx` of each tensor into the scope (int32 tensors as i32, others as floats).
+ * `checked`: the tensors are model inputs that checkInputs has seen.
+ */
+function feed(backend: Backend, scope: Scope, data: Tensor[], idx: ArrayLike<number>, checked = false): BatchTensor[] {
   return data.map((t) => {
     const per = t.size / t.shape[0];
     const ints = t.dtype === 'int32';
@@ -59,14 +62,14 @@ function feed(backend: Backend, scope: Scope, data: Tensor[], idx: ArrayLike<num
     const base = ints ? p / 4 : backend.fi(p);
     const src = t.dataSync();
     for (let r = 0; r < idx.length; r++) view.set(src.subarray(idx[r] * per, idx[r] * per + per), base + r * per);
-    return { ptr: p, shape: [idx.length, ...t.shape.slice(1)] };
+    return { ptr: p, shape: [idx.length, ...t.shape.slice(1)], checked };
   });
 }
 
-/** The forward pass over rows `idx` of `xs`, inside `scope`. */
+/** The forward pass over rows `idx` of `xs` (from checkInputs), inside `scope`. */
 export function forwardBatch(m: BatchModel, backend: Backend, scope: Scope, xs: Tensor[], idx: ArrayLike<number>, training: boolean, rng: Random): { ctx: ExecCtx; trace: Trace } {
   const ctx = execCtx(m, backend, scope, training, rng);
-  const acts = feed(backend, scope, xs, idx);
+  const acts = feed(backend, scope, xs, idx, true);
   const trace = runForward(ctx, m.nodes, new Map(m.inputs.map((t, i) => [t, acts[i]])), m.outputs);
   return { ctx, trace };
 }
