@@ -1,7 +1,7 @@
 /** `lw.layers.*`: Keras-compatible layers (TF.js names and options). */
 export { Layer, SymbolicTensor, type LayerArgs } from '../engine/layer.js';
 export { Weight } from '../engine/weight.js';
-export { InputLayer, input } from './input.js';
+export { InputLayer } from './input.js';
 export { Dense, dense, type DenseArgs } from './dense.js';
 export { Embedding, embedding, type EmbeddingArgs } from './embedding.js';
 export { LSTM, lstm, type LSTMArgs } from './lstm.js';

@@ -1,5 +1,5 @@
 import {
-  activationForward, denseBackward as denseKernelBackward, denseForward as denseKernelForward, denseWsFloats,
+  activationForward as activationKernelForward, denseBackward as denseKernelBackward, denseForward as denseKernelForward, denseWsFloats,
   embeddingBackward as embeddingKernelBackward, embeddingForward, resolveActivation, type ActivationName,
 } from '../backend/kernels/index.js';
 import { currentBackend } from '../runtime/ready.js';
@@ -7,7 +7,7 @@ import type { Tensor, TensorLike } from '../tensor.js';
 import { callKernel, scratch } from './call.js';
 import { asFloat, asFloatOpt, asIds, expectRank, expectShape } from './validate.js';
 
-export interface DenseArgs {
+export interface DenseOpArgs {
   /** [N, in] */
   x: TensorLike;
   /** [in, out] */
@@ -17,7 +17,7 @@ export interface DenseArgs {
   activation?: ActivationName;
 }
 
-function prepareDense(op: string, args: DenseArgs) {
+function prepareDense(op: string, args: DenseOpArgs) {
   const x = asFloat('x', args.x);
   expectRank(op, 'x', x, 2);
   const w = asFloat('kernel', args.kernel);
@@ -28,7 +28,7 @@ function prepareDense(op: string, args: DenseArgs) {
 }
 
 /** y [N, out] = activation(x·kernel + bias). */
-export function denseForward(args: DenseArgs): Tensor {
+export function denseForward(args: DenseOpArgs): Tensor {
   const a = prepareDense('denseForward', args);
   const { N, Out } = a.dims;
   return callKernel(currentBackend(), { x: a.x, w: a.w, b: a.b }, { y: [N, Out] }, (p, k, s) =>
@@ -37,7 +37,7 @@ export function denseForward(args: DenseArgs): Tensor {
 }
 
 /** Gradients of a dense layer from its output `y` and `dy`. */
-export function denseBackward(args: DenseArgs & { y: TensorLike; dy: TensorLike }): { dx: Tensor; dKernel: Tensor; dBias: Tensor | null } {
+export function denseBackward(args: DenseOpArgs & { y: TensorLike; dy: TensorLike }): { dx: Tensor; dKernel: Tensor; dBias: Tensor | null } {
   const a = prepareDense('denseBackward', args);
   const { N, In, Out } = a.dims;
   const y = asFloat('y', args.y);
@@ -58,12 +58,12 @@ export function denseBackward(args: DenseArgs & { y: TensorLike; dy: TensorLike 
 }
 
 /** act(x) over the last axis of a 2-D tensor (softmax per row). */
-export function activation(name: ActivationName, x: TensorLike): Tensor {
+export function activationForward(name: ActivationName, x: TensorLike): Tensor {
   const act = resolveActivation(name, 'activation');
   const t = asFloat('x', x);
   const cols = t.shape[t.rank - 1] ?? 1;
   const rows = t.size / Math.max(cols, 1);
-  return callKernel(currentBackend(), { x: t }, { y: t.shape }, (p, k) => activationForward(k, { rows, cols, activation: act, x: p.x, y: p.y })).y;
+  return callKernel(currentBackend(), { x: t }, { y: t.shape }, (p, k) => activationKernelForward(k, { rows, cols, activation: act, x: p.x, y: p.y })).y;
 }
 
 /** Rows of `table` [V, D] picked by integer `ids` (any shape): result [...ids.shape, D]. */

@@ -7,7 +7,7 @@ export { gemm, type GemmOptions } from './gemm.js';
 export {
   recurrentForward, recurrentBackward, lstmForward, lstmBackward, gruForward, gruBackward,
   simpleRNNForward, simpleRNNBackward,
-  type CellKind, type RecurrentArgs, type RecurrentForward, type RecurrentGrads,
+  type CellKind, type RecurrentOpArgs, type RecurrentForward, type RecurrentGrads,
 } from './recurrent.js';
-export { denseForward, denseBackward, activation, embeddingLookup, embeddingBackward, type DenseArgs } from './dense.js';
+export { denseForward, denseBackward, activationForward, embeddingLookup, embeddingBackward, type DenseOpArgs } from './dense.js';
 export { loss, type LossName, type LossResult } from './losses.js';

@@ -11,7 +11,7 @@ import { asFloat, asFloatOpt, expectRank, expectShape } from './validate.js';
 
 export type { CellKind } from '../backend/kernels/index.js';
 
-export interface RecurrentArgs {
+export interface RecurrentOpArgs {
   /** [batch, time, input] */
   x: TensorLike;
   /** [input, G*units] (LSTM G=4 gates i,f,c,o; GRU G=3 gates z,r,h; SimpleRNN G=1) */
@@ -79,7 +79,7 @@ interface CellOptions {
   recurrentActivation: ActivationName;
 }
 
-function prepare(cell: CellKind, args: RecurrentArgs) {
+function prepare(cell: CellKind, args: RecurrentOpArgs) {
   const op = `${cell}Forward`;
   const x = asFloat('x', args.x);
   expectRank(op, 'x', x, 3);
@@ -119,7 +119,7 @@ function prepare(cell: CellKind, args: RecurrentArgs) {
 }
 
 /** Runs a recurrent layer forward over the whole sequence on the current backend. */
-export function recurrentForward(cell: CellKind, args: RecurrentArgs): RecurrentForward {
+export function recurrentForward(cell: CellKind, args: RecurrentOpArgs): RecurrentForward {
   const a = prepare(cell, args);
   const { B, T, U } = a.dims;
   const backend = currentBackend();
@@ -191,9 +191,9 @@ export function recurrentBackward(
   };
 }
 
-export const lstmForward = (args: RecurrentArgs) => recurrentForward('lstm', args);
-export const gruForward = (args: RecurrentArgs) => recurrentForward('gru', args);
-export const simpleRNNForward = (args: RecurrentArgs) => recurrentForward('simpleRNN', args);
+export const lstmForward = (args: RecurrentOpArgs) => recurrentForward('lstm', args);
+export const gruForward = (args: RecurrentOpArgs) => recurrentForward('gru', args);
+export const simpleRNNForward = (args: RecurrentOpArgs) => recurrentForward('simpleRNN', args);
 /** Backward of any recurrent forward (the forward result knows its cell). */
 export const lstmBackward = recurrentBackward;
 export const gruBackward = recurrentBackward;
