@@ -44,7 +44,7 @@ async function setup(lib, wasm) {
   const lw = await import(pathToFileURL(resolve(lib)).href);
   const simd = wasm && pathToFileURL(resolve(wasm));
   const simdThreads = wasm && pathToFileURL(resolve(wasm.replace(/kernels-simd\.wasm$/, 'kernels-simd-threads.wasm')));
-  await lw.ready({ backend: 'wasm-simd', threads, ...(wasm ? { wasm: { simd, simdThreads } } : {}) });
+  await lw.ready({ backend: 'simd', threads, ...(wasm ? { wasm: { simd, simdThreads } } : {}) });
   lw.setSeed(1);
   const floats = which === 'train-floats';
   const model = lw.sequential([

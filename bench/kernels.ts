@@ -191,7 +191,7 @@ async function main(): Promise<void> {
   );
   if (notes.length) console.log(`\nn/a:\n${[...new Set(notes)].join('\n')}`);
   const seconds = (performance.now() - started) / 1000;
-  console.log(`\nMedians per call (GFLOP/s from the median time); wasm: >= ${optionsFor('wasm').minSamples} samples after warm-up, best of ${ROUNDS} round(s); js: ${optionsFor('js').minSamples} calls. Took ${seconds.toFixed(0)} s.`);
+  console.log(`\nMedians per call (GFLOP/s from the median time); wasm: >= ${optionsFor('simd').minSamples} samples after warm-up, best of ${ROUNDS} round(s); js: ${optionsFor('js').minSamples} calls. Took ${seconds.toFixed(0)} s.`);
 
   const file = join(repoRoot(), 'bench', 'results', `kernels-${isoDay()}.json`);
   writeJson(file, {

@@ -347,8 +347,8 @@ async function runSystem(spec: SystemSpec, opts: Options, log: (s: string) => vo
 async function systems(): Promise<{ specs: SystemSpec[]; blas?: BlasPlan }> {
   const specs: SystemSpec[] = [
     { ...nodeSystem('simd-peak', 'SIMD128 peak and GEMM', 'simd-peak.js'), measures: ['gemm'] },
-    nodeSystem('lstm-wasm/simd-1t', 'lstm-wasm wasm-simd, 1 thread', 'lstm-wasm.js', 'simd-1t', ['profile']),
-    nodeSystem('lstm-wasm/simd-all', 'lstm-wasm wasm-simd, all threads', 'lstm-wasm.js', 'simd-all'),
+    nodeSystem('lstm-wasm/simd-1t', 'lstm-wasm simd, 1 thread', 'lstm-wasm.js', 'simd-1t', ['profile']),
+    nodeSystem('lstm-wasm/simd-all', 'lstm-wasm simd, all threads', 'lstm-wasm.js', 'simd-all'),
     nodeSystem('lstm-wasm/scalar', 'lstm-wasm wasm (no SIMD), 1 thread', 'lstm-wasm.js', 'scalar'),
     nodeSystem('lstm-wasm/js', 'lstm-wasm js (float64 baseline)', 'lstm-wasm.js', 'js'),
     nodeSystem('tfjs/wasm', 'TensorFlow.js wasm', 'tfjs.js', 'wasm'),
@@ -431,7 +431,7 @@ function formatReport(results: SystemResult[], meta: { machine: string; command:
   const peak = results.find((r) => r.id === 'simd-peak')?.extras.gemm as GemmPeak | undefined;
   if (peak && !('error' in peak)) {
     const g = peak.gemm[0];
-    lines.push(`- GEMM ${g.shape.replace(/x/g, '×')} (lstm-wasm, wasm-simd, 1 thread): ${fmt(g.gflops)} GFLOP/s = ${(peak.gemm256OfPeak * 100).toFixed(0)}% of ` +
+    lines.push(`- GEMM ${g.shape.replace(/x/g, '×')} (lstm-wasm, simd, 1 thread): ${fmt(g.gflops)} GFLOP/s = ${(peak.gemm256OfPeak * 100).toFixed(0)}% of ` +
       `the best single-thread SIMD128 figure measured in the same run (${fmt(peak.peak.gflops)} GFLOP/s: a hand-written ${peak.peak.shape} ` +
       `micro-kernel loop on L1-resident data; other shapes: ${peak.gemm.slice(1).map((x) => `${x.shape} ${fmt(x.gflops)}`).join(', ')} GFLOP/s).` +
       (peak.clock ? ` The core ran at ${peak.clock.ghz.toFixed(2)} GHz (a chain of dependent multiplies): the loop does ${peak.clock.peakFlopsPerCycle.toFixed(1)} ` +
@@ -441,7 +441,7 @@ function formatReport(results: SystemResult[], meta: { machine: string; command:
   const prof = results.find((r) => r.id === 'lstm-wasm/simd-1t')?.extras.profile as KernelProfile | undefined;
   if (prof && !('error' in prof)) {
     const top = prof.byKernel.slice(0, 4).map((k) => `${k.name} ${((k.ms / prof.stepMs) * 100).toFixed(0)}%`).join(', ');
-    lines.push(`- Where a training step of the seed model goes (lstm-wasm, wasm-simd, 1 thread; a separate pass with timers around every kernel call, ` +
+    lines.push(`- Where a training step of the seed model goes (lstm-wasm, simd, 1 thread; a separate pass with timers around every kernel call, ` +
       `${prof.steps} steps): ${(prof.kernelShare * 100).toFixed(1)}% in kernels (${top}), ${(prof.typescriptShare * 100).toFixed(1)}% in TypeScript.`);
   }
   for (const n of meta.notes) lines.push(`- ${n}`);

@@ -88,7 +88,7 @@ function timeCalls(fn: () => void, calls: number, warmupMs: number): Summary & {
  * favour either; median µs per pair of forwards.
  */
 async function batchOneKernels(threads: number): Promise<{ single: number; pooled: number }> {
-  const backends = [await createBackend('wasm-simd', { wasm }), await createBackend('wasm-simd', { wasm, threads })];
+  const backends = [await createBackend('simd', { wasm }), await createBackend('simd', { wasm, threads })];
   const runs = backends.map((b) => {
     const k = b.kernels;
     const buf = (n: number) => {
@@ -146,7 +146,7 @@ async function main() {
   for (let round = 0; round < ROUNDS; round++) {
     // 1, 2, 2, 1, 1, 2, ...: a drift of the machine's speed hits every thread count alike.
     for (const threads of round % 2 === 0 ? THREADS : [...THREADS].reverse()) {
-      await lw.ready({ backend: 'wasm-simd', threads, wasm });
+      await lw.ready({ backend: 'simd', threads, wasm });
       const got = getThreads();
       if (got !== threads) throw new Error(`asked for ${threads} threads, the backend has ${got}`);
       const model = seedModel();

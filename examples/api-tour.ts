@@ -8,7 +8,7 @@ import { isMain } from './lib/cli.js';
 
 export async function apiTour(log: (...a: unknown[]) => void = console.log): Promise<Record<string, unknown>> {
   // --- Tensors and backends
-  await lw.ready();                                  // wasm-simd, else wasm, else js
+  await lw.ready();                                  // simd, else scalar, else js
   lw.setSeed(1);
   const t = lw.tensor([[1, 2], [3, 4]]);
   log(lw.getBackend(), t.shape, await t.array());

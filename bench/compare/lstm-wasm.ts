@@ -1,5 +1,5 @@
-// lstm-wasm on the seed model. Variants (--variant=): simd-1t (wasm-simd, 1 thread), simd-all
-// (wasm-simd, every core: `ready({ threads: 'auto' })`), scalar (wasm without SIMD), js (the
+// lstm-wasm on the seed model. Variants (--variant=): simd-1t (simd, 1 thread), simd-all
+// (simd, every core: `ready({ threads: 'auto' })`), scalar (wasm without SIMD), js (the
 // float64 JS oracle). Extra `profile`: the share of a training step spent inside kernels, from a
 // separate pass with a timer around every kernel call (never in the timed runs).
 import { readFileSync } from 'node:fs';
@@ -15,7 +15,7 @@ import { WORKLOAD, type KernelProfile } from './protocol.js';
 const W = WORKLOAD;
 
 type Variant = 'simd-1t' | 'simd-all' | 'scalar' | 'js';
-const BACKEND: Record<Variant, lw.BackendName> = { 'simd-1t': 'wasm-simd', 'simd-all': 'wasm-simd', scalar: 'wasm', js: 'js' };
+const BACKEND: Record<Variant, lw.BackendName> = { 'simd-1t': 'simd', 'simd-all': 'simd', scalar: 'scalar', js: 'js' };
 
 function seedModel(withEmbedding: boolean): lw.Sequential {
   const model = lw.sequential([

@@ -110,7 +110,7 @@ async function lstmWasmPredict(w: KerasWeights, tokens: Int32Array, batch: numbe
   const lw = await import('../../ts/index.js');
   const { repoRoot } = await import('../lib/backends.js');
   const url = (f: string) => pathToFileURL(join(repoRoot(), 'wasm', f));
-  await lw.ready({ backend: 'wasm-simd', wasm: { simd: url('kernels-simd.wasm'), scalar: url('kernels-scalar.wasm') } });
+  await lw.ready({ backend: 'simd', wasm: { simd: url('kernels-simd.wasm'), scalar: url('kernels-scalar.wasm') } });
   const model = lw.sequential([
     lw.layers.embedding({ inputDim: W.vocab, outputDim: W.embedDim, inputLength: W.seqLen }),
     lw.layers.lstm({ units: W.units1, returnSequences: true }),

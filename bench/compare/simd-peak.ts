@@ -1,4 +1,4 @@
-// GEMM GFLOP/s of lstm-wasm (wasm-simd, 1 thread) against the best single-thread SIMD128 figure
+// GEMM GFLOP/s of lstm-wasm (simd, 1 thread) against the best single-thread SIMD128 figure
 // this machine gives, both measured in this process: hand-written wasm micro-kernel loops (the
 // register-blocked GEMM inner loop, L1-resident: per depth step, load a row of B, splat each A
 // value, mul + add into accumulators held in locals) for several tile shapes, the best of which
@@ -169,7 +169,7 @@ await runSystem((args) => {
         const iterations = 1 << 20;
         const clockGHz = () => (CHAIN_CYCLES * iterations) / (measureRounds(() => clock.run(3, iterations), opts, rounds).median * 1e6);
 
-        const backend = await benchBackend('wasm-simd');
+        const backend = await benchBackend('simd');
         const gemm: GemmPeak['gemm'] = [];
         for (const [M, N, K] of [[256, 256, 256], [64, 256, 256], [3200, 256, 64]]) {
           const bufs = new BenchBuffers(backend);

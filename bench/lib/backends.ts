@@ -18,7 +18,7 @@ export function repoRoot(): string {
   }
 }
 
-export const BACKENDS: readonly BackendName[] = ['wasm-simd', 'wasm', 'js'];
+export const BACKENDS: readonly BackendName[] = ['simd', 'scalar', 'js'];
 
 export async function benchBackend(name: BackendName): Promise<Backend> {
   const wasmDir = join(repoRoot(), 'wasm');

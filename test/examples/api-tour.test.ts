@@ -5,7 +5,7 @@ import { apiTour } from '../../examples/api-tour.js';
 it('the README API tour runs and each feature group does what it says', async () => {
   const lines: unknown[][] = [];
   const r = await apiTour((...a) => lines.push(a));
-  expect(r.backend).toBe('wasm-simd');
+  expect(r.backend).toBe('simd');
   const loss = (r.history as { loss: number[] }).loss;
   expect(loss[loss.length - 1]).toBeLessThan(loss[0]);
   expect((r.multiLoss as number[]).length).toBe(5);

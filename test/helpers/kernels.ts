@@ -4,21 +4,21 @@ import type { Backend } from '../../ts/backend/backend.js';
 import type { Kernels } from '../../ts/backend/abi.js';
 import { createBackend } from '../../ts/runtime/ready.js';
 
-export type NamedBackends = { 'wasm-simd': Backend; wasm: Backend; js: Backend };
+export type NamedBackends = { simd: Backend; scalar: Backend; js: Backend };
 let cached: Promise<NamedBackends> | undefined;
 
 /** One instance of each backend, shared by a test file. */
 export function allBackends(): Promise<NamedBackends> {
   cached ??= (async () => ({
-    'wasm-simd': await createBackend('wasm-simd'),
-    wasm: await createBackend('wasm'),
+    simd: await createBackend('simd'),
+    scalar: await createBackend('scalar'),
     js: await createBackend('js'),
   }))();
   return cached;
 }
 
 /** The two wasm backends, each checked against the float64 JS oracle. */
-export const WASM_BACKENDS = ['wasm-simd', 'wasm'] as const;
+export const WASM_BACKENDS = ['simd', 'scalar'] as const;
 
 /** Deterministic PRNG (mulberry32) returning floats in [0, 1). */
 export function rng(seed: number): () => number {

@@ -104,12 +104,12 @@ export function checkModelGradients(model: lw.LayersModel, x: lw.Tensor | lw.Ten
 /** Mean absolute value of a tensor's entries (to make sure a gradient check is not vacuous). */
 export const meanAbs = (v: ArrayLike<number>) => Array.from(v).reduce((a, b) => a + Math.abs(b), 0) / v.length;
 
-/** Predictions of `model` on js and wasm-simd (same weights); leaves the js backend selected. */
+/** Predictions of `model` on js and simd (same weights); leaves the js backend selected. */
 export async function predictOnBoth(model: lw.LayersModel, x: lw.Tensor | lw.Tensor[]): Promise<{ js: lw.Tensor[]; simd: lw.Tensor[] }> {
   const asList = (t: lw.Tensor | lw.Tensor[]) => (Array.isArray(t) ? t : [t]);
   await lw.ready({ backend: 'js' });
   const js = asList(model.predict(x));
-  await lw.ready({ backend: 'wasm-simd' });
+  await lw.ready({ backend: 'simd' });
   const simd = asList(model.predict(x));
   await lw.ready({ backend: 'js' });
   return { js, simd };

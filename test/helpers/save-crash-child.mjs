@@ -18,7 +18,7 @@ const say = (line) => writeSync(1, `${line}\n`); // synchronous: the line is out
 const lw = await import(pathToFileURL(lib).href);
 const { fileOps } = await import(new URL('./io/file-system.js', pathToFileURL(lib)).href);
 
-await lw.ready({ backend: 'wasm-simd' });
+await lw.ready({ backend: 'simd' });
 lw.setSeed(1);
 const model = lw.sequential([lw.layers.embedding({ inputDim: 300, outputDim: 16, inputLength: 4 }), lw.layers.lstm({ units: 8 }), lw.layers.dense({ units: 1 })]);
 model.compile({ optimizer: 'sgd', loss: 'mse' });

@@ -198,7 +198,7 @@ async function savedPair(name: string, m: lw.LayersModel, includeOptimizer: bool
 }
 
 beforeAll(async () => {
-  await lw.ready({ backend: 'wasm-simd' });
+  await lw.ready({ backend: 'simd' });
   root = await mkdtemp(join(tmpdir(), 'lw-fuzz-'));
   const text = textModel(3);
   const d = tokenData(8, 6, 12, 2);

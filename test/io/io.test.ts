@@ -84,7 +84,7 @@ async function expectBadFile(p: Promise<unknown>, pattern: RegExp): Promise<void
 }
 
 describe('save → load round trip', () => {
-  for (const backend of ['wasm-simd', 'wasm', 'js'] as const) {
+  for (const backend of ['simd', 'scalar', 'js'] as const) {
     it(`Sequential Embedding(maskZero)+LSTM+GRU+Dense on ${backend}: same predictions bitwise, configs, summary, files`, async () => {
       await lw.ready({ backend });
       lw.setSeed(11);
@@ -110,7 +110,7 @@ describe('save → load round trip', () => {
   }
 
   it('functional model (two inputs, a shared layer, two outputs) keeps its graph', async () => {
-    await lw.ready({ backend: 'wasm-simd' });
+    await lw.ready({ backend: 'simd' });
     lw.setSeed(5);
     const { x, y } = functionalData(16, 2);
     const m = functionalModel();
@@ -133,7 +133,7 @@ describe('save → load round trip', () => {
   });
 
   it('Masking, Bidirectional (with a backwardLayer), TimeDistributed and Concatenate round-trip', async () => {
-    await lw.ready({ backend: 'wasm-simd' });
+    await lw.ready({ backend: 'simd' });
     lw.setSeed(6);
     const seq = lw.input({ shape: [6, 3], name: 'seq' });
     const masked = lw.layers.masking({ maskValue: 0 }).apply(seq) as lw.layers.SymbolicTensor;
@@ -161,7 +161,7 @@ describe('save → load round trip', () => {
   });
 
   it('toArtifacts → loadModel(artifacts), also after a structured clone (IndexedDB, postMessage)', async () => {
-    await lw.ready({ backend: 'wasm-simd' });
+    await lw.ready({ backend: 'simd' });
     lw.setSeed(8);
     const { x } = idData(10, 4);
     const m = seqModel();
@@ -175,7 +175,7 @@ describe('save → load round trip', () => {
   });
 
   it('loading draws no initial values: the seeded generator is where it was', async () => {
-    await lw.ready({ backend: 'wasm-simd' });
+    await lw.ready({ backend: 'simd' });
     const a = seqModel().toArtifacts();
     const fresh = () => lw.sequential([lw.layers.lstm({ units: 3, inputShape: [2, 2] })]).getWeights().map((t) => Array.from(t.dataSync()));
     lw.setSeed(77);
@@ -186,7 +186,7 @@ describe('save → load round trip', () => {
   });
 
   it('loads over http(s) with weights relative to the model.json URL', async () => {
-    await lw.ready({ backend: 'wasm-simd' });
+    await lw.ready({ backend: 'simd' });
     lw.setSeed(9);
     const m = seqModel();
     const dir = newDir();
@@ -204,7 +204,7 @@ describe('save → load round trip', () => {
   });
 
   it('a target ending in .json names model.json; its weights file is named after it', async () => {
-    await lw.ready({ backend: 'wasm-simd' });
+    await lw.ready({ backend: 'simd' });
     const m = seqModel();
     const dir = newDir();
     await m.save(url(join(dir, 'best.json')));
@@ -245,7 +245,7 @@ describe('files written by others', () => {
   }
 
   it('Keras 3 topology with Keras 2.2+ cell weight names (lstm/lstm_cell/kernel) loads as the same model', async () => {
-    await lw.ready({ backend: 'wasm-simd' });
+    await lw.ready({ backend: 'simd' });
     lw.setSeed(61);
     const inp = lw.input({ shape: [4, 3], name: 'input_layer' });
     const h = lw.layers.lstm({ units: 3, name: 'lstm', recurrentActivation: 'sigmoid' }).apply(inp) as lw.layers.SymbolicTensor;
@@ -260,7 +260,7 @@ describe('files written by others', () => {
   });
 
   it('Keras 2 Sequential with an InputLayer first, and the old Sequential form (config = layer list)', async () => {
-    await lw.ready({ backend: 'wasm-simd' });
+    await lw.ready({ backend: 'simd' });
     lw.setSeed(63);
     const m = seqModel();
     const a = m.toArtifacts();
@@ -276,7 +276,7 @@ describe('files written by others', () => {
   });
 
   it('quantized weights (uint8, uint16, float16) are dequantized', async () => {
-    await lw.ready({ backend: 'wasm-simd' });
+    await lw.ready({ backend: 'simd' });
     lw.setSeed(62);
     const m = lw.sequential([lw.layers.dense({ units: 3, inputShape: [4] }), lw.layers.dense({ units: 2 })]);
     const a = m.toArtifacts();
@@ -312,7 +312,7 @@ describe('files written by others', () => {
       encoding: 'utf8',
       env: { ...process.env, DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1' },
     });
-    expect(JSON.parse(out.trim().split('\n').pop()!)).toEqual({ backend: 'wasm-simd', files: ['model.json', 'weights.bin'], same: true, iterations: 2 });
+    expect(JSON.parse(out.trim().split('\n').pop()!)).toEqual({ backend: 'simd', files: ['model.json', 'weights.bin'], same: true, iterations: 2 });
   });
 });
 
@@ -342,7 +342,7 @@ function serve(dir: string): Promise<Server> {
 
 describe('atomic save', () => {
   it('writes temporary names then renames, weights first and model.json last', async () => {
-    await lw.ready({ backend: 'wasm-simd' });
+    await lw.ready({ backend: 'simd' });
     const m = seqModel();
     const dir = newDir();
     const renames: [string, string][] = [];
@@ -357,7 +357,7 @@ describe('atomic save', () => {
   });
 
   it('a failure while writing the weights leaves the previous model intact and no temporary files', async () => {
-    await lw.ready({ backend: 'wasm-simd' });
+    await lw.ready({ backend: 'simd' });
     lw.setSeed(21);
     const { x, y } = idData(16, 6);
     const m = seqModel();
@@ -382,7 +382,7 @@ describe('atomic save', () => {
   });
 
   it('a model.json with the weights of another save is refused, not half-loaded; a failed save restores the previous weights', async () => {
-    await lw.ready({ backend: 'wasm-simd' });
+    await lw.ready({ backend: 'simd' });
     lw.setSeed(22);
     const { x, y } = idData(16, 7);
     const m = seqModel();
@@ -419,7 +419,7 @@ describe('includeOptimizer: training resumes exactly', () => {
   ];
   for (const [name, make, frozen] of optimizers) {
     it(`${name}: 2 epochs, save, load, 2 more == 4 in one go`, async () => {
-      await lw.ready({ backend: 'wasm-simd' });
+      await lw.ready({ backend: 'simd' });
       const { x, y } = idData(24, 8);
       const fitArgs = { batchSize: 8, shuffle: false, verbose: 0 as const };
       const build = () => {
@@ -450,7 +450,7 @@ describe('includeOptimizer: training resumes exactly', () => {
   }
 
   it('optimizer slots are stored as optimizer-group weights named <weight>/<slot>', async () => {
-    await lw.ready({ backend: 'wasm-simd' });
+    await lw.ready({ backend: 'simd' });
     const { x, y } = idData(8, 9);
     const m = seqModel();
     m.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy' });
@@ -466,7 +466,7 @@ describe('includeOptimizer: training resumes exactly', () => {
 
 describe('broken files: BAD_MODEL_FILE naming the problem', () => {
   async function saved() {
-    await lw.ready({ backend: 'wasm-simd' });
+    await lw.ready({ backend: 'simd' });
     lw.setSeed(41);
     const dir = newDir();
     await seqModel().save(url(dir));
@@ -505,7 +505,7 @@ describe('broken files: BAD_MODEL_FILE naming the problem', () => {
   });
 
   it('missing weight, and a weight that belongs to no layer', async () => {
-    await lw.ready({ backend: 'wasm-simd' });
+    await lw.ready({ backend: 'simd' });
     const m = seqModel();
     const a = m.toArtifacts();
     const last = a.weightSpecs!.length - 1;
@@ -557,7 +557,7 @@ describe('modelCheckpoint', () => {
   });
 
   it('saves every epoch, and with saveBestOnly only when the monitored value improves', async () => {
-    await lw.ready({ backend: 'wasm-simd' });
+    await lw.ready({ backend: 'simd' });
     lw.setSeed(51);
     const { x, y } = idData(32, 10);
     const val = idData(12, 11);
@@ -581,7 +581,7 @@ describe('modelCheckpoint', () => {
   });
 
   it('saveBestOnly needs the monitored value in the logs', async () => {
-    await lw.ready({ backend: 'wasm-simd' });
+    await lw.ready({ backend: 'simd' });
     const { x, y } = idData(8, 12);
     const m = seqModel();
     m.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy' });

@@ -93,7 +93,7 @@ describe('a save killed at any point', () => {
     return dir;
   };
   beforeAll(async () => {
-    await lw.ready({ backend: 'wasm-simd' });
+    await lw.ready({ backend: 'simd' });
     await finishedChild(['refs', refA, refB]);
   });
 
@@ -149,7 +149,7 @@ describe('a save killed at any point', () => {
 
 describe('full disk and read-only directory (injected)', () => {
   async function savedTwice() {
-    await lw.ready({ backend: 'wasm-simd' });
+    await lw.ready({ backend: 'simd' });
     lw.setSeed(3);
     const m = lw.sequential([lw.layers.embedding({ inputDim: 50, outputDim: 8, inputLength: 4 }), lw.layers.gru({ units: 4 }), lw.layers.dense({ units: 1 })]);
     m.compile({ optimizer: 'sgd', loss: 'mse' });
@@ -205,7 +205,7 @@ describe('full disk and read-only directory (injected)', () => {
   });
 
   it('a directory that cannot be created: IO_ERROR, nothing written', async () => {
-    await lw.ready({ backend: 'wasm-simd' });
+    await lw.ready({ backend: 'simd' });
     const file = join(newDir());
     await writeFile(file, 'a file, not a directory');
     const m = lw.sequential([lw.layers.dense({ units: 1, inputShape: [2] })]);
@@ -235,7 +235,7 @@ const canMount = (() => {
 
 describe.runIf(canMount)('a real full disk (1 MiB tmpfs) and a real read-only file system (remount ro)', () => {
   async function firstSave(dir: string) {
-    await lw.ready({ backend: 'wasm-simd' });
+    await lw.ready({ backend: 'simd' });
     lw.setSeed(4);
     // ~600 KB of weights: one copy fits in 1 MiB, the temporary second copy of a save does not.
     const m = lw.sequential([lw.layers.embedding({ inputDim: 1200, outputDim: 120, inputLength: 4 }), lw.layers.lstm({ units: 8 }), lw.layers.dense({ units: 1 })]);
@@ -283,7 +283,7 @@ describe.runIf(canMount)('a real full disk (1 MiB tmpfs) and a real read-only fi
 
 describe.runIf(process.platform === 'linux' && process.getuid?.() !== 0)('a read-only directory (chmod, not root)', () => {
   it('EACCES: IO_ERROR; the previous model is intact', async () => {
-    await lw.ready({ backend: 'wasm-simd' });
+    await lw.ready({ backend: 'simd' });
     const dir = newDir();
     await mkdir(dir);
     const m = lw.sequential([lw.layers.dense({ units: 1, inputShape: [2] })]);

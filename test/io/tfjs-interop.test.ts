@@ -20,7 +20,7 @@ let base = '';
 beforeAll(async () => {
   tf.env().set('PROD', true);
   await tf.setBackend('cpu');
-  await lw.ready({ backend: 'wasm-simd' });
+  await lw.ready({ backend: 'simd' });
   root = await mkdtemp(join(tmpdir(), 'lw-tfjs-'));
   server = await startServer(root);
   base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;

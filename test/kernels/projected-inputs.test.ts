@@ -84,7 +84,7 @@ describe('recurrent kernels with projected inputs (kernel 0) match the ordinary 
     it(`${cell} on every backend: rows and table forwards; the table backward`, () => {
       SHAPES.forEach(([B, T, I, U], n) => {
         const c: Case = { cell, B, T, I, U, back: n % 2 === 1, mask: n % 3 !== 0, h0: n % 2 === 0 };
-        for (const name of ['js', 'wasm-simd', 'wasm'] as const) {
+        for (const name of ['js', 'simd', 'scalar'] as const) {
           const what = `${name} ${cell} B${B} T${T} I${I} U${U}`;
           const plain = call(BE[name], c, 100 + n, 'kernel');
           const rows = call(BE[name], c, 100 + n, 'rows').out;

@@ -32,7 +32,7 @@ const fixtures = Object.fromEntries(FAMILIES.map((f) => [f, JSON.parse(
   readFileSync(new URL(`../fixtures/torch/${f}.json`, import.meta.url), 'utf8')) as Fixture])) as Record<Family, Fixture>;
 
 /** float32 wasm backends against float64 PyTorch; the JS oracle computes in float64 like the reference. */
-const ATOL: Record<keyof NamedBackends, number> = { 'wasm-simd': 1e-5, wasm: 1e-5, js: 1e-9 };
+const ATOL: Record<keyof NamedBackends, number> = { simd: 1e-5, scalar: 1e-5, js: 1e-9 };
 
 const opt = (a: Arr | undefined): BufSpec => (a ? { f: a } : null);
 
@@ -87,7 +87,7 @@ beforeAll(async () => {
 for (const family of FAMILIES) {
   describe(`${family} kernels against PyTorch (${fixtures[family].generator})`, () => {
     for (const c of fixtures[family].cases) {
-      for (const name of ['wasm-simd', 'wasm', 'js'] as const) {
+      for (const name of ['simd', 'scalar', 'js'] as const) {
         it(`${name}: ${c.name} [${c.source}] B${c.B} T${c.T} I${c.I} U${c.U} flags ${c.flags}`, () => {
           const got = runCase(backends[name], family, c);
           let compared = 0;

@@ -1,6 +1,6 @@
 // Bidirectional: shapes for every mergeMode / returnSequences / returnState, Keras/TF.js weight
 // names and order, outputs against separately run forward and goBackwards layers, masks in both
-// directions, finite-difference gradients (js float64), freezing, wasm-simd vs js.
+// directions, finite-difference gradients (js float64), freezing, simd vs js.
 import { describe, it, expect, beforeAll } from 'vitest';
 import * as lw from '../../ts/index.js';
 import { Bidirectional, bidirectional, type MergeMode } from '../../ts/layers/bidirectional.js';
@@ -222,7 +222,7 @@ describe('bidirectional training and backends', () => {
     expect(bi.trainableWeights.length).toBe(6);
   });
 
-  it.each(['lstm', 'gru'])('wasm-simd predictions agree with js (%s)', async (kind) => {
+  it.each(['lstm', 'gru'])('simd predictions agree with js (%s)', async (kind) => {
     const m = lw.sequential([
       bidirectional({ layer: KINDS[kind]({ units: 5, returnSequences: true }), inputShape: [7, 3] }),
       bidirectional({ layer: KINDS[kind]({ units: 3 }), mergeMode: 'ave' }),
@@ -233,7 +233,7 @@ describe('bidirectional training and backends', () => {
   });
 
   it('a bidirectional LSTM learns a task that needs the end of the sequence (loss falls)', async () => {
-    await lw.ready({ backend: 'wasm-simd' });
+    await lw.ready({ backend: 'simd' });
     lw.setSeed(5);
     const m = lw.sequential([bidirectional({ layer: lw.layers.lstm({ units: 6 }), inputShape: [6, 1] }), lw.layers.dense({ units: 1 })]);
     m.compile({ optimizer: lw.train.adam({ learningRate: 0.03 }), loss: 'meanSquaredError' });

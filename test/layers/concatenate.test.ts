@@ -1,5 +1,5 @@
 // Concatenate: shapes and errors, values against a manual join, masks, finite-difference input
-// gradients (js float64), wasm-simd vs js, and a two-branch LSTM model that trains.
+// gradients (js float64), simd vs js, and a two-branch LSTM model that trains.
 import { describe, it, expect, beforeAll } from 'vitest';
 import * as lw from '../../ts/index.js';
 import { Concatenate, concatenate } from '../../ts/layers/concatenate.js';
@@ -111,7 +111,7 @@ describe('concatenate values and gradients', () => {
 });
 
 describe('concatenate in models', () => {
-  it('wasm-simd predictions agree with js', async () => {
+  it('simd predictions agree with js', async () => {
     const a = lw.input({ shape: [5, 3] });
     const b = lw.input({ shape: [5, 2] });
     const joined = concatenate([a, b]);
@@ -123,7 +123,7 @@ describe('concatenate in models', () => {
   });
 
   it('two LSTM branches joined by concatenate train (loss falls)', async () => {
-    await lw.ready({ backend: 'wasm-simd' });
+    await lw.ready({ backend: 'simd' });
     lw.setSeed(7);
     const x = lw.input({ shape: [6, 2] });
     const left = lw.layers.lstm({ units: 4 }).apply(x) as SymbolicTensor;

@@ -14,7 +14,7 @@ const KERNEL_ARG = { lstm_forward: 8, gru_forward: 8, simple_rnn_forward: 7 } as
 
 let projectedTrainingCalls = 0;
 let restore: (() => void) | undefined;
-async function useBackend(backend: 'wasm-simd' | 'js', threads = 1) {
+async function useBackend(backend: 'simd' | 'js', threads = 1) {
   restore?.();
   await lw.ready({ backend, threads });
   const k = currentBackend().kernels as unknown as Record<string, (...a: number[]) => void>;
@@ -31,7 +31,7 @@ async function useBackend(backend: 'wasm-simd' | 'js', threads = 1) {
 }
 beforeEach(async () => {
   projectedTrainingCalls = 0;
-  await useBackend('wasm-simd');
+  await useBackend('simd');
 });
 afterEach(() => {
   restore?.();
@@ -102,7 +102,7 @@ describe('training multiplies the distinct tokens of a batch once', () => {
   });
 
   it('the same on the float64 JS backend and on a 2-thread pool', async () => {
-    for (const [backend, threads, tol] of [['js', 1, 1e-9], ['wasm-simd', 2, 2e-4]] as const) {
+    for (const [backend, threads, tol] of [['js', 1, 1e-9], ['simd', 2, 2e-4]] as const) {
       await useBackend(backend, threads);
       projectedTrainingCalls = 0;
       const got = await trained('lstm', { maskZero: true });
@@ -110,7 +110,7 @@ describe('training multiplies the distinct tokens of a batch once', () => {
       const want = await trained('lstm', { maskZero: true, twin: true });
       got.forEach((w, i) => expectClose(w, want[i], tol / 10, tol, `${backend} ${threads} threads weight ${i}`));
     }
-    await useBackend('wasm-simd', 1);
+    await useBackend('simd', 1);
   });
 
   it('a Bidirectional LSTM on the Embedding: both directions add to the table', async () => {

@@ -18,7 +18,7 @@ let computeEveryDx = false;
 let restore: (() => void) | undefined;
 
 beforeEach(async () => {
-  await lw.ready({ backend: 'wasm-simd' });
+  await lw.ready({ backend: 'simd' });
   computeEveryDx = false;
   const b = currentBackend();
   const k = b.kernels as unknown as Record<string, (...a: number[]) => void>;
@@ -112,7 +112,7 @@ describe('input gradients nobody uses are not computed', () => {
 });
 
 describe('a frozen recurrent layer', () => {
-  for (const backend of ['wasm-simd', 'wasm', 'js'] as const) {
+  for (const backend of ['simd', 'scalar', 'js'] as const) {
     for (const cell of ['lstm', 'gru', 'simpleRNN'] as const) {
       it(`${backend} ${cell}: no weight gradients are written anywhere; the layers around it train`, async () => {
         await lw.ready({ backend });

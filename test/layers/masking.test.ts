@@ -1,6 +1,6 @@
 // Masking: the zeroed output and the [batch, time] mask it sets, padded batches that give the same
 // recurrent outputs and final states as the sequences run alone (pre- and post-padding), gradients
-// through it (js float64), wasm-simd vs js.
+// through it (js float64), simd vs js.
 import { describe, it, expect, beforeAll } from 'vitest';
 import * as lw from '../../ts/index.js';
 import { Masking, masking } from '../../ts/layers/masking.js';
@@ -119,7 +119,7 @@ describe('masked recurrent layers', () => {
     expect(n).toBe(16 + 16 + 8 + 2 + 1 + 9 * F);
   });
 
-  it('wasm-simd agrees with js on a padded batch', async () => {
+  it('simd agrees with js on a padded batch', async () => {
     const [T, F] = [6, 5];
     const m = lw.sequential([masking({ inputShape: [T, F] }), lw.layers.lstm({ units: 7, returnSequences: true }), lw.layers.gru({ units: 3 })]);
     const { x } = paddedBatch([6, 1, 3, 4, 2], T, F, 'post', 0, 40);

@@ -14,7 +14,7 @@ const projectedCalls: Record<string, number> = {};
 let embeddingGathers = 0;
 let restore: (() => void) | undefined;
 beforeEach(async () => {
-  await lw.ready({ backend: 'wasm-simd' });
+  await lw.ready({ backend: 'simd' });
   lw.setSeed(3);
   const k = currentBackend().kernels as unknown as Record<string, (...a: number[]) => void>;
   const saved = { lstm_forward: k.lstm_forward, gru_forward: k.gru_forward, simple_rnn_forward: k.simple_rnn_forward };
@@ -98,7 +98,7 @@ describe('embedding folded into the next recurrent layer at inference', () => {
   }
 
   it('the same on the float64 JS backend and on a 2-thread pool', async () => {
-    for (const opts of [{ backend: 'js' as const }, { backend: 'wasm-simd' as const, threads: 2 }]) {
+    for (const opts of [{ backend: 'js' as const }, { backend: 'simd' as const, threads: 2 }]) {
       restore?.();
       await lw.ready(opts);
       const m = model('lstm', true);
@@ -115,7 +115,7 @@ describe('embedding folded into the next recurrent layer at inference', () => {
       k.lstm_forward = fn;
       expect(projectedCalls.lstm_forward, opts.backend).toBe(before + 1);
     }
-    await lw.ready({ backend: 'wasm-simd', threads: 1 });
+    await lw.ready({ backend: 'simd', threads: 1 });
   });
 
   it('a training step, fit, setWeights and layer setWeights all drop the folded table', async () => {

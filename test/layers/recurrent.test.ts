@@ -4,7 +4,7 @@ import * as lw from '../../ts/index.js';
 import { randArray, expectClose } from '../helpers/kernels.js';
 
 beforeEach(async () => {
-  await lw.ready({ backend: 'wasm-simd' });
+  await lw.ready({ backend: 'simd' });
   lw.setSeed(5);
 });
 

@@ -1,5 +1,5 @@
 // TimeDistributed: equals Dense on 3-D input, shapes and errors, weight names and config as TF.js
-// writes them, finite-difference gradients (js float64), freezing, wasm-simd vs js.
+// writes them, finite-difference gradients (js float64), freezing, simd vs js.
 import { describe, it, expect, beforeAll } from 'vitest';
 import * as lw from '../../ts/index.js';
 import { TimeDistributed, timeDistributed } from '../../ts/layers/time-distributed.js';
@@ -81,7 +81,7 @@ describe('timeDistributed', () => {
     expect(timeDistributed({ layer: lw.layers.dense({ units: 1, trainable: false }) }).trainable).toBe(false);
   });
 
-  it('wasm-simd predictions agree with js', async () => {
+  it('simd predictions agree with js', async () => {
     const m = lw.sequential([
       timeDistributed({ layer: lw.layers.dense({ units: 17, activation: 'relu' }), inputShape: [7, 5] }),
       timeDistributed({ layer: lw.layers.dense({ units: 3, activation: 'softmax' }) }),
@@ -93,7 +93,7 @@ describe('timeDistributed', () => {
   });
 
   it('after an LSTM with returnSequences, a per-step classifier trains (loss falls)', async () => {
-    await lw.ready({ backend: 'wasm-simd' });
+    await lw.ready({ backend: 'simd' });
     lw.setSeed(3);
     const m = lw.sequential([
       lw.layers.lstm({ units: 8, returnSequences: true, inputShape: [5, 2] }),

@@ -45,7 +45,7 @@ function twinProperty<T>(make: () => lw.LayersModel, data: { x: lw.ModelData; y:
 }
 
 beforeAll(async () => {
-  await lw.ready({ backend: 'wasm-simd' });
+  await lw.ready({ backend: 'simd' });
 });
 
 describe('shapes, ragged arrays and dtypes', () => {

@@ -4,7 +4,7 @@ import * as lw from '../../ts/index.js';
 import { rng, expectClose } from '../helpers/kernels.js';
 
 beforeAll(async () => {
-  await lw.ready({ backend: 'wasm-simd' });
+  await lw.ready({ backend: 'simd' });
 });
 
 /** x: a ±1 signal at the first step, then T-1 steps of noise in [-0.5, 0.5]; the label is the signal's sign (lag T-1). */

@@ -5,7 +5,7 @@ import * as lw from '../../ts/index.js';
 import { randArray, expectClose, rng } from '../helpers/kernels.js';
 
 beforeEach(async () => {
-  await lw.ready({ backend: 'wasm-simd' });
+  await lw.ready({ backend: 'simd' });
   lw.setSeed(1);
 });
 

@@ -15,7 +15,7 @@ interface Fixture {
 
 const load = (cell: string): Fixture => JSON.parse(readFileSync(new URL(`../fixtures/torch/train-step-${cell}.json`, import.meta.url), 'utf8'));
 
-describe.each(['wasm-simd', 'wasm', 'js'] as const)('one SGD step matches PyTorch on %s', (backend) => {
+describe.each(['simd', 'scalar', 'js'] as const)('one SGD step matches PyTorch on %s', (backend) => {
   it.each(['lstm', 'gru', 'rnn'])('%s', async (cell) => {
     await lw.ready({ backend });
     const f = load(cell);

@@ -39,7 +39,7 @@ function recorder() {
 }
 
 describe('NaN guard', () => {
-  for (const backend of ['wasm-simd', 'wasm', 'js'] as const) {
+  for (const backend of ['simd', 'scalar', 'js'] as const) {
     for (const opt of ['sgd', 'adam'] as const) {
       it(`${backend}, ${opt}: a diverging run stops with NON_FINITE at the right epoch and batch, keeping the last good weights`, async () => {
         await lw.ready({ backend });
@@ -68,7 +68,7 @@ describe('NaN guard', () => {
   }
 
   it('gradients that overflow while the loss is finite stop the step, naming the weight; no weight turns non-finite', async () => {
-    await lw.ready({ backend: 'wasm-simd' });
+    await lw.ready({ backend: 'simd' });
     lw.setSeed(3);
     // x1 - x2 cancels exactly in the forward pass (loss 1), but dLoss/dKernel = x · (-2) overflows float32.
     const m = lw.sequential([lw.layers.dense({ units: 1, useBias: false, inputShape: [2], name: 'cancel' }), lw.layers.dense({ units: 1, useBias: false, name: 'out' })]);
@@ -85,7 +85,7 @@ describe('NaN guard', () => {
   });
 
   it('NaN in validationData stops fit before the first step', async () => {
-    await lw.ready({ backend: 'wasm-simd' });
+    await lw.ready({ backend: 'simd' });
     const { m, x, y } = divergingRegression(0.001);
     const before = weightsOf(m);
     const vx = lw.tensor(Float32Array.from({ length: 12 }, (_, i) => (i === 7 ? NaN : i)), [2, 3, 2]);
@@ -94,7 +94,7 @@ describe('NaN guard', () => {
   });
 
   it('a callback that throws ends fit with its error; the model trains on afterwards', async () => {
-    await lw.ready({ backend: 'wasm-simd' });
+    await lw.ready({ backend: 'simd' });
     const { m, x, y } = divergingRegression(0.001);
     const boom = new Error('callback failed');
     await expect(m.fit(x, y, { epochs: 3, batchSize: 8, verbose: 0, callbacks: [{ onBatchEnd: (b) => { if (b === 2) throw boom; } }] })).rejects.toBe(boom);

@@ -21,7 +21,7 @@ describe('lw.ops', () => {
     const c = t([5, 3], [5, 3], 3);
     const opts = { transposeA: true, transposeB: true, alpha: 0.5, beta: 2, c };
     const want = await onBackend('js', () => lw.ops.gemm(a, b, opts));
-    const got = await onBackend('wasm-simd', () => lw.ops.gemm(a, b, opts));
+    const got = await onBackend('simd', () => lw.ops.gemm(a, b, opts));
     expect(got.shape).toEqual([5, 3]);
     expectClose(got.dataSync(), want.dataSync(), 1e-6, 1e-5, 'ops.gemm');
   });
@@ -39,7 +39,7 @@ describe('lw.ops', () => {
     const loss = (k: number[]) => weightedSum(lw.ops.lstmForward({ ...args, kernel: lw.tensor(k, [I, 4 * U]) }).outputs.dataSync(), w);
     // float32 tensors between ops calls limit this check's precision
     expectClose(g.dKernel.dataSync(), numericGrad(loss, Array.from(args.kernel.dataSync()), 1e-2), 2e-3, 2e-2, 'dKernel');
-    await lw.ready({ backend: 'wasm-simd' });
+    await lw.ready({ backend: 'simd' });
     const fw = lw.ops.lstmForward(args);
     expectClose(fw.outputs.dataSync(), fwd.outputs.dataSync(), 1e-5, 1e-5, 'wasm outputs');
   });
@@ -64,5 +64,17 @@ describe('lw.ops', () => {
     for (const r of rows) expect(r[0] + r[1]).toBeCloseTo(1, 6);
     const l = lw.ops.loss('binaryCrossentropy', [[0.5]], [[1]]);
     expect(l.loss).toBeCloseTo(Math.log(2), 6);
+  });
+
+  it('activationForward: each activation over the last axis, softmax per row', () => {
+    const x = [[-2, 0, 3], [1, 1, 1]];
+    const relu = lw.ops.activationForward('relu', x).arraySync() as number[][];
+    expect(relu).toEqual([[0, 0, 3], [1, 1, 1]]);
+    const soft = lw.ops.activationForward('softmax', x).arraySync() as number[][];
+    const e = x[0].map(Math.exp);
+    const z = e.reduce((a, b) => a + b, 0);
+    soft[0].forEach((v, j) => expect(v).toBeCloseTo(e[j] / z, 6));
+    soft[1].forEach((v) => expect(v).toBeCloseTo(1 / 3, 6));
+    expect(() => lw.ops.activationForward('gelu' as 'relu', x)).toThrow(/BAD_ARGUMENT/);
   });
 });

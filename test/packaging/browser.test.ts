@@ -1,5 +1,5 @@
 // The browser example (examples/browser) in a real Chromium: the built package trains an LSTM inside a
-// module Web Worker on the wasm-simd backend, the loss falls, the page stays responsive.
+// module Web Worker on the simd backend, the loss falls, the page stays responsive.
 // Needs Debian's Chromium at /usr/bin/chromium (test/global-setup.ts installs it, or skips the test).
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { mkdirSync } from 'node:fs';
@@ -53,7 +53,7 @@ describe('the static server', () => {
 });
 
 describe('examples/browser in Chromium', () => {
-  itInChromium('trains an LSTM in a Web Worker on wasm-simd while the page keeps drawing frames', async () => {
+  itInChromium('trains an LSTM in a Web Worker on simd while the page keeps drawing frames', async () => {
     const { page, problems } = await session.openPage(EXAMPLE_PATH, { failedRequests: true });
 
     // Mid-training: losses have reached the page while the worker is still busy.
@@ -74,7 +74,7 @@ describe('examples/browser in Chromium', () => {
     expect(s.error).toBeNull();
     expect(problems).toEqual([]);
     expect(s.inWorker).toBe(true);
-    expect(s.backend).toBe('wasm-simd');
+    expect(s.backend).toBe('simd');
     expect(s.crossOriginIsolated).toBe(true);
 
     // It learned: the last epoch's loss is well under the first's, and the held-out error beats

@@ -1,5 +1,5 @@
 // The package through a bundler: Vite builds a page that imports 'lstm-wasm' (the built dist/), emits
-// the .wasm files as assets, and the page trains in Chromium on wasm-simd.
+// the .wasm files as assets, and the page trains in Chromium on simd.
 import { expect, beforeAll, afterAll } from 'vitest';
 import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -36,7 +36,7 @@ afterAll(async () => {
   await server?.close();
 });
 
-itInChromium('a Vite bundle ships the three wasm flavours and trains on wasm-simd in Chromium', async () => {
+itInChromium('a Vite bundle ships the three wasm flavours and trains on simd in Chromium', async () => {
   const assets = readdirSync(join(outDir, 'assets'));
   for (const f of ['simd', 'scalar', 'simd-threads']) {
     expect(assets.some((a) => new RegExp(`^kernels-${f}-[\\w-]+\\.wasm$`).test(a)), `asset for ${f}`).toBe(true);
@@ -51,6 +51,6 @@ itInChromium('a Vite bundle ships the three wasm flavours and trains on wasm-sim
   const r = await page.evaluate(() => (window as unknown as { __result: { backend?: string; first?: number; last?: number; error?: string } }).__result);
   expect(r.error).toBeUndefined();
   expect(errors).toEqual([]);
-  expect(r.backend).toBe('wasm-simd');
+  expect(r.backend).toBe('simd');
   expect(r.last!).toBeLessThan(r.first! * 0.5);
 }, 120_000);

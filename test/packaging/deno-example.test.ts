@@ -1,5 +1,5 @@
 // examples/deno/train.ts under Deno (the binary from the `deno` npm package): the built package, reached
-// through an import map, trains an LSTM classifier on wasm-simd with read access to wasm/ only.
+// through an import map, trains an LSTM classifier on simd with read access to wasm/ only.
 import { describe, it, expect, beforeAll } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -14,7 +14,7 @@ beforeAll(() => {
 }, 120_000);
 
 describe('examples/deno/train.ts', () => {
-  it('trains and predicts with the built package on wasm-simd', () => {
+  it('trains and predicts with the built package on simd', () => {
     const started = Date.now();
     const out = execFileSync(
       DENO,
@@ -25,7 +25,7 @@ describe('examples/deno/train.ts', () => {
       runtime: string; backend: string; losses: number[]; testLoss: number; accuracy: number; predictions: number[]; trainMs: number;
     };
     expect(r.runtime).toBe('deno');
-    expect(r.backend).toBe('wasm-simd');
+    expect(r.backend).toBe('simd');
     expect(r.losses.length).toBe(20);
     expect(r.losses.every(Number.isFinite)).toBe(true);
     expect(r.losses[r.losses.length - 1]).toBeLessThan(0.5 * r.losses[0]);

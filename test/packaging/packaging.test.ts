@@ -78,7 +78,7 @@ describe('npm pack', () => {
 });
 
 describe('the installed tarball', () => {
-  it('imports by name from Node ESM, loads wasm-simd from node_modules and trains a step', () => {
+  it('imports by name from Node ESM, loads simd from node_modules and trains a step', () => {
     write(
       'train-step.mjs',
       `import * as lw from 'lstm-wasm';
@@ -96,7 +96,7 @@ console.log(JSON.stringify({ backend, resolved: import.meta.resolve('lstm-wasm')
     );
     const r = JSON.parse(run(process.execPath, ['train-step.mjs'], consumer).trim().split('\n').pop()!);
     expect(r.resolved).toBe(`file://${join(consumer, 'node_modules/lstm-wasm/dist/index.js')}`);
-    expect(r.backend).toBe('wasm-simd');
+    expect(r.backend).toBe('simd');
     expect(Number.isFinite(r.before)).toBe(true);
     expect(r.stepLoss).toBeCloseTo(r.before, 5); // the step's loss is the loss before the update
     expect(r.after).toBeLessThan(r.before); // one gradient step downhill

@@ -36,7 +36,7 @@ async function alone() {
 
 describe('several models in one process', () => {
   it('two fits and a predict loop interleaved give bit-identical results to each alone', async () => {
-    await lw.ready({ backend: 'wasm-simd' });
+    await lw.ready({ backend: 'simd' });
     const ref = await alone();
     const a = recurrentModel(1);
     const b = threeInputModel(2);
@@ -66,7 +66,7 @@ describe('several models in one process', () => {
   });
 
   it('a model that predicts on itself from its own fit callbacks trains exactly as one that does not', async () => {
-    await lw.ready({ backend: 'wasm-simd' });
+    await lw.ready({ backend: 'simd' });
     const quiet = recurrentModel(5);
     const hq = await quiet.fit(textData.x, textData.y, fitArgs);
     const busy = recurrentModel(5);
@@ -79,7 +79,7 @@ describe('several models in one process', () => {
 });
 
 describe('determinism', () => {
-  for (const backend of ['wasm-simd', 'wasm', 'js'] as const) {
+  for (const backend of ['simd', 'scalar', 'js'] as const) {
     it(`${backend}: the same seeds give bitwise identical weights after training, even after other work fragmented the heap`, async () => {
       await lw.ready({ backend });
       const train = async () => {

@@ -26,7 +26,7 @@ function freezeMemory(): void {
 afterEach(() => restoreGrow?.());
 
 describe('OUT_OF_MEMORY', () => {
-  for (const backend of ['wasm-simd', 'js'] as const) {
+  for (const backend of ['simd', 'js'] as const) {
     describe(backend, () => {
       beforeEach(async () => {
         await lw.ready({ backend });
@@ -91,7 +91,7 @@ describe('OUT_OF_MEMORY', () => {
 
   describe('a memory that cannot grow', () => {
     beforeEach(async () => {
-      await lw.ready({ backend: 'wasm-simd' });
+      await lw.ready({ backend: 'simd' });
     });
 
     /** Allocates filler so that about `free` bytes (rounded down to 16) remain free at the memory's end. */

@@ -90,7 +90,7 @@ describe('wasm backends', () => {
   });
 
   it('renews views after memory.grow: old views detach, data survives', async () => {
-    const b = await createBackend('wasm-simd');
+    const b = await createBackend('simd');
     const p = b.allocFloats(4);
     b.writeFloats(p, [1, 2, 3, 4]);
     const before = b.floats();
@@ -104,7 +104,7 @@ describe('wasm backends', () => {
   });
 
   it('OUT_OF_MEMORY names the bytes asked, and the backend keeps working', async () => {
-    for (const name of ['wasm-simd', 'js'] as const) {
+    for (const name of ['simd', 'js'] as const) {
       const b = await createBackend(name);
       expect(() => b.alloc(2 ** 33)).toThrow(/OUT_OF_MEMORY.*8589934592 bytes/);
       const got = run(b, { a: { f: [1, 2, 3, 4] }, b: { f: [5, 6, 7, 8] }, c: { zeros: 4 }, ws: ws(gemmWsFloats(b.kernels, { M: 2, N: 2, K: 2 })) }, (p, k) =>
@@ -126,34 +126,34 @@ describe('wasm backends', () => {
   });
 
   it('reports which flavour it is', async () => {
-    const m = await createBackend('wasm');
-    const s = await createBackend('wasm-simd');
-    expect(m.name).toBe('wasm');
-    expect(s.name).toBe('wasm-simd');
+    const m = await createBackend('scalar');
+    const s = await createBackend('simd');
+    expect(m.name).toBe('scalar');
+    expect(s.name).toBe('simd');
   });
 });
 
 describe('ready / getBackend', () => {
-  it('picks wasm-simd where SIMD is supported and can switch backends', async () => {
+  it('picks simd where SIMD is supported and can switch backends', async () => {
     expect(hasSimd()).toBe(true);
-    expect(bestBackendName()).toBe('wasm-simd');
-    expect(await ready()).toBe('wasm-simd');
-    expect(getBackend()).toBe('wasm-simd');
+    expect(bestBackendName()).toBe('simd');
+    expect(await ready()).toBe('simd');
+    expect(getBackend()).toBe('simd');
     expect(await ready({ backend: 'js' })).toBe('js');
     expect(getBackend()).toBe('js');
-    expect(await ready({ backend: 'wasm' })).toBe('wasm');
-    await ready({ backend: 'wasm-simd' });
+    expect(await ready({ backend: 'scalar' })).toBe('scalar');
+    await ready({ backend: 'simd' });
   });
 
   it('rejects an unknown backend and unloadable bytes with typed errors', async () => {
     await expect(ready({ backend: 'gpu' as never })).rejects.toMatchObject({ code: 'BAD_ARGUMENT' });
-    await expect(createBackend('wasm', { wasm: { scalar: new Uint8Array([0, 97, 115, 109, 9]) } })).rejects.toMatchObject({ code: 'WASM_LOAD' });
+    await expect(createBackend('scalar', { wasm: { scalar: new Uint8Array([0, 97, 115, 109, 9]) } })).rejects.toMatchObject({ code: 'WASM_LOAD' });
   });
 
   it('loads from bytes and from a file URL passed by the user', async () => {
     const url = new URL('../../wasm/kernels-scalar.wasm', import.meta.url);
-    const fromUrl = await createBackend('wasm', { wasm: { scalar: url } });
-    const fromBytes = await createBackend('wasm', { wasm: { scalar: readFileSync(url) } });
+    const fromUrl = await createBackend('scalar', { wasm: { scalar: url } });
+    const fromBytes = await createBackend('scalar', { wasm: { scalar: readFileSync(url) } });
     for (const b of [fromUrl, fromBytes]) {
       const c = run(b, { a: { f: [2] }, b: { f: [3] }, c: { zeros: 1 }, ws: ws(8) }, (p, k) => gemm(k, { M: 1, N: 1, K: 1, a: p.a, b: p.b, c: p.c, ws: p.ws })).c;
       expect(c[0]).toBe(6);

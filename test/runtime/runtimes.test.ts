@@ -17,9 +17,9 @@ function parseLast(out: string) {
 }
 
 describe('the built package', () => {
-  it('imports as `lstm-wasm` from Node ESM and picks wasm-simd', () => {
+  it('imports as `lstm-wasm` from Node ESM and picks simd', () => {
     const out = execFileSync(process.execPath, [smoke], { cwd: root, encoding: 'utf8' });
-    expect(parseLast(out)).toEqual({ backend: 'wasm-simd', c: [19, 22, 43, 50], shape: [2, 2] });
+    expect(parseLast(out)).toEqual({ backend: 'simd', c: [19, 22, 43, 50], shape: [2, 2] });
   });
 
   it('runs in Deno', () => {
@@ -29,6 +29,6 @@ describe('the built package', () => {
       encoding: 'utf8',
       env: { ...process.env, DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1' },
     });
-    expect(parseLast(out)).toEqual({ backend: 'wasm-simd', c: [19, 22, 43, 50], shape: [2, 2] });
+    expect(parseLast(out)).toEqual({ backend: 'simd', c: [19, 22, 43, 50], shape: [2, 2] });
   });
 });

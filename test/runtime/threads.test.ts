@@ -20,8 +20,8 @@ let one: Backend;
 let three: Backend;
 let pool: ThreadPool;
 beforeAll(async () => {
-  one = await createBackend('wasm-simd');
-  three = await createBackend('wasm-simd', { threads: 3 });
+  one = await createBackend('simd');
+  three = await createBackend('simd', { threads: 3 });
   pool = poolOf(three)!;
 }, 60_000);
 afterAll(() => pool?.close());
@@ -174,7 +174,7 @@ describe('recurrent kernels: forward and backward with 1 and 3 threads', () => {
 
 describe('ready({ threads })', () => {
   afterAll(async () => {
-    await lw.ready({ backend: 'wasm-simd', threads: 1 });
+    await lw.ready({ backend: 'simd', threads: 1 });
   });
 
   /** A small seed-like model trained for two epochs on the current backend. */
@@ -198,10 +198,10 @@ describe('ready({ threads })', () => {
   }
 
   it('a fit on 2 threads agrees with a fit on 1 thread', async () => {
-    await lw.ready({ backend: 'wasm-simd', threads: 1 });
+    await lw.ready({ backend: 'simd', threads: 1 });
     expect(getThreads()).toBe(1);
     const single = await fitSmallModel();
-    await lw.ready({ backend: 'wasm-simd', threads: 2 });
+    await lw.ready({ backend: 'simd', threads: 2 });
     expect(getThreads()).toBe(2);
     const p = poolOf(currentBackend())!;
     const before = p.jobs;
@@ -212,7 +212,7 @@ describe('ready({ threads })', () => {
   }, 60_000);
 
   it("'auto' uses the cores available; ready() without options keeps the count", async () => {
-    await lw.ready({ backend: 'wasm-simd', threads: 'auto' });
+    await lw.ready({ backend: 'simd', threads: 'auto' });
     const cores = Math.min(64, os.availableParallelism());
     expect(getThreads()).toBe(cores);
     await lw.ready();
@@ -231,8 +231,8 @@ describe('ready({ threads })', () => {
     const info = vi.spyOn(console, 'info').mockImplementation(() => {});
     vi.stubGlobal('crossOriginIsolated', false);
     try {
-      const a = await createBackend('wasm-simd', { threads: 2 });
-      const b = await createBackend('wasm-simd', { threads: 'auto' });
+      const a = await createBackend('simd', { threads: 2 });
+      const b = await createBackend('simd', { threads: 'auto' });
       expect(threadsOf(a)).toBe(1);
       expect(threadsOf(b)).toBe(1);
       expect(a.shared).toBe(false);
@@ -260,7 +260,7 @@ describe('a worker that dies', () => {
   }
 
   it('during a call: that call (or the next) throws LwError, later calls too; no hang', async ({ signal }) => {
-    const b = await createBackend('wasm-simd', { threads: 2 });
+    const b = await createBackend('simd', { threads: 2 });
     const p = poolOf(b)!;
     const product = bigGemm(b);
     product();
@@ -287,7 +287,7 @@ describe('a worker that dies', () => {
   }, 30_000);
 
   it('between calls: the next call throws, and ready() replaces the broken backend', async ({ signal }) => {
-    await lw.ready({ backend: 'wasm-simd', threads: 2 });
+    await lw.ready({ backend: 'simd', threads: 2 });
     const broken = currentBackend();
     const p = poolOf(broken)!;
     p.killWorker(1);

@@ -1,7 +1,7 @@
 import type { Kernels } from './abi.js';
 import { Heap, type GrowableMemory } from './heap.js';
 
-export type BackendName = 'wasm-simd' | 'wasm' | 'js';
+export type BackendName = 'simd' | 'scalar' | 'js';
 export type FloatArray = Float32Array | Float64Array;
 
 /** The memory under a backend: a wasm memory or, for the JS oracle, a growable ArrayBuffer. */

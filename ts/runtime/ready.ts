@@ -8,14 +8,14 @@ import { MAX_THREADS } from '../backend/wasm/threads-protocol.js';
 import { availableThreads, poolOf, threadsOf } from '../backend/wasm/threads.js';
 
 export interface ReadyOptions {
-  /** Force a backend; by default the best supported one: wasm-simd, then wasm, then js. */
+  /** Force a backend; by default the best supported one: simd, then scalar, then js. */
   backend?: BackendName;
   /** Where to load the kernels from when the default URL beside the package does not fit (bundlers, CDNs). */
   wasm?: { simd?: WasmSource; scalar?: WasmSource; simdThreads?: WasmSource };
   /**
    * Threads for the kernels, the calling one included: a count, or 'auto' for the cores available
    * (os.availableParallelism, navigator.hardwareConcurrency). Default 1. More than one needs the
-   * wasm-simd backend and SharedArrayBuffer (Node, Deno, cross-origin-isolated pages); without
+   * simd backend and SharedArrayBuffer (Node, Deno, cross-origin-isolated pages); without
    * them the backend runs on one thread and says so once, it does not fail.
    */
   threads?: 'auto' | number;
@@ -37,8 +37,8 @@ export async function resolveThreads(threads: ReadyOptions['threads'], name: Bac
   }
   const n = threads === 'auto' ? await availableThreads() : Math.min(threads, MAX_THREADS);
   if (n <= 1) return 1;
-  if (name !== 'wasm-simd') {
-    tellOnce(`backend:${name}`, `lstm-wasm: threads need the wasm-simd backend; the ${name} backend runs on one thread`);
+  if (name !== 'simd') {
+    tellOnce(`backend:${name}`, `lstm-wasm: threads need the simd backend; the ${name} backend runs on one thread`);
     return 1;
   }
   if (!hasSharedMemory()) {
@@ -59,7 +59,7 @@ let pending: Promise<Backend> | undefined;
 /** The best backend this engine supports. */
 export function bestBackendName(): BackendName {
   if (!hasWebAssembly()) return 'js';
-  return hasSimd() ? 'wasm-simd' : 'wasm';
+  return hasSimd() ? 'simd' : 'scalar';
 }
 
 /** Makes a new, independent backend instance (its own memory). */
@@ -68,17 +68,17 @@ export async function createBackend(name: BackendName, opts: ReadyOptions = {}):
     case 'js':
       await resolveThreads(opts.threads, name);
       return createJsBackend();
-    case 'wasm':
+    case 'scalar':
       await resolveThreads(opts.threads, name);
       return createWasmBackend('scalar', opts.wasm?.scalar);
-    case 'wasm-simd': {
-      if (!hasSimd()) throw new LwError('UNSUPPORTED', 'this engine has no WebAssembly SIMD: use backend "wasm"');
+    case 'simd': {
+      if (!hasSimd()) throw new LwError('UNSUPPORTED', 'this engine has no WebAssembly SIMD: use backend "scalar"');
       const threads = await resolveThreads(opts.threads, name);
       if (threads > 1) return createWasmBackend('simd-threads', opts.wasm?.simdThreads, { threads });
       return createWasmBackend('simd', opts.wasm?.simd);
     }
     default:
-      throw new LwError('BAD_ARGUMENT', `unknown backend "${String(name)}": use "wasm-simd", "wasm" or "js"`);
+      throw new LwError('BAD_ARGUMENT', `unknown backend "${String(name)}": use "simd", "scalar" or "js"`);
   }
 }
 

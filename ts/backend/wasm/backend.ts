@@ -1,6 +1,6 @@
 import { KERNELS_ABI_VERSION, type Kernels } from '../abi.js';
 import { KERNEL_EXPORTS } from '../kernels/index.js';
-import { Backend, type BackendMemory } from '../backend.js';
+import { Backend, type BackendMemory, type BackendName } from '../backend.js';
 import { LwError } from '../../errors.js';
 import { compileKernels, type WasmFlavour, type WasmSource } from './load-wasm.js';
 import { INITIAL_PAGES, MAX_PAGES, MAX_PAGES_SHARED, PAGE_BYTES } from './memory-layout.js';
@@ -70,7 +70,7 @@ export async function createWasmBackend(flavour: WasmFlavour, source?: WasmSourc
     throw new LwError('WASM_LOAD', `the ${flavour} kernels lack ${missing.join(', ')}: rebuild with \`npm run build:wasm\``, { missing });
   }
   const kernels = Object.fromEntries(KERNEL_EXPORTS.map((n) => [n, exports[n]])) as unknown as Kernels;
-  const name = flavour === 'scalar' ? 'wasm' : 'wasm-simd';
+  const name: BackendName = flavour === 'simd-threads' ? 'simd' : flavour;
   const heapBase = Number(exports.__heap_base.value);
   const backend = new Backend(name, 4, kernels, new WasmMemory(memory, maxPages), heapBase, shared);
   const threads = opts.threads ?? 1;
