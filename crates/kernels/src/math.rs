@@ -139,34 +139,10 @@ pub fn log1pf(x: f32) -> f32 {
     if u == 1.0 { x } else { logf(u) * (x / (u - 1.0)) }
 }
 
-/// IEEE square root. simd128 has the instruction; Rust 1.63's no_std core exposes no scalar one,
-/// so the scalar flavour runs Newton's method in f64 (correctly rounded after the f32 cast).
-#[cfg(target_feature = "simd128")]
+/// IEEE square root of one float (F4::sqrt: the instruction with simd128, Newton's method without).
 #[inline(always)]
 pub fn sqrtf(x: f32) -> f32 { F4::splat(x).sqrt().first() }
 
-#[cfg(not(target_feature = "simd128"))]
-pub fn sqrtf(x: f32) -> f32 {
-    if !(x > 0.0) || x == f32::INFINITY {
-        return if x == 0.0 || x == f32::INFINITY { x } else { f32::NAN };
-    }
-    let xd = x as f64;
-    // initial guess: halve the exponent
-    let mut y = f64::from_bits((xd.to_bits() >> 1) + (0x3ff0_0000_0000_0000u64 >> 1));
-    for _ in 0..5 {
-        y = 0.5 * (y + xd / y);
-    }
-    y as f32
-}
-
-/// floor without std: exact for all f32 (|x| >= 2^23 is already integral; NaN stays NaN).
-pub fn floorf(x: f32) -> f32 {
-    if !(absf(x) < 8_388_608.0) {
-        return x;
-    }
-    let t = (x as i32) as f32;
-    if t > x { t - 1.0 } else { t }
-}
 #[inline(always)]
 pub fn absf(x: f32) -> f32 { f32::from_bits(x.to_bits() & 0x7fff_ffff) }
 

@@ -73,6 +73,30 @@ mod imp {
 
 #[cfg(not(target_feature = "simd128"))]
 mod imp {
+    /// IEEE square root: Rust 1.63's no_std core has no scalar one, so Newton's method in f64
+    /// (correctly rounded after the f32 cast).
+    fn sqrt_lane(x: f32) -> f32 {
+        if !(x > 0.0) || x == f32::INFINITY {
+            return if x == 0.0 || x == f32::INFINITY { x } else { f32::NAN };
+        }
+        let xd = x as f64;
+        // initial guess: halve the exponent
+        let mut y = f64::from_bits((xd.to_bits() >> 1) + (0x3ff0_0000_0000_0000u64 >> 1));
+        for _ in 0..5 {
+            y = 0.5 * (y + xd / y);
+        }
+        y as f32
+    }
+
+    /// floor without std: exact for all f32 (|x| >= 2^23 is already integral; NaN stays NaN).
+    fn floor_lane(x: f32) -> f32 {
+        if !(f32::from_bits(x.to_bits() & 0x7fff_ffff) < 8_388_608.0) {
+            return x;
+        }
+        let t = (x as i32) as f32;
+        if t > x { t - 1.0 } else { t }
+    }
+
     #[derive(Clone, Copy)]
     pub struct F4(pub [f32; 4]);
 
@@ -124,9 +148,9 @@ mod imp {
         #[inline(always)]
         pub fn neg(self) -> F4 { map(self, |a| -a) }
         #[inline(always)]
-        pub fn sqrt(self) -> F4 { map(self, crate::math::sqrtf) }
+        pub fn sqrt(self) -> F4 { map(self, sqrt_lane) }
         #[inline(always)]
-        pub fn floor(self) -> F4 { map(self, crate::math::floorf) }
+        pub fn floor(self) -> F4 { map(self, floor_lane) }
         #[inline(always)]
         pub fn gt(self, o: F4) -> F4 { zip(self, o, |a, b| mask(a > b)) }
         #[inline(always)]
