@@ -3,7 +3,7 @@
 // leaderboard (mean ± std of held-out accuracy, parameters, time), then the best configuration
 // retrained on all training e-mails and scored on e-mails no fold ever saw.
 // The same from the command line, on a CSV of texts and labels:
-//   npx lstm-wasm select --data spam.csv --task binary --cells lstm,gru,rnn --units 16,32 --folds 3 --epochs 3
+//   npx lstm-wasm select --data spam.csv --task binary --cells lstm,gru,simpleRNN --units 16,32 --folds 3 --epochs 3
 // One command: `npm run example:model-selection` (options: --limit N, --folds N, --epochs N, --seed N).
 import * as lw from 'lstm-wasm';
 import { loadSpamAssassin, spamEncoder, spamSplit } from '../spam-data.js';
@@ -14,7 +14,7 @@ import { stopwatch } from '../lib/timing.js';
 export interface ModelSelectionOptions extends Omit<ExampleOptions, 'verbose'> {
   /** Use this many e-mails (default all, about 6,000). */
   limit?: number;
-  cells?: ('lstm' | 'gru' | 'rnn')[];
+  cells?: ('lstm' | 'gru' | 'simpleRNN')[];
   units?: number[];
   folds?: number;
   epochs?: number;
@@ -23,7 +23,7 @@ export interface ModelSelectionOptions extends Omit<ExampleOptions, 'verbose'> {
 }
 
 export interface ModelSelectionResult {
-  search: lw.selection.GridSearchResult<{ cell: 'lstm' | 'gru' | 'rnn'; units: number }>;
+  search: lw.selection.GridSearchResult<{ cell: 'lstm' | 'gru' | 'simpleRNN'; units: number }>;
   leaderboard: string;
   /** The best configuration, retrained on all training e-mails, on the held-out test e-mails. */
   test: lw.report.BinaryReport;
@@ -50,13 +50,13 @@ export async function runModelSelection(opts: ModelSelectionOptions = {}): Promi
   const y = targets(trainIdx);
   const inputDim = Math.min(vocab, tokenizer.wordIndex.size + 1);
 
-  const grid = { cell: opts.cells ?? ['lstm', 'gru', 'rnn'], units: opts.units ?? [16, 32] };
+  const grid = { cell: opts.cells ?? ['lstm', 'gru', 'simpleRNN'], units: opts.units ?? [16, 32] };
   const folds = opts.folds ?? 3;
   const epochs = opts.epochs ?? 3;
   const points = grid.cell.length * grid.units.length;
   log(`SpamAssassin: ${trainIdx.length} e-mails for ${folds}-fold cross-validation, ${testIdx.length} held out for the test; ${points} configurations, ${epochs} epochs each; backend ${lw.getBackend()}`);
 
-  const build = ({ cell, units }: { cell: 'lstm' | 'gru' | 'rnn'; units: number }) => {
+  const build = ({ cell, units }: { cell: 'lstm' | 'gru' | 'simpleRNN'; units: number }) => {
     const recurrent = cell === 'lstm' ? lw.layers.lstm({ units }) : cell === 'gru' ? lw.layers.gru({ units }) : lw.layers.simpleRNN({ units });
     const model = lw.sequential([
       lw.layers.embedding({ inputDim, outputDim: EMBEDDING, inputLength: maxLen, maskZero: true }),

@@ -93,7 +93,7 @@ const CASES: [() => string[], RegExp, 'starts training'?][] = [
   [() => ['predict', '--model', f('not-a-model'), 'text'], /no preprocessing\.json there/],
   [() => ['generate', '--model', model], /generate needs a language model; .* was trained with --task binary/],
   [() => ['generate', '--model', model, '--temperature', 'hot'], /--temperature must be a number >= 0, got "hot"/],
-  [() => ['select', '--data', f('reviews.csv'), '--task', 'binary', '--cells', 'lstm,transformer'], /--cells must be one of lstm, gru, rnn, got "transformer"/],
+  [() => ['select', '--data', f('reviews.csv'), '--task', 'binary', '--cells', 'lstm,transformer'], /--cells must be one of lstm, gru, simpleRNN, got "transformer"/],
   [() => ['select', '--data', f('reviews.csv'), '--task', 'binary', '--units', '8,,16'], /--units must be a comma-separated list without empty items/],
   [() => ['select', '--data', f('reviews.csv'), '--task', 'binary', '--units', '8,8'], /--units lists a value twice/],
   [() => ['select', '--data', f('reviews.csv'), '--task', 'binary', '--folds', '1'], /--folds must be a whole number >= 2/],

@@ -65,11 +65,11 @@ describe('select', () => {
   it('forecast: val_loss ranks (lower is better) over contiguous folds of the windows', async () => {
     const data = writeCsv(dir, 'series.csv', ['value'], sineSeries(120).map((v) => [v]));
     const out = join(dir, 'select-forecast');
-    const r = await cli('select', '--data', data, '--task', 'forecast', '--window', '6', '--cells', 'rnn,gru', '--units', '4', '--folds', '2', '--epochs', '2', '--out', out, '--quiet');
+    const r = await cli('select', '--data', data, '--task', 'forecast', '--window', '6', '--cells', 'simpleRNN,gru', '--units', '4', '--folds', '2', '--epochs', '2', '--out', out, '--quiet');
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^2 combinations × 2 folds, 2 epochs each, batch 32; ranked by val_loss/m);
     expect(r.stdout).toMatch(/\(2-fold cross-validation; lower val_loss is better\)/);
-    const rows = r.stdout.split('\n').filter((l) => /^ +\d +(rnn|gru) /.test(l));
+    const rows = r.stdout.split('\n').filter((l) => /^ +\d +(simpleRNN|gru) /.test(l));
     expect(rows).toHaveLength(2);
     const scores = rows.map((l) => Number(/ (\d+\.\d+) ± /.exec(l)![1]));
     expect(scores[0]).toBeLessThanOrEqual(scores[1]);

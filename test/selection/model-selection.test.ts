@@ -5,7 +5,7 @@ import { runModelSelection } from '../../examples/model-selection/main.js';
 
 it('cross-validates the grid on spam e-mails, ranks it, and tests the retrained best model', async () => {
   const lines: string[] = [];
-  const r = await runModelSelection({ limit: 300, cells: ['lstm', 'gru', 'rnn'], units: [4, 8], folds: 2, epochs: 2, maxLen: 20, vocab: 2000, log: (l) => lines.push(l) });
+  const r = await runModelSelection({ limit: 300, cells: ['lstm', 'gru', 'simpleRNN'], units: [4, 8], folds: 2, epochs: 2, maxLen: 20, vocab: 2000, log: (l) => lines.push(l) });
   expect(r.trainSize).toBe(240);
   expect(r.testSize).toBe(60);
   const results = r.search.results;
@@ -20,7 +20,7 @@ it('cross-validates the grid on spam e-mails, ranks it, and tests the retrained 
   const rows = r.leaderboard.split('\n');
   expect(rows).toHaveLength(8);
   expect(rows[1]).toMatch(new RegExp(`^ +1 +${results[0].params.cell} +${results[0].params.units} +${results[0].score.toFixed(4)} ± `));
-  expect(lines.filter((l) => /^\[\d\/6\] (lstm|gru|rnn) \d units: val_acc /.test(l))).toHaveLength(6);
+  expect(lines.filter((l) => /^\[\d\/6\] (lstm|gru|simpleRNN) \d units: val_acc /.test(l))).toHaveLength(6);
   // the retrained best model on the 60 e-mails no fold saw
   expect(r.test.support).toBe(60);
   const [[tn, fp], [fn, tp]] = r.test.confusion;

@@ -45,7 +45,7 @@ export function networkShape(prep: Preprocessing, tok?: Tokenizer): NetworkShape
 
 function recurrent(spec: ModelSpec, returnSequences: boolean, inputShape?: number[]): RecurrentLayer {
   const args = { units: spec.units, returnSequences, inputShape };
-  return spec.cell === 'gru' ? gru(args) : spec.cell === 'rnn' ? simpleRNN(args) : lstm(args);
+  return spec.cell === 'gru' ? gru(args) : spec.cell === 'simpleRNN' ? simpleRNN(args) : lstm(args);
 }
 
 /** (Re)compiles a model for the task: Adam with the spec's learning rate and clip norm. */

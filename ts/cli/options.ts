@@ -4,7 +4,7 @@ import { CliError } from './errors.js';
 
 export const TASKS = ['binary', 'multiclass', 'regression', 'forecast', 'language-model'] as const;
 export type Task = (typeof TASKS)[number];
-export const CELLS = ['lstm', 'gru', 'rnn'] as const;
+export const CELLS = ['lstm', 'gru', 'simpleRNN'] as const;
 export type CellName = (typeof CELLS)[number];
 
 /** The network: what `train` takes one of and `select` searches over (cell, units, layers). */

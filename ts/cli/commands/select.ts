@@ -29,7 +29,7 @@ export const selectCommand: Command = {
   name: 'select',
   summary: 'k-fold cross-validation over cells × units × layers; saves the best model retrained on all data',
   usage: [
-    'lstm-wasm select --data FILE --task TASK [--cells lstm,gru,rnn] [--units 32,64] [--layers 1,2] [--folds 5] [options]',
+    'lstm-wasm select --data FILE --task TASK [--cells lstm,gru,simpleRNN] [--units 32,64] [--layers 1,2] [--folds 5] [options]',
     '',
     'Every combination is trained on k-1 folds and scored on the held-out fold; the leaderboard shows the',
     'mean ± std of the held-out metric, the parameter count and the time. The best combination is',
@@ -38,7 +38,7 @@ export const selectCommand: Command = {
   ].join('\n'),
   flags: {
     ...DATA_FLAGS,
-    cells: { type: 'stringList', choices: CELLS, help: 'recurrent cells to try (default lstm,gru,rnn)', placeholder: 'lstm,gru,rnn' },
+    cells: { type: 'stringList', choices: CELLS, help: 'recurrent cells to try (default lstm,gru,simpleRNN)', placeholder: 'lstm,gru,simpleRNN' },
     units: { type: 'intList', min: 1, help: 'units per layer to try (default 32,64)' },
     layers: { type: 'intList', min: 1, help: 'stacked layers to try (default 1)' },
     folds: { type: 'int', min: 2, help: 'cross-validation folds (default 5)' },
