@@ -44,7 +44,8 @@ async function setup(lib, wasm) {
   const lw = await import(pathToFileURL(resolve(lib)).href);
   const simd = wasm && pathToFileURL(resolve(wasm));
   const simdThreads = wasm && pathToFileURL(resolve(wasm.replace(/kernels-simd\.wasm$/, 'kernels-simd-threads.wasm')));
-  await lw.ready({ backend: 'simd', threads, ...(wasm ? { wasm: { simd, simdThreads } } : {}) });
+  // The best backend (SIMD), named 'wasm-simd' or 'simd' depending on the build's age.
+  await lw.ready({ threads, ...(wasm ? { wasm: { simd, simdThreads } } : {}) });
   lw.setSeed(1);
   const floats = which === 'train-floats';
   const model = lw.sequential([

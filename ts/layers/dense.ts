@@ -56,7 +56,7 @@ export class Dense extends Layer {
     const dims = { N: rows, In: inDim, Out: this.units };
     const ws = ctx.alloc(denseWsFloats(k, dims));
     denseForward(k, {
-      ...dims, activation: this.activation, x: x.ptr, kernel: ctx.paramPtr(this.kernel.offset),
+      N: rows, In: inDim, Out: this.units, activation: this.activation, x: x.ptr, kernel: ctx.paramPtr(this.kernel.offset),
       bias: this.bias ? ctx.paramPtr(this.bias.offset) : 0, y, ws,
     });
     return { outputs: [{ ptr: y, shape: [...x.shape.slice(0, -1), this.units], mask: x.mask }] };
@@ -71,7 +71,7 @@ export class Dense extends Layer {
     const ws = ctx.alloc(denseWsFloats(k, dims));
     const train = this.trainable;
     denseBackward(k, {
-      ...dims, activation: this.activation, x: x.ptr, kernel: ctx.paramPtr(this.kernel.offset), y: y.ptr, dy, dx,
+      N: rows, In: inDim, Out: this.units, activation: this.activation, x: x.ptr, kernel: ctx.paramPtr(this.kernel.offset), y: y.ptr, dy, dx,
       dKernel: train ? ctx.gradPtr(this.kernel.offset) : 0, dBias: train && this.bias ? ctx.gradPtr(this.bias.offset) : 0, ws,
     });
     return [dx];
