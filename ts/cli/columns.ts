@@ -59,7 +59,7 @@ export function labelValues(table: Table, col: string): string[] {
 }
 
 /** Whether a text is a finite number. */
-export const isNumberText = (v: unknown): boolean =>
+const isNumberText = (v: unknown): boolean =>
   (typeof v === 'number' && Number.isFinite(v)) || (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v)));
 
 /** The column's values as finite numbers; `why` ends the message for a value that is not one. */

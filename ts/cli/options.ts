@@ -88,7 +88,7 @@ const TASK_FLAGS: Record<string, readonly Task[]> = {
   stride: ['language-model'],
 };
 
-export function checkTaskFlags(flags: Record<string, FlagValue>, task: Task): void {
+function checkTaskFlags(flags: Record<string, FlagValue>, task: Task): void {
   for (const name of Object.keys(flags)) {
     const tasks = TASK_FLAGS[name];
     if (tasks && !tasks.includes(task)) throw new CliError(`--${name} does not apply to --task ${task} (only to ${tasks.join(', ')})`);

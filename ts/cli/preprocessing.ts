@@ -7,7 +7,7 @@ import { StandardScaler } from '../data/standard-scaler.js';
 import { CliError } from './errors.js';
 import { TASKS, type ModelSpec, type Task } from './options.js';
 
-export const PREPROCESSING_FILE = 'preprocessing.json';
+const PREPROCESSING_FILE = 'preprocessing.json';
 const FORMAT = 'lstm-wasm-cli-preprocessing';
 
 export interface Preprocessing {

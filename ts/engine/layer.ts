@@ -42,7 +42,7 @@ export interface ForwardResult {
 
 const nameCounts = new Map<string, number>();
 /** Keras-style unique names: lstm, lstm_1, lstm_2 ... */
-export function uniqueName(base: string): string {
+function uniqueName(base: string): string {
   const n = nameCounts.get(base) ?? 0;
   nameCounts.set(base, n + 1);
   return n === 0 ? base : `${base}_${n}`;

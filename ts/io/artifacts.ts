@@ -2,7 +2,7 @@
 import type { JsonObject } from './json.js';
 import type { WeightSpec, WeightsManifestGroup } from './weights.js';
 
-export const LIB_VERSION = '0.1.0';
+const LIB_VERSION = '0.1.0';
 /** What model.json's `generatedBy` and a topology's `keras_version` say. */
 export const KERAS_VERSION = `lstm-wasm ${LIB_VERSION}`;
 

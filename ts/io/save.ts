@@ -5,8 +5,8 @@ import { LwError } from '../errors.js';
 import { artifactsToModelJson, type ModelArtifacts } from './artifacts.js';
 import { baseName, dirName, filePath, joinPath, writeFilesAtomically } from './file-system.js';
 
-export const MODEL_JSON = 'model.json';
-export const WEIGHTS_BIN = 'weights.bin';
+const MODEL_JSON = 'model.json';
+const WEIGHTS_BIN = 'weights.bin';
 
 /** Something with `save(artifacts)` (TF.js IOHandler). */
 export interface SaveHandler {

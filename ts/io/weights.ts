@@ -35,7 +35,7 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 const BYTES: Record<string, number> = { float32: 4, int32: 4, uint8: 1, uint16: 2, float16: 2 };
 
 /** Bytes a spec takes in the buffer. */
-export function specBytes(spec: WeightSpec): number {
+function specBytes(spec: WeightSpec): number {
   const n = spec.shape.reduce((a, b) => a * b, 1);
   return n * BYTES[spec.quantization?.dtype ?? spec.dtype];
 }

@@ -60,7 +60,7 @@ export function layerFromJson(json: unknown, where: string): Layer {
 }
 
 /** Options shared by LSTM, GRU and SimpleRNN configs. */
-export function recurrentArgs(c: ConfigReader): RecurrentArgs {
+function recurrentArgs(c: ConfigReader): RecurrentArgs {
   if (c.bool('time_major')) throw c.fail('time_major is not supported: sequences must be [batch, time, features]');
   return {
     ...c.layerArgs(),

@@ -7,7 +7,7 @@ import type { JsonObject } from '../io/json.js';
 import type { Layer, Node, SymbolicTensor } from '../engine/layer.js';
 import type { ModelGraph } from '../engine/graph.js';
 
-export function isSequential(model: ModelGraph): boolean {
+function isSequential(model: ModelGraph): boolean {
   return model.className === 'Sequential';
 }
 

@@ -8,7 +8,7 @@ import { badFile, describe, isObject, own, type JsonObject } from '../io/json.js
 import { optimizerArgs, readIterations } from '../optim/state.js';
 
 /** An optimizer from {class_name, config} (Keras, TF.js or lstm-wasm names). */
-export function optimizerFromJson(json: JsonObject, where: string): Optimizer {
+function optimizerFromJson(json: JsonObject, where: string): Optimizer {
   const cls = own(json, 'class_name');
   const args = optimizerArgs(own(json, 'config'), where);
   // The optimizer constructors take numbers only; flags are set after construction.

@@ -17,7 +17,7 @@ const PROBABILITY_TARGETS: ReadonlySet<LossName> = new Set<LossName>(['binaryCro
  * Checks targets for an output trained with `loss` over `cols` columns: finite values, class ids
  * in [0, cols) for sparse losses, values in [0, 1] for the cross-entropies of probabilities.
  */
-export function assertTargets(t: Tensor, loss: LossName, cols: number, what: string): void {
+function assertTargets(t: Tensor, loss: LossName, cols: number, what: string): void {
   assertFinite(t, what);
   if (loss === 'sparseCategoricalCrossentropy') {
     assertIds(t, cols, `${what} (${loss})`, `the output has ${cols} classes`);

@@ -9,7 +9,7 @@ import { badFile, describe, isObject, own, type JsonObject } from '../io/json.js
 import type { NamedWeight } from '../io/weights.js';
 
 /** Slot names by optimizer class, in the order of the update kernel's state pointers (Keras 3 names). */
-export const SLOT_NAMES: Record<string, string[]> = {
+const SLOT_NAMES: Record<string, string[]> = {
   SGD: ['momentum'],
   RMSprop: ['velocity', 'momentum', 'average_gradient'],
   Adam: ['momentum', 'velocity'],
@@ -31,7 +31,7 @@ export function optimizerConfig(opt: Optimizer): JsonObject {
 }
 
 /** Trainable weights in the store's order (the optimizer's slots cover exactly these). */
-export function trainableInStore(store: ParamStore): Weight[] {
+function trainableInStore(store: ParamStore): Weight[] {
   return store.weights.filter((w) => w.trainable && w.layer.trainable).sort((a, b) => a.offset - b.offset);
 }
 

@@ -30,7 +30,7 @@ function tellOnce(key: string, message: string): void {
 }
 
 /** The thread count to use for `threads` on backend `name` (1 where threads are unavailable). */
-export async function resolveThreads(threads: ReadyOptions['threads'], name: BackendName): Promise<number> {
+async function resolveThreads(threads: ReadyOptions['threads'], name: BackendName): Promise<number> {
   if (threads === undefined) return 1;
   if (threads !== 'auto' && !(Number.isInteger(threads) && threads >= 1)) {
     throw new LwError('BAD_ARGUMENT', `threads must be 'auto' or a whole number >= 1, got ${String(threads)}`);

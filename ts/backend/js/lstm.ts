@@ -72,7 +72,7 @@ export function lstmKernels(mem: JsMemory): Pick<Kernels, 'lstm_forward' | 'lstm
       const F = mem.F;
       const G = 4 * U;
       const [x, kern, rec, h0, c0, mask, rm, hs] = [pX, pK, pR, pH0, pC0, pMask, pRecMask, pHs].map(fx);
-      const [dHs, dHT, dCT, dx, dK, dR, dBias, dH0, dC0] = [pDHs, pDHT, pDCT, pDx, pDK, pDR, pDBias, pDH0, pDC0].map(fx);
+      const [dHs, dHT, dCT, dK, dR, dBias, dH0, dC0] = [pDHs, pDHT, pDCT, pDK, pDR, pDBias, pDH0, pDC0].map(fx);
       const gates = fx(pCache);
       const cs = gates + B * T * G;
       const dh = fx(ws);

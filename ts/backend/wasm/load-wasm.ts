@@ -10,7 +10,7 @@ export type CompiledWasm = object;
 export type WasmSource = ArrayBuffer | ArrayBufferView | CompiledWasm | URL | string;
 
 /** The module shipped beside the package: `<package>/wasm/kernels-<flavour>.wasm`. */
-export function defaultWasmUrl(flavour: WasmFlavour): URL {
+function defaultWasmUrl(flavour: WasmFlavour): URL {
   // ts/runtime and dist/runtime are both two levels below the package root.
   return new URL(`../../../wasm/kernels-${flavour}.wasm`, import.meta.url);
 }

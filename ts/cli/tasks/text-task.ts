@@ -17,7 +17,7 @@ const MAX_AUTO_LEN = 200;
 const NOT_A_NUMBER = 'task regression predicts numbers (use --task binary or multiclass for class labels)';
 
 /** Sorted distinct labels: numerically when all are numbers ("2" before "10"), else by text. */
-export function sortedLabels(labels: string[]): string[] {
+function sortedLabels(labels: string[]): string[] {
   const names = [...new Set(labels)];
   const numeric = names.every((n) => Number.isFinite(Number(n)));
   return names.sort((a, b) => (numeric ? Number(a) - Number(b) : a < b ? -1 : a > b ? 1 : 0));
