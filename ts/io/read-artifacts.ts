@@ -80,13 +80,9 @@ function artifactsFromJson(json: unknown, what: string): ModelArtifacts {
 async function readFromFiles(source: string | URL): Promise<LoadedArtifacts> {
   let path = filePath(source);
   if (!/\.json$/i.test(path)) path = joinPath(path, 'model.json');
-  const text = await readFileText(path);
-  const json = parseJson(text, path);
-  const artifacts = artifactsFromJson(json, path);
+  const json = parseJson(await readFileText(path), path);
   const dir = dirName(path);
-  const chunks: Uint8Array[] = [];
-  const specs: WeightSpec[] = [];
-  for (const group of readManifest(json as JsonObject, path)) {
+  return readWeightGroups(json, path, async (group) => {
     const parts: Uint8Array[] = [];
     for (const p of group.paths) {
       // Weights live beside model.json: no absolute paths, no climbing out of its directory.
@@ -101,7 +97,20 @@ async function readFromFiles(source: string | URL): Promise<LoadedArtifacts> {
       }
     }
     if (group.paths.length === 1) parts[0] = await matchingVersion(json as JsonObject, dir, group.paths[0], parts[0]);
-    const bytes = concatBytes(parts);
+    return concatBytes(parts);
+  });
+}
+
+/**
+ * model.json's artifacts with the bytes of every manifest group (`readGroup`), each group's
+ * bytes checked against its specs before the next is read.
+ */
+async function readWeightGroups(json: unknown, what: string, readGroup: (g: { paths: string[] }) => Promise<Uint8Array>): Promise<LoadedArtifacts> {
+  const artifacts = artifactsFromJson(json, what);
+  const chunks: Uint8Array[] = [];
+  const specs: WeightSpec[] = [];
+  for (const group of readManifest(json as JsonObject, what)) {
+    const bytes = await readGroup(group);
     checkSpecsAgainstBytes(group.specs, bytes.byteLength, group.paths.join(' + '));
     chunks.push(bytes);
     specs.push(...group.specs);
@@ -150,17 +159,6 @@ async function fetchBytes(url: string): Promise<Uint8Array> {
 
 async function readFromHttp(url: string): Promise<LoadedArtifacts> {
   const json = parseJson(new TextDecoder().decode(await fetchBytes(url)), url);
-  const artifacts = artifactsFromJson(json, url);
-  const chunks: Uint8Array[] = [];
-  const specs: WeightSpec[] = [];
-  for (const group of readManifest(json as JsonObject, url)) {
-    const bytes = concatBytes(await Promise.all(group.paths.map((p) => fetchBytes(new URL(p, url).href))));
-    checkSpecsAgainstBytes(group.specs, bytes.byteLength, group.paths.join(' + '));
-    chunks.push(bytes);
-    specs.push(...group.specs);
-  }
-  const bytes = concatBytes(chunks);
-  checkSpecsAgainstBytes(specs, bytes.byteLength, 'the weight files');
-  return { artifacts: { ...artifacts, weightSpecs: specs }, bytes };
+  return readWeightGroups(json, url, async (group) => concatBytes(await Promise.all(group.paths.map((p) => fetchBytes(new URL(p, url).href)))));
 }
 
