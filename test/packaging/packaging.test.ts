@@ -102,6 +102,26 @@ console.log(JSON.stringify({ backend, resolved: import.meta.resolve('lstm-wasm')
     expect(r.after).toBeLessThan(r.before); // one gradient step downhill
   });
 
+  it('exports lstm-wasm/kernels: a backend of its own and a typed kernel call', () => {
+    write(
+      'kernels.mjs',
+      `import { createBackend, gemm, gemmWsFloats } from 'lstm-wasm/kernels';
+const b = await createBackend('simd');
+const [M, N, K] = [3, 2, 4];
+const a = b.allocFloats(M * K), w = b.allocFloats(K * N), c = b.allocFloats(M * N), ws = b.allocFloats(gemmWsFloats(b.kernels, { M, N, K }));
+b.writeFloats(a, Array.from({ length: M * K }, (_, i) => i));
+b.writeFloats(w, Array.from({ length: K * N }, () => 1));
+gemm(b.kernels, { M, N, K, a, b: w, c, ws });
+console.log(JSON.stringify({ resolved: import.meta.resolve('lstm-wasm/kernels'), name: b.name, c: Array.from(b.readFloats(c, M * N)) }));
+`,
+    );
+    const r = JSON.parse(run(process.execPath, ['kernels.mjs'], consumer).trim().split('\n').pop()!);
+    expect(r.resolved).toBe(`file://${join(consumer, 'node_modules/lstm-wasm/dist/kernels.js')}`);
+    expect(r.name).toBe('simd');
+    // Row r of a is 4r, 4r+1, 4r+2, 4r+3: each sums to 16r + 6.
+    expect(r.c).toEqual([6, 6, 22, 22, 38, 38]);
+  });
+
   it('type-checks a consumer with tsc (browser libs, and Node types) and with Deno', () => {
     write(
       'consumer.ts',
