@@ -74,6 +74,17 @@ describe('recurrent layers in models', () => {
     expect(g.map((t) => t.shape)).toEqual([[3, 15], [5, 15], [2, 15]]);
   });
 
+  it('unitForgetBias keeps the forget gate at 1 with a given biasInitializer (Keras 3, TF.js); off, the initializer fills all', () => {
+    const bias = (args: Partial<lw.layers.LSTMArgs>) =>
+      Array.from(lw.sequential([lw.layers.lstm({ units: 3, inputShape: [2, 2], ...args })]).layers[0].getWeights()[2].dataSync());
+    expect(bias({ biasInitializer: 'zeros' })).toEqual([0, 0, 0, 1, 1, 1, 0, 0, 0, 0, 0, 0]);
+    expect(bias({ biasInitializer: 'ones', unitForgetBias: true })).toEqual(new Array(12).fill(1));
+    expect(bias({ biasInitializer: 'zeros', unitForgetBias: false })).toEqual(new Array(12).fill(0));
+    const drawn = bias({ biasInitializer: 'randomNormal' });
+    expect(drawn.slice(3, 6)).toEqual([1, 1, 1]);
+    expect(new Set([...drawn.slice(0, 3), ...drawn.slice(6)]).size).toBe(9);
+  });
+
   it('shape errors name the layer and the shapes', () => {
     expect(() => lw.sequential([lw.layers.lstm({ units: 4, inputShape: [5] })])).toThrow(/layer "lstm.*" \(LSTM\): input must have rank 3 \(with the batch\), got \[None, 5\]/);
     const a = lw.input({ shape: [3] });

@@ -1,3 +1,4 @@
+import { getInitializer, type Initializer, type InitializerName } from '../initializers.js';
 import { KERAS_ACTIVATION } from './activation-names.js';
 import { RecurrentLayer, type RecurrentArgs } from './recurrent-base.js';
 
@@ -17,12 +18,19 @@ export class LSTM extends RecurrentLayer {
     this.unitForgetBias = args.unitForgetBias ?? true;
   }
 
-  protected biasInit() {
-    if (!this.unitForgetBias || this.rargs.biasInitializer) return this.rargs.biasInitializer ?? 'zeros';
+  /**
+   * With unitForgetBias (Keras, TF.js): the forget gate's slice [u, 2u) starts at 1 and the other
+   * gates' slices from biasInitializer (default zeros), drawn as Keras draws them: [u] then [2u].
+   */
+  protected biasInit(): InitializerName | Initializer {
+    const given = this.rargs.biasInitializer ?? 'zeros';
+    if (!this.unitForgetBias) return given;
+    const init = getInitializer(given);
     const u = this.units;
-    return (_s: readonly number[], out: Float32Array) => {
-      out.fill(0);
+    return (_s, out, rng) => {
+      init([u], out.subarray(0, u), rng);
       out.fill(1, u, 2 * u);
+      init([2 * u], out.subarray(2 * u, 4 * u), rng);
     };
   }
 

@@ -3,7 +3,7 @@ import {
   type ActivationName, type Cell, type CellDims, type CellKind,
 } from '../backend/kernels/index.js';
 import { LwError } from '../errors.js';
-import type { InitializerName } from '../initializers.js';
+import type { Initializer, InitializerName } from '../initializers.js';
 import type { BatchTensor, ExecCtx } from '../engine/exec.js';
 import type { Shape } from '../engine/shape.js';
 import { KERAS_ACTIVATION } from './activation-names.js';
@@ -97,7 +97,7 @@ export abstract class RecurrentLayer extends Layer {
     return false;
   }
 
-  protected abstract biasInit(): InitializerName | ((shape: readonly number[], out: Float32Array) => void);
+  protected abstract biasInit(): InitializerName | Initializer;
 
   computeOutputShape(inputShapes: Shape[]): Shape[] {
     const s = this.expectRank(inputShapes, [3]);
