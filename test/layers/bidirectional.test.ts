@@ -247,3 +247,56 @@ describe('bidirectional training and backends', () => {
     await lw.ready({ backend: 'js' });
   });
 });
+
+describe('bidirectional mergeMode null (the two directions as two outputs)', () => {
+  /** The same bidirectional layer (same weights) with mergeMode null and concat, masked input, sequences and states. */
+  function twins(seq: boolean) {
+    const make = (mergeMode: MergeMode | null) => {
+      const x = lw.input({ shape: [5, 3] });
+      const masked = masking({ maskValue: 0 }).apply(x) as SymbolicTensor;
+      const bi = bidirectional({ layer: lw.layers.gru({ units: 4, returnSequences: seq, returnState: true }), mergeMode });
+      return { bi, model: lw.model({ inputs: x, outputs: bi.apply(masked) as SymbolicTensor[] }) };
+    };
+    const split = make(null);
+    const joined = make('concat');
+    joined.model.setWeights(split.model.getWeights());
+    return { split, joined };
+  }
+  const data = () => {
+    const x = rand([3, 5, 3], 21);
+    const d = x.dataSync();
+    d.fill(0, 3 * 3, 5 * 3); // sample 0: the last two steps are padding
+    return x;
+  };
+
+  it.each([false, true])('outputs [forward, backward, ...states] equal the concat halves (returnSequences %s), and save and load', async (seq) => {
+    const { split, joined } = twins(seq);
+    expect(split.model.outputs.map((o) => o.shape)).toEqual([seq ? [null, 5, 4] : [null, 4], seq ? [null, 5, 4] : [null, 4], [null, 4], [null, 4]]);
+    const [f, b, hf, hb] = asList(split.model.predict(data()));
+    const [c, jhf, jhb] = asList(joined.model.predict(data()));
+    const rows = c.size / 8;
+    const cv = c.dataSync();
+    const halves = [0, 4].map((o) => Array.from({ length: rows * 4 }, (_, i) => cv[Math.floor(i / 4) * 8 + o + (i % 4)]));
+    expect(Array.from(f.dataSync())).toEqual(halves[0]);
+    expect(Array.from(b.dataSync())).toEqual(halves[1]);
+    expect([Array.from(hf.dataSync()), Array.from(hb.dataSync())]).toEqual([Array.from(jhf.dataSync()), Array.from(jhb.dataSync())]);
+    expect(split.bi.getConfig().merge_mode).toBeNull();
+    const loaded = await lw.loadModel(split.model.toArtifacts());
+    expect(asList(loaded.predict(data())).map((t) => Array.from(t.dataSync()))).toEqual([f, b, hf, hb].map((t) => Array.from(t.dataSync())));
+  });
+
+  it('trains as concat does: the same loss gives the same step', () => {
+    const { split, joined } = twins(true);
+    const y = rand([3, 5, 4], 22);
+    const yJoined = lw.tensor(Array.from({ length: 3 * 5 * 8 }, (_, i) => y.dataSync()[Math.floor(i / 8) * 4 + (i % 4)]), [3, 5, 8]);
+    // mse over 8 concatenated columns = half the mse of each 4-column direction.
+    split.model.compile({ optimizer: 'sgd', loss: ['meanSquaredError', 'meanSquaredError', 'meanSquaredError', 'meanSquaredError'], lossWeights: [0.5, 0.5, 0, 0] });
+    joined.model.compile({ optimizer: 'sgd', loss: ['meanSquaredError', 'meanSquaredError', 'meanSquaredError'], lossWeights: [1, 0, 0] });
+    const zeros = lw.tensor(new Float32Array(3 * 4), [3, 4]);
+    split.model.trainOnBatch(data(), [y, y, zeros, zeros]);
+    joined.model.trainOnBatch(data(), [yJoined, zeros, zeros]);
+    const a = split.model.getWeights();
+    const b = joined.model.getWeights();
+    a.forEach((w, i) => expectClose(w.dataSync(), b[i].dataSync(), 1e-12, 1e-10, `weight ${i}`));
+  });
+});

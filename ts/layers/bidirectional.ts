@@ -12,8 +12,8 @@ const MERGE_MODES: readonly MergeMode[] = ['concat', 'sum', 'mul', 'ave'];
 export interface BidirectionalArgs extends LayerArgs {
   /** The LSTM / GRU / SimpleRNN to run in both directions (it is copied, not used itself). */
   layer: RecurrentLayer;
-  /** How the two directions' outputs combine (default 'concat'). */
-  mergeMode?: MergeMode;
+  /** How the two directions' outputs combine (default 'concat'); null: both, as two outputs (Keras, TF.js). */
+  mergeMode?: MergeMode | null;
   /** A different recurrent layer for the backward direction (goBackwards opposite to `layer`'s). */
   backwardLayer?: RecurrentLayer;
 }
@@ -40,7 +40,8 @@ export class Bidirectional extends Layer {
   readonly layer: RecurrentLayer;
   readonly forwardLayer: RecurrentLayer;
   readonly backwardLayer: RecurrentLayer;
-  readonly mergeMode: MergeMode;
+  /** null: the two directions are two outputs [forward, backward, ...states]. */
+  readonly mergeMode: MergeMode | null;
   readonly returnSequences: boolean;
   readonly returnState: boolean;
   private readonly customBackward: RecurrentLayer | null;
@@ -54,9 +55,9 @@ export class Bidirectional extends Layer {
     if (!(inner instanceof RecurrentLayer)) {
       throw new LwError('BAD_ARGUMENT', `bidirectional "${this.name}" wraps an LSTM, GRU or SimpleRNN layer: pass { layer: lw.layers.lstm({...}) }`);
     }
-    const mode = args.mergeMode ?? 'concat';
-    if (!MERGE_MODES.includes(mode)) {
-      throw new LwError('BAD_ARGUMENT', `bidirectional "${this.name}": mergeMode must be one of ${MERGE_MODES.join(', ')}, got ${String(mode)}`);
+    const mode = args.mergeMode === undefined ? 'concat' : args.mergeMode;
+    if (mode !== null && !MERGE_MODES.includes(mode)) {
+      throw new LwError('BAD_ARGUMENT', `bidirectional "${this.name}": mergeMode must be one of ${MERGE_MODES.join(', ')} or null, got ${String(mode)}`);
     }
     this.mergeMode = mode;
     this.layer = inner;
@@ -87,6 +88,7 @@ export class Bidirectional extends Layer {
     if (s[2] === null) throw this.shapeError('the feature (last) dimension of the input must be known');
     const [of, ...statesF] = this.forwardLayer.computeOutputShape(inputShapes);
     const [ob, ...statesB] = this.backwardLayer.computeOutputShape(inputShapes);
+    if (this.mergeMode === null) return [of, ob, ...statesF, ...statesB];
     const last = of.length - 1;
     let out: Shape;
     if (this.mergeMode === 'concat') out = [...of.slice(0, last), (of[last] as number) + (ob[last] as number)];
@@ -119,6 +121,12 @@ export class Bidirectional extends Layer {
     const rows = of.shape.slice(0, -1).reduce((a, b) => a * b, 1);
     const [uf, ub] = [this.forwardLayer.units, this.backwardLayer.units];
     const k = ctx.backend.kernels;
+    const mask = this.returnSequences ? x.mask : undefined;
+    const saved: Saved = { fwd, bwd, yf, yb };
+    if (this.mergeMode === null) {
+      const both: BatchTensor[] = [{ ptr: yf, shape: [...of.shape.slice(0, -1), uf], mask }, { ptr: yb, shape: [...ob.shape.slice(0, -1), ub], mask }];
+      return { outputs: [...both, ...fwd.outputs.slice(1), ...bwd.outputs.slice(1)], saved };
+    }
     let y: number;
     if (this.mergeMode === 'concat') {
       y = ctx.alloc(rows * (uf + ub));
@@ -132,23 +140,27 @@ export class Bidirectional extends Layer {
         if (this.mergeMode === 'ave') scaleInPlace(k, { n, scale: 0.5, x: y });
       }
     }
-    const merged: BatchTensor = { ptr: y, shape: [...of.shape.slice(0, -1), this.mergeMode === 'concat' ? uf + ub : uf], mask: this.returnSequences ? x.mask : undefined };
-    const outputs = [merged, ...fwd.outputs.slice(1), ...bwd.outputs.slice(1)];
-    const saved: Saved = { fwd, bwd, yf, yb };
-    return { outputs, saved };
+    const merged: BatchTensor = { ptr: y, shape: [...of.shape.slice(0, -1), this.mergeMode === 'concat' ? uf + ub : uf], mask };
+    return { outputs: [merged, ...fwd.outputs.slice(1), ...bwd.outputs.slice(1)], saved };
   }
 
   backward(ctx: ExecCtx, savedAny: unknown, [x]: BatchTensor[], _outputs: BatchTensor[], dOutputs: number[]): number[] {
     const saved = savedAny as Saved;
     const nf = saved.fwd.outputs.length - 1;
-    const [dy, ...dStates] = dOutputs;
+    // Unmerged, the first two gradients are the directions' own.
+    const separate = this.mergeMode === null;
+    const [dy, ...dStates] = separate ? [0, ...dOutputs.slice(2)] : dOutputs;
     const dStatesF = dStates.slice(0, nf);
     const dStatesB = dStates.slice(nf);
     const [uf, ub] = [this.forwardLayer.units, this.backwardLayer.units];
     const rows = saved.fwd.outputs[0].shape.slice(0, -1).reduce((a, b) => a * b, 1);
     const k = ctx.backend.kernels;
-    let dyf = 0;
-    let dyb = 0;
+    let dyf = separate ? dOutputs[0] ?? 0 : 0;
+    let dyb = separate ? dOutputs[1] ?? 0 : 0;
+    if (separate && this.returnSequences) {
+      if (dyf) dyf = this.mergedToSteps(ctx, dyf, x, this.forwardLayer, false);
+      if (dyb) dyb = this.mergedToSteps(ctx, dyb, x, this.backwardLayer, true);
+    }
     if (dy) {
       if (this.mergeMode === 'concat') {
         dyf = ctx.alloc(rows * uf);

@@ -139,12 +139,11 @@ registerLayer('Bidirectional', (c, ctx) => {
     if (!(l instanceof RecurrentLayer)) throw c.fail(`"${key}" must be an LSTM, GRU or SimpleRNN, got ${l.className}`);
     return l;
   };
-  // Keras writes merge_mode null for "return both directions": not supported here.
-  if (Object.prototype.hasOwnProperty.call(c.raw, 'merge_mode') && c.raw.merge_mode === null) throw c.fail('merge_mode None (separate outputs) is not supported');
   return new Bidirectional({
     ...c.layerArgs(),
     layer: recurrent('layer'),
-    mergeMode: c.str('merge_mode') as MergeMode | undefined,
+    // Keras writes merge_mode null for "return both directions" (two outputs).
+    mergeMode: c.raw.merge_mode === null ? null : (c.str('merge_mode') as MergeMode | undefined),
     backwardLayer: c.get('backward_layer') === undefined ? undefined : recurrent('backward_layer'),
   });
 });
