@@ -3,6 +3,7 @@ import { getInitializer, type Initializer, type InitializerName } from '../initi
 import { Tensor } from '../tensor.js';
 import type { BatchTensor, ExecCtx } from './exec.js';
 import { fmt, type Shape } from './shape.js';
+import { checkOptions, type OptionNames } from './options.js';
 import { Weight } from './weight.js';
 
 /** Options every layer takes (TF.js names). */
@@ -17,6 +18,8 @@ export interface LayerArgs {
   /** Accepted for TF.js compatibility; computation is float32. */
   dtype?: 'float32';
 }
+
+const LAYER_OPTIONS: OptionNames<LayerArgs> = { name: true, inputShape: true, batchInputShape: true, batchSize: true, trainable: true, dtype: true };
 
 /** A tensor in a model graph (no values): what `layer.apply(...)` returns. */
 export class SymbolicTensor {
@@ -72,8 +75,10 @@ export abstract class Layer {
    */
   readonly handlesGatheredInputs: boolean = false;
 
-  constructor(args: LayerArgs = {}, defaultName?: string) {
+  /** `options`: the subclass's own option names; any other key of `args` is BAD_ARGUMENT. */
+  constructor(args: LayerArgs = {}, defaultName?: string, options: Readonly<Record<string, true>> = {}) {
     this.name = args.name ?? uniqueName(defaultName ?? snake(this.constructor.name));
+    checkOptions(args, { ...LAYER_OPTIONS, ...options }, `layer "${this.name}" (${this.constructor.name})`);
     this.trainable = args.trainable ?? true;
     if (args.batchInputShape) this.batchInputShape = [...args.batchInputShape];
     else if (args.inputShape) this.batchInputShape = [args.batchSize ?? null, ...args.inputShape];

@@ -9,7 +9,7 @@ export class Activation extends Layer {
   readonly className = 'Activation';
   readonly activation: ActivationName;
   constructor(args: LayerArgs & { activation: ActivationName | string }) {
-    super(args, 'activation');
+    super(args, 'activation', { activation: true });
     this.activation = resolveActivation(args.activation, `layer "${this.name}"`);
   }
   computeOutputShape(inputShapes: Shape[]): Shape[] {

@@ -1,3 +1,4 @@
+import type { OptionNames } from '../engine/options.js';
 import { add, axpy, fill, mul, scaleInPlace } from '../backend/kernels/index.js';
 import { LwError } from '../errors.js';
 import type { BatchTensor, ExecCtx } from '../engine/exec.js';
@@ -51,7 +52,7 @@ export class Bidirectional extends Layer {
   constructor(args: BidirectionalArgs) {
     const inner = args.layer;
     const inherited = args.batchInputShape ?? (args.inputShape ? undefined : inner?.batchInputShape ?? undefined);
-    super({ ...args, batchInputShape: inherited, trainable: args.trainable ?? inner?.trainable }, 'bidirectional');
+    super({ ...args, batchInputShape: inherited, trainable: args.trainable ?? inner?.trainable }, 'bidirectional', { layer: true, mergeMode: true, backwardLayer: true } satisfies OptionNames<BidirectionalArgs, LayerArgs>);
     if (!(inner instanceof RecurrentLayer)) {
       throw new LwError('BAD_ARGUMENT', `bidirectional "${this.name}" wraps an LSTM, GRU or SimpleRNN layer: pass { layer: lw.layers.lstm({...}) }`);
     }

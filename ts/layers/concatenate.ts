@@ -1,3 +1,4 @@
+import type { OptionNames } from '../engine/options.js';
 import { mul } from '../backend/kernels/index.js';
 import { LwError } from '../errors.js';
 import type { BatchTensor, ExecCtx } from '../engine/exec.js';
@@ -27,7 +28,7 @@ export class Concatenate extends Layer {
   readonly axis: number;
 
   constructor(args: ConcatenateArgs = {}) {
-    super(args, 'concatenate');
+    super(args, 'concatenate', { axis: true } satisfies OptionNames<ConcatenateArgs, LayerArgs>);
     const axis = args.axis ?? -1;
     if (!Number.isInteger(axis)) throw new LwError('BAD_ARGUMENT', `layer "${this.name}": axis must be a whole number, got ${axis}`);
     this.axis = axis;

@@ -1,3 +1,4 @@
+import type { OptionNames } from '../engine/options.js';
 import { denseBackward, denseForward, denseWsFloats, resolveActivation, type ActivationName } from '../backend/kernels/index.js';
 import type { InitializerName } from '../initializers.js';
 import type { BatchTensor, ExecCtx } from '../engine/exec.js';
@@ -6,6 +7,8 @@ import { KERAS_ACTIVATION } from './activation-names.js';
 import { Layer, type LayerArgs } from '../engine/layer.js';
 import type { Weight } from '../engine/weight.js';
 import { initializerConfig } from './config.js';
+
+const DENSE_OPTIONS: OptionNames<DenseArgs, LayerArgs> = { units: true, activation: true, useBias: true, kernelInitializer: true, biasInitializer: true };
 
 export interface DenseArgs extends LayerArgs {
   units: number;
@@ -28,7 +31,7 @@ export class Dense extends Layer {
   private bias: Weight | null = null;
 
   constructor(private readonly args: DenseArgs) {
-    super(args, 'dense');
+    super(args, 'dense', DENSE_OPTIONS);
     if (!Number.isInteger(args.units) || args.units < 1) throw this.shapeError(`units must be a whole number >= 1, got ${args.units}`);
     this.units = args.units;
     this.activation = resolveActivation(args.activation, `layer "${this.name}"`);

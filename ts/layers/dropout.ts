@@ -8,8 +8,8 @@ import { Layer, type LayerArgs } from '../engine/layer.js';
 export class Dropout extends Layer {
   readonly className = 'Dropout';
   readonly rate: number;
-  constructor(args: LayerArgs & { rate: number; seed?: number }) {
-    super(args, 'dropout');
+  constructor(args: LayerArgs & { rate: number }) {
+    super(args, 'dropout', { rate: true });
     if (!(args.rate >= 0 && args.rate < 1)) throw new LwError('BAD_ARGUMENT', `layer "${this.name}": rate must be in [0, 1), got ${args.rate}`);
     this.rate = args.rate;
   }

@@ -1,3 +1,4 @@
+import type { OptionNames } from '../engine/options.js';
 import { LwError } from '../errors.js';
 import type { InitializerName } from '../initializers.js';
 import { embeddingBackward } from '../backend/kernels/index.js';
@@ -8,6 +9,8 @@ import type { Tensor } from '../tensor.js';
 import { initializerConfig } from './config.js';
 import { Layer, type LayerArgs } from '../engine/layer.js';
 import type { Weight } from '../engine/weight.js';
+
+const EMBEDDING_OPTIONS: OptionNames<EmbeddingArgs, LayerArgs> = { inputDim: true, outputDim: true, inputLength: true, maskZero: true, embeddingsInitializer: true };
 
 export interface EmbeddingArgs extends LayerArgs {
   inputDim: number;
@@ -27,7 +30,7 @@ export class Embedding extends Layer {
   private table!: Weight;
 
   constructor(private readonly args: EmbeddingArgs) {
-    super(args.inputLength && !args.inputShape && !args.batchInputShape ? { ...args, inputShape: [args.inputLength] } : args, 'embedding');
+    super(args.inputLength && !args.inputShape && !args.batchInputShape ? { ...args, inputShape: [args.inputLength] } : args, 'embedding', EMBEDDING_OPTIONS);
     for (const k of ['inputDim', 'outputDim'] as const) {
       if (!Number.isInteger(args[k]) || args[k] < 1) throw this.shapeError(`${k} must be a whole number >= 1, got ${args[k]}`);
     }

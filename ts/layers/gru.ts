@@ -1,3 +1,4 @@
+import type { OptionNames } from '../engine/options.js';
 import { KERAS_ACTIVATION } from './activation-names.js';
 import { RecurrentLayer, type RecurrentArgs } from './recurrent-base.js';
 
@@ -13,7 +14,7 @@ export class GRU extends RecurrentLayer {
   readonly resetAfter: boolean;
 
   constructor(args: GRUArgs) {
-    super(args, 'gru');
+    super(args, 'gru', { resetAfter: true } satisfies OptionNames<GRUArgs, RecurrentArgs>);
     this.resetAfter = args.resetAfter ?? true;
   }
 

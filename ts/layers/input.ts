@@ -6,7 +6,7 @@ import { Layer, Node, SymbolicTensor, type LayerArgs } from '../engine/layer.js'
 /** The source of a model input (Keras InputLayer). */
 export class InputLayer extends Layer {
   readonly className = 'InputLayer';
-  constructor(args: LayerArgs & { sparse?: boolean }) {
+  constructor(args: LayerArgs) {
     super(args, 'input');
     if (!this.batchInputShape) throw new LwError('BAD_ARGUMENT', `input "${this.name}" needs shape or batchShape`);
     for (const d of this.batchInputShape.slice(1)) {

@@ -1,3 +1,4 @@
+import type { OptionNames } from '../engine/options.js';
 import { getInitializer, type Initializer, type InitializerName } from '../initializers.js';
 import { KERAS_ACTIVATION } from './activation-names.js';
 import { RecurrentLayer, type RecurrentArgs } from './recurrent-base.js';
@@ -14,7 +15,7 @@ export class LSTM extends RecurrentLayer {
   readonly unitForgetBias: boolean;
 
   constructor(args: LSTMArgs) {
-    super(args, 'lstm');
+    super(args, 'lstm', { unitForgetBias: true } satisfies OptionNames<LSTMArgs, RecurrentArgs>);
     this.unitForgetBias = args.unitForgetBias ?? true;
   }
 

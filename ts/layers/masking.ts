@@ -1,3 +1,4 @@
+import type { OptionNames } from '../engine/options.js';
 import type { BatchTensor, ExecCtx } from '../engine/exec.js';
 import type { Shape } from '../engine/shape.js';
 import { Layer, type LayerArgs } from '../engine/layer.js';
@@ -17,7 +18,7 @@ export class Masking extends Layer {
   readonly maskValue: number;
 
   constructor(args: MaskingArgs = {}) {
-    super(args, 'masking');
+    super(args, 'masking', { maskValue: true } satisfies OptionNames<MaskingArgs, LayerArgs>);
     this.maskValue = args.maskValue ?? 0;
   }
 

@@ -1,3 +1,4 @@
+import type { OptionNames } from '../engine/options.js';
 import {
   add, CELLS, cellBackward, cellCacheFloats, cellForward, cellWsFloats, resolveActivation,
   type ActivationName, type Cell, type CellDims, type CellKind,
@@ -31,6 +32,12 @@ export interface RecurrentArgs extends LayerArgs {
   recurrentInitializer?: InitializerName;
   biasInitializer?: InitializerName;
 }
+
+const RECURRENT_OPTIONS: OptionNames<RecurrentArgs, LayerArgs> = {
+  units: true, activation: true, recurrentActivation: true, useBias: true, returnSequences: true, returnState: true,
+  goBackwards: true, stateful: true, dropout: true, recurrentDropout: true, kernelInitializer: true,
+  recurrentInitializer: true, biasInitializer: true,
+};
 
 interface Saved {
   inputs: KernelInputs;
@@ -68,8 +75,9 @@ export abstract class RecurrentLayer extends Layer {
 
   protected abstract readonly cellKind: CellKind;
 
-  constructor(protected readonly rargs: RecurrentArgs, defaultName: string) {
-    super(rargs, defaultName);
+  /** `options`: the cell's own option names beyond RecurrentArgs. */
+  constructor(protected readonly rargs: RecurrentArgs, defaultName: string, options: Readonly<Record<string, true>> = {}) {
+    super(rargs, defaultName, { ...RECURRENT_OPTIONS, ...options });
     if (!Number.isInteger(rargs.units) || rargs.units < 1) throw this.shapeError(`units must be a whole number >= 1, got ${rargs.units}`);
     this.units = rargs.units;
     this.activation = resolveActivation(rargs.activation ?? 'tanh', `layer "${this.name}"`, 'recurrent');

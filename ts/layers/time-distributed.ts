@@ -1,3 +1,4 @@
+import type { OptionNames } from '../engine/options.js';
 import { LwError } from '../errors.js';
 import type { BatchTensor, ExecCtx } from '../engine/exec.js';
 import { fmt, type Shape } from '../engine/shape.js';
@@ -26,7 +27,7 @@ export class TimeDistributed extends Layer {
   readonly layer: Layer;
 
   constructor(args: TimeDistributedArgs) {
-    super({ ...args, trainable: args.trainable ?? args.layer?.trainable }, 'time_distributed');
+    super({ ...args, trainable: args.trainable ?? args.layer?.trainable }, 'time_distributed', { layer: true } satisfies OptionNames<TimeDistributedArgs, LayerArgs>);
     if (!(args.layer instanceof Layer)) throw new LwError('BAD_ARGUMENT', `timeDistributed "${this.name}" needs { layer } made by lw.layers.*`);
     this.layer = args.layer;
     nestLayer(this, this.layer, () => this.weightPrefix());

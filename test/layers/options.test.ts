@@ -1,0 +1,41 @@
+// Every layer rejects options it does not know (a misspelt option would otherwise be ignored and
+// give a silently different layer), naming the option, the layer and the options it has.
+import { describe, expect, it } from 'vitest';
+import * as lw from '../../ts/index.js';
+
+/** Valid arguments for each lw.layers factory. */
+const VALID: Record<string, () => Record<string, unknown>> = {
+  dense: () => ({ units: 2 }),
+  embedding: () => ({ inputDim: 5, outputDim: 2 }),
+  lstm: () => ({ units: 2 }),
+  gru: () => ({ units: 2 }),
+  simpleRNN: () => ({ units: 2 }),
+  dropout: () => ({ rate: 0.1 }),
+  activation: () => ({ activation: 'relu' }),
+  flatten: () => ({}),
+  bidirectional: () => ({ layer: lw.layers.lstm({ units: 2 }) }),
+  masking: () => ({}),
+  timeDistributed: () => ({ layer: lw.layers.dense({ units: 2 }) }),
+  concatenate: () => ({}),
+};
+type Factory = (args: Record<string, unknown>) => lw.layers.Layer;
+const factories = Object.entries(lw.layers).filter(([name, f]) => typeof f === 'function' && /^[a-z]/.test(name)) as [string, Factory][];
+
+describe('layer options', () => {
+  it('every factory is covered', () => {
+    expect(factories.map(([n]) => n).sort()).toEqual(Object.keys(VALID).sort());
+  });
+
+  it.each(Object.keys(VALID))('%s: an unknown option is BAD_ARGUMENT naming it and the layer; the valid ones build', (name) => {
+    const make = factories.find(([n]) => n === name)![1];
+    expect(make({ ...VALID[name](), name: `my_${name}` }).name).toBe(`my_${name}`);
+    expect(() => make({ ...VALID[name](), name: `my_${name}`, bogus: 1 })).toThrow(new RegExp(`BAD_ARGUMENT.*layer "my_${name}" .*unknown option "bogus"; its options are name, `));
+  });
+
+  it('a misspelt option lists the right one; options that would be ignored are refused', () => {
+    expect(() => lw.layers.lstm({ units: 2, returnSequence: true } as unknown as lw.layers.LSTMArgs)).toThrow(/unknown option "returnSequence".*returnSequences/);
+    expect(() => lw.layers.dropout({ rate: 0.5, seed: 3 } as unknown as { rate: number })).toThrow(/unknown option "seed"/);
+    expect(() => lw.layers.gru({ units: 2, unitForgetBias: true } as unknown as lw.layers.GRUArgs)).toThrow(/unknown option "unitForgetBias"/);
+    expect(lw.layers.lstm({ units: 2, returnSequences: undefined }).returnSequences).toBe(false);
+  });
+});
