@@ -4,12 +4,12 @@
 //
 //   npm run build:ts && node bench/ab-kernels.mjs <A kernels-simd.wasm> <B kernels-simd.wasm> [seconds]
 //
-// The calls go through the library's kernel bindings (dist/backend/kernels), given each module's
+// The calls go through the library's kernel bindings (lstm-wasm/kernels: dist/kernels.js), given each module's
 // raw exports.
 // Both modules get the same inputs; prints medians, p10 and min per call of both layers, and the
 // median of the pairs' B/A ratios.
 import { readFileSync } from 'node:fs';
-import { cellBackward, cellCacheFloats, cellForward, cellWsFloats } from '../dist/backend/kernels/index.js';
+import { cellBackward, cellCacheFloats, cellForward, cellWsFloats } from '../dist/kernels.js';
 
 const [fileA, fileB, secs = '12'] = process.argv.slice(2);
 if (!fileA || !fileB) {

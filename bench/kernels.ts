@@ -11,8 +11,9 @@
 //
 // Prints a markdown table and writes bench/results/kernels-<YYYY-MM-DD>.json.
 import { join } from 'node:path';
-import type { Backend, BackendName } from '../ts/backend/backend.js';
-import { CELLS, cellBackward, cellCacheFloats, cellForward, cellWsFloats, gemm, gemmWsFloats } from '../ts/backend/kernels/index.js';
+import {
+  CELLS, cellBackward, cellCacheFloats, cellForward, cellWsFloats, gemm, gemmWsFloats, type Backend, type BackendName,
+} from '../ts/kernels.js';
 import { BACKENDS, BenchBuffers, benchBackend, repoRoot } from './lib/backends.js';
 import { machineInfo, describeMachine } from './lib/machine.js';
 import { measureRounds, type RoundsMeasurement, type MeasureOptions } from './lib/timing.js';

@@ -349,7 +349,7 @@ async function systems(): Promise<{ specs: SystemSpec[]; blas?: BlasPlan }> {
     { ...nodeSystem('simd-peak', 'SIMD128 peak and GEMM', 'simd-peak.js'), measures: ['gemm'] },
     nodeSystem('lstm-wasm/simd-1t', 'lstm-wasm simd, 1 thread', 'lstm-wasm.js', 'simd-1t', ['profile']),
     nodeSystem('lstm-wasm/simd-all', 'lstm-wasm simd, all threads', 'lstm-wasm.js', 'simd-all'),
-    nodeSystem('lstm-wasm/scalar', 'lstm-wasm wasm (no SIMD), 1 thread', 'lstm-wasm.js', 'scalar'),
+    nodeSystem('lstm-wasm/scalar', 'lstm-wasm scalar (no SIMD), 1 thread', 'lstm-wasm.js', 'scalar'),
     nodeSystem('lstm-wasm/js', 'lstm-wasm js (float64 baseline)', 'lstm-wasm.js', 'js'),
     nodeSystem('tfjs/wasm', 'TensorFlow.js wasm', 'tfjs.js', 'wasm'),
     nodeSystem('tfjs/cpu', 'TensorFlow.js cpu', 'tfjs.js', 'cpu'),

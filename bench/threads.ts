@@ -13,9 +13,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as lw from '../ts/index.js';
-import { cellCacheFloats, cellForward, cellWsFloats } from '../ts/backend/kernels/index.js';
-import { createBackend, getThreads } from '../ts/runtime/ready.js';
-import { poolOf } from '../ts/backend/wasm/threads.js';
+import { cellCacheFloats, cellForward, cellWsFloats, createBackend, poolOf } from '../ts/kernels.js';
 import { repoRoot } from './lib/backends.js';
 import { describeMachine, machineInfo } from './lib/machine.js';
 import { summarize, type Summary } from './lib/stats.js';
@@ -147,7 +145,7 @@ async function main() {
     // 1, 2, 2, 1, 1, 2, ...: a drift of the machine's speed hits every thread count alike.
     for (const threads of round % 2 === 0 ? THREADS : [...THREADS].reverse()) {
       await lw.ready({ backend: 'simd', threads, wasm });
-      const got = getThreads();
+      const got = lw.getThreads();
       if (got !== threads) throw new Error(`asked for ${threads} threads, the backend has ${got}`);
       const model = seedModel();
       let b = 0;

@@ -1,4 +1,4 @@
-// The README's API overview, runnable end to end (test/api-tour.test.ts runs it).
+// The README's API overview, runnable end to end (test/examples/api-tour.test.ts runs it).
 // Run: npm run build && node dist-bench/examples/api-tour.js (after tsc -p tsconfig.bench.json)
 import * as lw from 'lstm-wasm';
 import { mkdtempSync } from 'node:fs';

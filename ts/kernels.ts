@@ -9,7 +9,7 @@
  * Building, training and running models needs none of this: that is `lstm-wasm` itself.
  */
 export { Backend, Scope, type BackendName, type BackendMemory, type FloatArray } from './backend/backend.js';
-export { KERNELS_ABI_VERSION, type Kernels } from './backend/abi.js';
+export { ActivationCode, KERNELS_ABI_VERSION, RecurrentFlags, type Kernels } from './backend/abi.js';
 export * from './backend/kernels/index.js';
 export { createBackend, currentBackend, type ReadyOptions } from './runtime/ready.js';
 export { poolOf, type ThreadPool } from './backend/wasm/threads.js';

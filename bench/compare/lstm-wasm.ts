@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as lw from '../../ts/index.js';
-import { currentBackend } from '../../ts/runtime/ready.js';
+import { currentBackend } from '../../ts/kernels.js';
 import { repoRoot } from '../lib/backends.js';
 import { median } from '../lib/stats.js';
 import { Unsupported, floatBatch, labelBatch, runSystem, tokenBatch, type MeasureDef } from './harness.js';

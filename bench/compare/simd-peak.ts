@@ -4,7 +4,7 @@
 // value, mul + add into accumulators held in locals) for several tile shapes, the best of which
 // is the reference.
 // WebAssembly SIMD128 has no fused multiply-add, so one mul + one add on 4 lanes = 8 flops.
-import { gemm as gemmKernel, gemmWsFloats } from '../../ts/backend/kernels/index.js';
+import { gemm as gemmKernel, gemmWsFloats } from '../../ts/kernels.js';
 import { benchBackend, BenchBuffers } from '../lib/backends.js';
 import { measureRounds, type MeasureOptions } from '../lib/timing.js';
 import { runSystem } from './harness.js';

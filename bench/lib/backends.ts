@@ -3,8 +3,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { Backend, BackendName } from '../../ts/backend/backend.js';
-import { createBackend } from '../../ts/runtime/ready.js';
+import { createBackend, type Backend, type BackendName } from '../../ts/kernels.js';
 import { uniform } from './random.js';
 
 /** The repository root: the nearest ancestor of this file with package.json and wasm/. */

@@ -1,6 +1,6 @@
 // The page: starts the training worker, keeps an animation-frame counter running (proof that the
 // main thread is free), and draws the loss curve as losses arrive. Progress is also published as
-// window.__trainState for automated checks (test/browser.test.ts).
+// window.__trainState for automated checks (test/packaging/browser.test.ts).
 
 const $ = (id) => document.getElementById(id);
 

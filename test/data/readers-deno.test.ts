@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 const deno = fileURLToPath(new URL('../../node_modules/.bin/deno', import.meta.url));
 const module = (name: string) => new URL(`../../ts/data/${name}`, import.meta.url).href;
 
-/** Memory limits and sampling as in data-large-files.test.ts (forced GC every 20000 rows, growth from WARM_ROWS on). */
+/** Memory limits and sampling as in large-files.test.ts (forced GC every 20000 rows, growth from WARM_ROWS on). */
 const WARM_ROWS = 100000;
 const MAX_HEAP_GROWTH = 2 * 2 ** 20;
 const MAX_RSS_GROWTH = 24 * 2 ** 20;

@@ -1,4 +1,4 @@
-// Shared by the test/cli-*.test.ts files: runs the BUILT command (node bin/lstm-wasm.js) and writes
+// Shared by the test/cli/*.test.ts files: runs the BUILT command (node bin/lstm-wasm.js) and writes
 // small generated data files.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';

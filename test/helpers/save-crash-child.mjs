@@ -1,4 +1,4 @@
-// Child process of test/reliability-save-faults.test.ts: saves a model and dies by SIGKILL in the
+// Child process of test/io/save-faults.test.ts: saves a model and dies by SIGKILL in the
 // middle (no cleanup, no flush: as a crash or a power cut of the process).
 //
 //   node save-crash-child.mjs LIB_INDEX refs REF_A REF_B

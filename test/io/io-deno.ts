@@ -1,4 +1,4 @@
-// Run by test/io.test.ts under Deno (sources through --unstable-sloppy-imports): save with the
+// Run by test/io/io.test.ts under Deno (sources through --unstable-sloppy-imports): save with the
 // optimizer, load, compare. Prints one JSON line.
 import * as lw from '../../ts/index.js';
 import { loadModel } from '../../ts/model/load-model.js';

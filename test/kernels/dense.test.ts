@@ -1,5 +1,6 @@
 import { describe, it, expect, beforeAll } from 'vitest';
-import { ActivationCode, denseBackward, denseForward as denseKernel, denseWsFloats, gemmWsFloats, type ActivationName } from '../../ts/backend/kernels/index.js';
+import { ActivationCode } from '../../ts/backend/abi.js';
+import { denseBackward, denseForward as denseKernel, denseWsFloats, gemmWsFloats, type ActivationName } from '../../ts/backend/kernels/index.js';
 import type { Backend } from '../../ts/backend/backend.js';
 import {
   allBackends, run, randArray, expectClose, numericGrad, weightedSum, ws, WASM_BACKENDS, type NamedBackends,

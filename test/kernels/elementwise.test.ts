@@ -1,6 +1,7 @@
 import { describe, it, expect, beforeAll } from 'vitest';
+import { ActivationCode } from '../../ts/backend/abi.js';
 import {
-  activationBackward, activationForward, ActivationCode, add, axpy, biasAdd, biasGrad, countNonFinite, fill, mul, type ActivationName,
+  activationBackward, activationForward, add, axpy, biasAdd, biasGrad, countNonFinite, fill, mul, type ActivationName,
 } from '../../ts/backend/kernels/index.js';
 import type { Backend } from '../../ts/backend/backend.js';
 import {

@@ -26,7 +26,7 @@ function sweep(): RecCase[] {
   return cases;
 }
 
-describe('rnn kernels against the float64 oracle', () => {
+describe('simpleRNN kernels against the float64 oracle', () => {
   const cases = sweep();
   for (const name of WASM_BACKENDS) {
     it(`${name}: ${cases.length} cases, every forward and backward output`, () => {
@@ -49,7 +49,7 @@ describe('rnn kernels against the float64 oracle', () => {
 
 const checkGradients = (c: RecCase, seed: number) => checkGradientsOn(B, c, seed);
 
-describe('rnn backward against finite differences (float64)', () => {
+describe('simpleRNN backward against finite differences (float64)', () => {
   const base = { cell: 'simpleRNN', h0: true, bias: true } as const;
   it('tanh: plain, masked, goBackwards, recurrent mask', () => {
     checkGradients({ ...base, B: 2, T: 3, I: 3, U: 4 }, 1);

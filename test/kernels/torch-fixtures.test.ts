@@ -5,8 +5,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, it, expect, beforeAll } from 'vitest';
 import type { Backend } from '../../ts/backend/backend.js';
+import { ActivationCode, RecurrentFlags } from '../../ts/backend/abi.js';
 import {
-  ActivationCode, cellBackward, cellCacheFloats, cellForward, cellWsFloats, RecurrentFlags, type ActivationName, type CellKind,
+  cellBackward, cellCacheFloats, cellForward, cellWsFloats, type ActivationName, type CellKind,
 } from '../../ts/backend/kernels/index.js';
 import { allBackends, run, expectClose, ws, type BufSpec, type NamedBackends } from '../helpers/kernels.js';
 

@@ -1,7 +1,7 @@
 // The thread pool of the BUILT package in Deno (Deno workers) and in Chromium (Web Workers), on a
 // cross-origin-isolated page's main thread (the leader spins: it may not Atomics.wait) and inside a
 // module Web Worker (the leader blocks). Same check everywhere: test/runtimes/threads-check.mjs.
-// Chromium: Debian's /usr/bin/chromium, as test/browser.test.ts (skipped when it is missing).
+// Chromium: Debian's /usr/bin/chromium, as test/packaging/browser.test.ts (skipped when it is missing).
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';

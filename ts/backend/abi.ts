@@ -13,8 +13,8 @@
  *   gradients (`dx`, `dh0`, `dc0`) are **overwritten**.
  * - `ws` is caller-owned scratch of `*_ws_floats(...)` floats, `cache` is what a forward keeps for
  *   its backward (`*_cache_floats(...)` floats). Their layouts are private to each backend.
- * - Activations are `ActivationCode`s (`./kernels/activations.ts`).
- * - Recurrent flags (`RecurrentFlags`, `./kernels/recurrent.ts`): bit 0 `goBackwards` (process time reversed; `hs` is written in processing
+ * - Activations are `ActivationCode`s (below).
+ * - Recurrent flags (`RecurrentFlags`, below): bit 0 `goBackwards` (process time reversed; `hs` is written in processing
  *   order, as Keras returns it), bit 1 GRU `resetAfter`.
  * - Recurrent mask `pMask [batch, time]` (indexed by input time): a masked step carries h (and c)
  *   through unchanged and outputs the carried h. `pRecMask [batch, units]` multiplies h(t-1)
@@ -150,6 +150,21 @@ export interface Kernels {
   /** Number of NaN or ±Inf among n floats (0 when all finite). */
   count_non_finite(n: number, pX: number): number;
 }
+
+/** Activation codes shared with the Rust kernels (`crates/kernels/src/activations.rs`). */
+export const ActivationCode = {
+  linear: 0,
+  relu: 1,
+  tanh: 2,
+  sigmoid: 3,
+  hardSigmoid: 4,
+  softmax: 5,
+} as const;
+/** The recurrent kernels' flag bits (the bindings set them from booleans; `crates/kernels/src/recurrent.rs`). */
+export const RecurrentFlags = {
+  goBackwards: 1,
+  resetAfter: 2,
+} as const;
 
 /** Bumped with every signature change; must equal the module's `kernels_abi_version()`. */
 export const KERNELS_ABI_VERSION = 3;

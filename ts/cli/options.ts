@@ -4,8 +4,8 @@ import { CliError } from './errors.js';
 
 export const TASKS = ['binary', 'multiclass', 'regression', 'forecast', 'language-model'] as const;
 export type Task = (typeof TASKS)[number];
-export const CELLS = ['lstm', 'gru', 'simpleRNN'] as const;
-export type CellName = (typeof CELLS)[number];
+export const CELL_NAMES = ['lstm', 'gru', 'simpleRNN'] as const;
+export type CellName = (typeof CELL_NAMES)[number];
 
 /** The network: what `train` takes one of and `select` searches over (cell, units, layers). */
 export interface ModelSpec {
@@ -68,7 +68,7 @@ export const DATA_FLAGS: FlagSpecs = {
 
 export const TRAIN_FLAGS: FlagSpecs = {
   ...DATA_FLAGS,
-  cell: { type: 'string', choices: CELLS, help: 'recurrent cell (default lstm)' },
+  cell: { type: 'string', choices: CELL_NAMES, help: 'recurrent cell (default lstm)' },
   units: { type: 'int', min: 1, help: 'units per recurrent layer (default 64; forecast 32; language model 128)' },
   layers: { type: 'int', min: 1, help: 'stacked recurrent layers (default 1)' },
   'validation-split': { type: 'number', min: 0, below: 1, help: 'fraction held out for validation, from the end (default 0.1)' },

@@ -1,4 +1,4 @@
-//! Activation functions by code, shared by every kernel family. Codes (same in TypeScript's `Act`):
+//! Activation functions by code, shared by every kernel family. Codes (same in TypeScript's `ActivationCode` (ts/backend/abi.ts)):
 //! 0 linear, 1 relu, 2 tanh, 3 sigmoid, 4 hardSigmoid (TF.js/Keras 2: clamp(0.2x + 0.5, 0, 1)),
 //! 5 softmax (over the last axis; dense and activation layers only).
 //! Derivatives are taken from the *output* y, which is what the forward passes keep.

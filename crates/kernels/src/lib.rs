@@ -6,7 +6,7 @@
 //! - Parameter gradients are *accumulated* (`+=`) so shared weights and several consumers work;
 //!   the training loop zeroes the gradient block once per step. Input gradients are overwritten.
 //! - Scratch memory comes from a caller-provided workspace (`*_ws_floats` gives its size), so
-//!   each thread of a later worker pool can own its own.
+//!   each thread of the worker pool can own its own.
 #![no_std]
 
 pub mod simd;

@@ -15,7 +15,7 @@
 //! pool; elsewhere `threads()` is 1, every `parts` is 1 and `parallel` is a plain call of
 //! `f(ctx, 0, 1)`, and the module neither imports nor exports anything more.
 //!
-//! Control block (i32 words at `threads_ctrl()`; ts/runtime/threads-protocol.ts mirrors it):
+//! Control block (i32 words at `threads_ctrl()`; ts/backend/wasm/threads-protocol.ts mirrors it):
 //!   0 gen       job generation, bumped once per job; idle workers wait on it
 //!   1 done      bumped by a worker each time it runs out of parts to claim (and by the pool when
 //!               a worker dies); the leader waits on it

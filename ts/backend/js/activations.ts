@@ -1,4 +1,4 @@
-import { ActivationCode } from '../kernels/activations.js';
+import { ActivationCode } from '../abi.js';
 
 /** y = act(x) for element-wise activation codes (see `ActivationCode`; softmax is row-wise: `softmaxRow`). */
 export function applyAct(code: number, x: number): number {

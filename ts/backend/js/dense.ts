@@ -1,5 +1,5 @@
 import type { Kernels } from '../abi.js';
-import { ActivationCode } from '../kernels/activations.js';
+import { ActivationCode } from '../abi.js';
 import { type JsMemory, fx } from './memory.js';
 import { gemmJs } from './gemm.js';
 import { actBackward, biasActInPlace, biasGrad } from './elementwise.js';

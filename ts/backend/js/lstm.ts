@@ -1,5 +1,5 @@
 import type { Kernels } from '../abi.js';
-import { RecurrentFlags } from '../kernels/recurrent.js';
+import { RecurrentFlags } from '../abi.js';
 import { type JsMemory, fx } from './memory.js';
 import { applyAct, actDeriv } from './activations.js';
 import { inputGradient, inputProjection } from './projection.js';

@@ -1,15 +1,7 @@
 import { LwError } from '../../errors.js';
+import { ActivationCode } from '../abi.js';
 import type { KernelsOf } from './family.js';
 
-/** Activation codes shared with the Rust kernels (`crates/kernels/src/activations.rs`). */
-export const ActivationCode = {
-  linear: 0,
-  relu: 1,
-  tanh: 2,
-  sigmoid: 3,
-  hardSigmoid: 4,
-  softmax: 5,
-} as const;
 export type ActivationName = keyof typeof ActivationCode;
 
 /** Where an activation is used: softmax normalises a row, so a recurrent cell cannot use it. */

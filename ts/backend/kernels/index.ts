@@ -29,7 +29,7 @@ export const KERNEL_EXPORTS = [
   ...OPTIM_EXPORTS, ...ACTIVATION_EXPORTS, ...ELEMENTWISE_EXPORTS,
 ] as const;
 
-// Every kernel of the ABI has a binding (the JS oracle implements exactly the ABI).
+// Every kernel of the ABI is listed by a family (the JS oracle implements exactly the ABI).
 type Unbound = Exclude<KernelName, (typeof KERNEL_EXPORTS)[number]>;
 const everyKernelBound: [Unbound] extends [never] ? true : Unbound = true;
 void everyKernelBound;

@@ -1,4 +1,5 @@
 import { LwError } from '../../errors.js';
+import { RecurrentFlags } from '../abi.js';
 import { activationCode, type ActivationName } from './activations.js';
 import { ptr, type KernelsOf } from './family.js';
 
@@ -7,8 +8,7 @@ export type CellKind = 'lstm' | 'gru' | 'simpleRNN';
 
 /**
  * Prefix of each cell's raw exports (`<prefix>_forward`, `_backward`, `_cache_floats`, `_ws_floats`):
- * the only place outside the ABI (abi.ts, the JS oracle) that names them. SimpleRNN's are becoming
- * `simple_rnn_*` in the Rust crate: change its prefix here with the ABI.
+ * the only place outside the ABI (abi.ts, the JS oracle) that names them.
  */
 const PREFIX = { lstm: 'lstm', gru: 'gru', simpleRNN: 'simple_rnn' } as const;
 const SUFFIXES = ['forward', 'backward', 'cache_floats', 'ws_floats'] as const;
@@ -104,11 +104,6 @@ export interface CellBackwardArgs extends CellCall {
   dC0?: number;
 }
 
-/** The recurrent kernels' flag bits (the bindings set them from booleans). */
-export const RecurrentFlags = {
-  goBackwards: 1,
-  resetAfter: 2,
-} as const;
 
 function resolve(cell: CellKind, a: CellCall) {
   if (a.resetAfter && cell !== 'gru') throw new LwError('BAD_ARGUMENT', `resetAfter is a GRU option, not ${cell}'s`);

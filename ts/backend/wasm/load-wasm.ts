@@ -11,7 +11,7 @@ export type WasmSource = ArrayBuffer | ArrayBufferView | CompiledWasm | URL | st
 
 /** The module shipped beside the package: `<package>/wasm/kernels-<flavour>.wasm`. */
 function defaultWasmUrl(flavour: WasmFlavour): URL {
-  // ts/runtime and dist/runtime are both two levels below the package root.
+  // ts/backend/wasm and dist/backend/wasm are both three levels below the package root.
   return new URL(`../../../wasm/kernels-${flavour}.wasm`, import.meta.url);
 }
 

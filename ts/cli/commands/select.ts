@@ -7,7 +7,7 @@ import { formatLeaderboard } from '../../selection/leaderboard.js';
 import type { FlagValue } from '../args.js';
 import { CliError } from '../errors.js';
 import { buildNetwork, networkShape } from '../network.js';
-import { CELLS, DATA_FLAGS, resolveTrainOptions, type CellName, type ModelSpec, type Task } from '../options.js';
+import { CELL_NAMES, DATA_FLAGS, resolveTrainOptions, type CellName, type ModelSpec, type Task } from '../options.js';
 import { fmtMetric, metricLines } from '../output.js';
 import { defaultRunDir, prepareOutDir, saveRun } from '../run-folder.js';
 import { taskHandler } from '../tasks/index.js';
@@ -38,7 +38,7 @@ export const selectCommand: Command = {
   ].join('\n'),
   flags: {
     ...DATA_FLAGS,
-    cells: { type: 'stringList', choices: CELLS, help: 'recurrent cells to try (default lstm,gru,simpleRNN)', placeholder: 'lstm,gru,simpleRNN' },
+    cells: { type: 'stringList', choices: CELL_NAMES, help: 'recurrent cells to try (default lstm,gru,simpleRNN)', placeholder: 'lstm,gru,simpleRNN' },
     units: { type: 'intList', min: 1, help: 'units per layer to try (default 32,64)' },
     layers: { type: 'intList', min: 1, help: 'stacked layers to try (default 1)' },
     folds: { type: 'int', min: 2, help: 'cross-validation folds (default 5)' },
@@ -50,7 +50,7 @@ export const selectCommand: Command = {
     // the held-out folds are the validation: preprocessing and the final model see all the data
     const opts = resolveTrainOptions({ ...f, 'validation-split': 0 }, {});
     const grid = {
-      cell: ((f.cells as string[] | undefined) ?? [...CELLS]) as CellName[],
+      cell: ((f.cells as string[] | undefined) ?? [...CELL_NAMES]) as CellName[],
       units: (f.units as number[] | undefined) ?? [32, 64],
       layers: (f.layers as number[] | undefined) ?? [1],
     };
