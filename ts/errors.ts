@@ -29,6 +29,12 @@ export class LwError extends Error {
   }
 }
 
+/** `v` when it is a whole number >= 1; else BAD_ARGUMENT naming `what` (a batch size, a window...). */
+export function positiveInt(v: number, what: string): number {
+  if (!Number.isInteger(v) || v < 1) throw new LwError('BAD_ARGUMENT', `${what} must be a whole number >= 1, got ${v}`);
+  return v;
+}
+
 /** Formats a shape for messages: `[64, 50, 32]`. */
 export function fmtShape(shape: readonly number[]): string {
   return `[${shape.join(', ')}]`;

@@ -1,5 +1,5 @@
 import { LwError } from './errors.js';
-import type { LossName } from './losses.js';
+import type { LossName } from './backend/kernels/index.js';
 
 /** Accumulates a metric over batches: sum of per-row values and the row count. */
 export interface Metric {

@@ -2,6 +2,9 @@ import type { Kernels } from './abi.js';
 import { Heap, type GrowableMemory } from './heap.js';
 
 export type BackendName = 'simd' | 'scalar' | 'js';
+
+/** The largest memory a backend may have: a 32-bit wasm memory of 65535 pages (the JS oracle keeps to it too). */
+export const MAX_MEMORY_BYTES = 65535 * 65536;
 export type FloatArray = Float32Array | Float64Array;
 
 /** The memory under a backend: a wasm memory or, for the JS oracle, a growable ArrayBuffer. */

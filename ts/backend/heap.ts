@@ -1,5 +1,7 @@
 import { LwError } from '../errors.js';
-import { ALIGN } from './wasm/memory-layout.js';
+
+/** Every allocation is aligned to 16 bytes (one v128; also 8-byte aligned for float64). */
+const ALIGN = 16;
 
 /** Memory a heap allocates from: it can grow, and growing may replace `buffer`. */
 export interface GrowableMemory {

@@ -1,3 +1,5 @@
+// lw.callbacks.Callback (fit's callback protocol with the model typed as a LayersModel) and what the
+// monitoring callbacks share.
 import type { FitCallback } from '../model/fit-callbacks.js';
 import type { LayersModel } from '../model/model.js';
 

@@ -1,4 +1,4 @@
-import { LwError, fmtShape } from '../errors.js';
+import { LwError, fmtShape, positiveInt } from '../errors.js';
 import { Tensor } from '../tensor.js';
 
 /**
@@ -100,11 +100,6 @@ function toTable(series: SeriesData): Table {
   throw new LwError('DTYPE', `timeseriesWindows: cannot use ${series === null ? 'null' : typeof series} as a series`);
 }
 
-function positiveInt(v: number, name: string): number {
-  if (!Number.isInteger(v) || v < 1) throw new LwError('BAD_ARGUMENT', `timeseriesWindows: ${name} must be a whole number >= 1, got ${v}`);
-  return v;
-}
-
 function targetIndices(targets: TimeseriesWindowsArgs['targets'], table: Table): number[] {
   if (targets === undefined) return Array.from({ length: table.features }, (_, f) => f);
   const list = Array.isArray(targets) ? targets : [targets];
@@ -138,9 +133,9 @@ function targetIndices(targets: TimeseriesWindowsArgs['targets'], table: Table):
  */
 export function timeseriesWindows(series: SeriesData, args: TimeseriesWindowsArgs): TimeseriesWindows {
   if (typeof args !== 'object' || args === null) throw new LwError('BAD_ARGUMENT', 'timeseriesWindows: options { window } are required');
-  const window = positiveInt(args.window, 'window');
-  const horizon = positiveInt(args.horizon ?? 1, 'horizon');
-  const stride = positiveInt(args.stride ?? 1, 'stride');
+  const window = positiveInt(args.window, 'timeseriesWindows: window');
+  const horizon = positiveInt(args.horizon ?? 1, 'timeseriesWindows: horizon');
+  const stride = positiveInt(args.stride ?? 1, 'timeseriesWindows: stride');
   const table = toTable(series);
   if (table.steps === 0 || table.features === 0) {
     throw new LwError('EMPTY_DATA', `timeseriesWindows: the series is empty (${table.steps} steps, ${table.features} features)`);

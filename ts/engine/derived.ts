@@ -1,3 +1,5 @@
+// Buffers derived from the weights for inference (an embedding table times a recurrent kernel), built when
+// they pay for themselves and dropped when a weight changes.
 import type { Backend } from '../backend/backend.js';
 import { LwError } from '../errors.js';
 

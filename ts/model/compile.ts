@@ -2,7 +2,7 @@
 // arguments (one for all outputs, a list per output, or a record by output name).
 import { LwError } from '../errors.js';
 import type { SymbolicTensor } from '../engine/layer.js';
-import { getLoss, type LossSpec } from '../losses.js';
+import { isSparseLoss, resolveLoss, type LossName } from '../backend/kernels/index.js';
 import { getMetric, type Metric } from '../metrics.js';
 import type { Optimizer } from '../optim/optimizer.js';
 
@@ -18,9 +18,17 @@ export interface CompileArgs {
   fromLogits?: boolean;
 }
 
+/** An output's loss as compile resolved it (the kernel call is `lossForward`). */
+export interface CompiledLoss {
+  name: LossName;
+  /** Targets are integer class ids (one per row), not a tensor shaped like the prediction. */
+  sparse: boolean;
+  fromLogits: boolean;
+}
+
 /** What one model output is trained and measured with. */
 export interface OutputTarget {
-  loss: LossSpec;
+  loss: CompiledLoss;
   weight: number;
   metrics: Metric[];
   /** The output's last dimension (classes for the sparse loss). */
@@ -46,7 +54,9 @@ export function resolveTargets(outputs: SymbolicTensor[], args: CompileArgs): Ou
     return v as T;
   };
   return outputs.map((o, i) => {
-    const loss = getLoss(pick(args.loss as string | string[] | Record<string, string>, i, 'loss'), args.fromLogits);
+    // Keras / TF.js names: 'binary_crossentropy', 'binaryCrossentropy', 'mse'.
+    const name = resolveLoss(pick(args.loss as string | string[] | Record<string, string>, i, 'loss'));
+    const loss: CompiledLoss = { name, sparse: isSparseLoss(name), fromLogits: args.fromLogits ?? false };
     const cols = Number(o.shape[o.shape.length - 1] ?? 1);
     return {
       loss,

@@ -1,3 +1,5 @@
+// What fit, predict and evaluate take as data (tensors, nested arrays, typed arrays, by input name) and its
+// normalisation to one float32 tensor per model input or output.
 import { LwError } from '../errors.js';
 import { Tensor, tensor, type TensorLike } from '../tensor.js';
 

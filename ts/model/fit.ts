@@ -1,10 +1,11 @@
+// The training loop (model.fit): batches, shuffling, validation, callbacks and the progress bar over runStep.
 import { callHook, type FitCallback, type Logs } from './fit-callbacks.js';
 import { ProgressBar } from './progress-bar.js';
 import type { Optimizer } from '../optim/optimizer.js';
-import { LwError } from '../errors.js';
+import { LwError, positiveInt } from '../errors.js';
 import { globalRandom, Random } from '../random.js';
 import type { Tensor } from '../tensor.js';
-import { positiveInt, range } from './batches.js';
+import { range } from './batches.js';
 import type { ModelData } from './data.js';
 import type { StepLogs } from './step.js';
 

@@ -1,4 +1,4 @@
-import { LwError } from '../errors.js';
+import { LwError, positiveInt } from '../errors.js';
 import { InputLayer } from '../layers/input.js';
 import { Layer, SymbolicTensor, type Node } from '../engine/layer.js';
 import type { Weight } from '../engine/weight.js';
@@ -6,10 +6,10 @@ import { getOptimizer, type Optimizer } from '../optim/index.js';
 import { globalRandom, type Random } from '../random.js';
 import { currentBackend } from '../runtime/ready.js';
 import type { Tensor } from '../tensor.js';
-import { MAX_PAGES, PAGE_BYTES } from '../backend/wasm/memory-layout.js';
+import { MAX_MEMORY_BYTES } from '../backend/backend.js';
 import type { ModelArtifacts, SaveOptions } from '../io/artifacts.js';
 import { saveArtifacts, type SaveHandler, type SaveResult } from '../io/save.js';
-import { positiveInt, range } from './batches.js';
+import { range } from './batches.js';
 import { metricKeys, resolveTargets, type CompileArgs, type OutputTarget } from './compile.js';
 import type { ModelData } from './data.js';
 import { evaluateBatches, predictBatches } from './evaluate.js';
@@ -76,7 +76,7 @@ export class LayersModel {
     const weights = this.weights;
     const floats = weights.reduce((a, w) => a + w.size, 0);
     const bytes = floats * 4 * 2;
-    const limit = MAX_PAGES * PAGE_BYTES;
+    const limit = MAX_MEMORY_BYTES;
     if (bytes <= limit) return;
     const big = weights.reduce((a, w) => (w.size > a.size ? w : a));
     throw new LwError(

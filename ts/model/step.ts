@@ -1,7 +1,7 @@
 // One batch through a model: its rows copied into the batch scope, the forward pass, one loss
 // kernel per output, metrics and, when training, backward and the optimizer's update.
 import type { Backend, Scope } from '../backend/backend.js';
-import { sumSquares } from '../backend/kernels/index.js';
+import { lossForward, sumSquares } from '../backend/kernels/index.js';
 import { LwError } from '../errors.js';
 import type { Node, SymbolicTensor } from '../engine/layer.js';
 import type { Optimizer } from '../optim/optimizer.js';
@@ -96,7 +96,9 @@ export function runStep(m: BatchModel, backend: Backend, xs: Tensor[], ys: Tenso
       const rows = pred.shape.reduce((a, b) => a * b, 1) / cols;
       const lossOut = scope.floats(rows);
       const grad = training ? scope.floats(rows * cols) : 0;
-      t.loss.run(k, rows, cols, pred.ptr, targets[j].ptr, t.weight / rows, lossOut, grad);
+      lossForward(k, {
+        loss: t.loss.name, fromLogits: t.loss.fromLogits, rows, cols, pred: pred.ptr, target: targets[j].ptr, scale: t.weight / rows, perRow: lossOut, grad,
+      });
       const lo = backend.fi(lossOut);
       const f = backend.floats();
       let s = 0;

@@ -3,7 +3,7 @@
 // state are those from before the call. Messages name the argument, the sample and the value.
 import { LwError, fmtShape } from '../errors.js';
 import type { Node, SymbolicTensor } from '../engine/layer.js';
-import type { LossName } from '../losses.js';
+import type { LossName } from '../backend/kernels/index.js';
 import { Tensor } from '../tensor.js';
 import type { OutputTarget } from './compile.js';
 import { toTensorList, type ModelData } from './data.js';
