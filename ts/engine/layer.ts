@@ -21,6 +21,12 @@ export interface LayerArgs {
 
 const LAYER_OPTIONS: OptionNames<LayerArgs> = { name: true, inputShape: true, batchInputShape: true, batchSize: true, trainable: true, dtype: true };
 
+/** Call options of `layer.apply(inputs, kwargs)`. */
+export interface ApplyArgs {
+  /** Recurrent layers: the initial states, [h] or for LSTM [h, c], each [batch, units] (default zeros). */
+  initialState?: SymbolicTensor | SymbolicTensor[];
+}
+
 /** A tensor in a model graph (no values): what `layer.apply(...)` returns. */
 export class SymbolicTensor {
   constructor(
@@ -167,9 +173,12 @@ export abstract class Layer {
     this.built = true;
   }
 
-  /** Applies the layer to symbolic tensors (functional API). */
-  apply(inputs: SymbolicTensor | SymbolicTensor[]): SymbolicTensor | SymbolicTensor[] {
-    const list = Array.isArray(inputs) ? inputs : [inputs];
+  /**
+   * Applies the layer to symbolic tensors (functional API). `kwargs` are call options (TF.js, Keras):
+   * `initialState` for recurrent layers; a layer refuses options it does not take.
+   */
+  apply(inputs: SymbolicTensor | SymbolicTensor[], kwargs: ApplyArgs = {}): SymbolicTensor | SymbolicTensor[] {
+    const list = this.callInputs(Array.isArray(inputs) ? inputs : [inputs], kwargs);
     for (const t of list) {
       if (!(t instanceof SymbolicTensor)) {
         throw new LwError('BAD_ARGUMENT', `layer ${this.name}.apply takes the symbolic outputs of lw.input() or other layers`);
@@ -182,6 +191,12 @@ export abstract class Layer {
     outShapes.forEach((s, i) => node.outputs.push(new SymbolicTensor(s, node, i, outShapes.length > 1 ? `${this.name}/${i}` : this.name)));
     this.inboundNodes.push(node);
     return node.outputs.length === 1 ? node.outputs[0] : node.outputs;
+  }
+
+  /** The node's inputs for a call with `kwargs`; a layer taking call options overrides this. */
+  protected callInputs(inputs: SymbolicTensor[], kwargs: ApplyArgs): SymbolicTensor[] {
+    checkOptions(kwargs, {}, `layer "${this.name}" (${this.className}).apply`);
+    return inputs;
   }
 
   /** Shape error naming this layer. */

@@ -14,6 +14,7 @@ export type OptionNames<Args, Base = object> = Readonly<Record<Exclude<keyof Arg
 export function checkOptions(args: object, known: Readonly<Record<string, true>>, where: string): void {
   for (const [key, value] of Object.entries(args)) {
     if (value === undefined || Object.prototype.hasOwnProperty.call(known, key)) continue;
-    throw new LwError('BAD_ARGUMENT', `${where}: unknown option "${key}"; its options are ${Object.keys(known).join(', ')}`, { option: key });
+    const names = Object.keys(known);
+    throw new LwError('BAD_ARGUMENT', `${where}: unknown option "${key}"; ${names.length ? `its options are ${names.join(', ')}` : 'it takes no options'}`, { option: key });
   }
 }

@@ -3,7 +3,7 @@ import { add, axpy, fill, mul, scaleInPlace } from '../backend/kernels/index.js'
 import { LwError } from '../errors.js';
 import type { BatchTensor, ExecCtx } from '../engine/exec.js';
 import { fmt, type Shape } from '../engine/shape.js';
-import { Layer, type ForwardResult, type LayerArgs } from '../engine/layer.js';
+import { Layer, type ApplyArgs, type ForwardResult, type LayerArgs, type SymbolicTensor } from '../engine/layer.js';
 import { RecurrentLayer } from './recurrent-base.js';
 import { layerConfig, nestLayer } from './wrapper.js';
 
@@ -73,6 +73,14 @@ export class Bidirectional extends Layer {
     this.returnSequences = inner.returnSequences;
     this.returnState = inner.returnState;
     this.stateful = inner.stateful;
+  }
+
+  /** Initial states for the two directions are not taken yet: refused, never dropped. */
+  protected override callInputs(inputs: SymbolicTensor[], kwargs: ApplyArgs): SymbolicTensor[] {
+    if (kwargs.initialState !== undefined || inputs.length > 1) {
+      throw new LwError('UNSUPPORTED', `bidirectional "${this.name}": initial states are not supported (apply it to one sequence input)`);
+    }
+    return super.callInputs(inputs, kwargs);
   }
 
   private checkBackwardLayer(fwd: RecurrentLayer, bwd: RecurrentLayer): void {

@@ -1,4 +1,4 @@
-import type { OptionNames } from '../engine/options.js';
+import { checkOptions, type OptionNames } from '../engine/options.js';
 import {
   add, CELLS, cellBackward, cellCacheFloats, cellForward, cellWsFloats, resolveActivation,
   type ActivationName, type Cell, type CellDims, type CellKind,
@@ -6,11 +6,11 @@ import {
 import { LwError } from '../errors.js';
 import type { Initializer, InitializerName } from '../initializers.js';
 import type { BatchTensor, ExecCtx } from '../engine/exec.js';
-import type { Shape } from '../engine/shape.js';
+import { fmt, type Shape } from '../engine/shape.js';
 import { KERAS_ACTIVATION } from './activation-names.js';
 import { initializerConfig } from './config.js';
 import { gatherRows } from '../engine/gathered-rows.js';
-import { Layer, type LayerArgs } from '../engine/layer.js';
+import { Layer, type ApplyArgs, type LayerArgs, type SymbolicTensor } from '../engine/layer.js';
 import type { Weight } from '../engine/weight.js';
 import { EmbeddingProjection, type InputKernel, type KernelInputs, type ProjectedForward } from './projected-inputs.js';
 
@@ -107,9 +107,28 @@ export abstract class RecurrentLayer extends Layer {
 
   protected abstract biasInit(): InitializerName | Initializer;
 
+  /**
+   * `apply(x, { initialState })` (TF.js, Keras), or `apply([x, h0, (c0)])` as TF.js and saved graphs
+   * give it: the states are further inputs of the node, [batch, units] each.
+   */
+  protected override callInputs(inputs: SymbolicTensor[], kwargs: ApplyArgs): SymbolicTensor[] {
+    checkOptions(kwargs, { initialState: true }, `layer "${this.name}" (${this.className}).apply`);
+    const given = kwargs.initialState === undefined ? [] : Array.isArray(kwargs.initialState) ? kwargs.initialState : [kwargs.initialState];
+    if (given.length && inputs.length > 1) throw new LwError('BAD_ARGUMENT', `layer "${this.name}" (${this.className}).apply: initial states given both as inputs and as initialState`);
+    return [...inputs, ...given];
+  }
+
   computeOutputShape(inputShapes: Shape[]): Shape[] {
-    const s = this.expectRank(inputShapes, [3]);
+    const [xShape, ...stateShapes] = inputShapes;
+    const s = this.expectRank([xShape], [3]);
     if (s[2] === null) throw this.shapeError('the feature (last) dimension of the input must be known');
+    const n = this.cell.states;
+    if (stateShapes.length && stateShapes.length !== n) {
+      throw this.shapeError(`takes ${n} initial state${n > 1 ? 's ([h, c])' : ' ([h])'}, got ${stateShapes.length}`);
+    }
+    for (const st of stateShapes) {
+      if (st.length !== 2 || st[1] !== this.units) throw this.shapeError(`an initial state must be [batch, ${this.units}], got ${fmt(st)}`, { shape: st });
+    }
     const out: Shape = this.returnSequences ? [s[0], s[1], this.units] : [s[0], this.units];
     const states: Shape[] = this.returnState ? Array.from({ length: this.cell.states }, () => [s[0], this.units]) : [];
     return [out, ...states];
@@ -131,7 +150,7 @@ export abstract class RecurrentLayer extends Layer {
     return m;
   }
 
-  forward(ctx: ExecCtx, [x]: BatchTensor[]) {
+  forward(ctx: ExecCtx, [x, ...given]: BatchTensor[]) {
     const [B, T, I] = x.shape;
     const U = this.units;
     const b = ctx.backend;
@@ -161,7 +180,7 @@ export abstract class RecurrentLayer extends Layer {
       b.writeFloats(recMask, this.dropMask(ctx, B * U, this.recurrentDropout));
     }
     const dims: CellDims = { B, T, I, U };
-    const states0 = this.initialStates(ctx, B);
+    const states0 = given.length ? given.map((st) => this.givenState(ctx, st, B)) : this.initialStates(ctx, B);
     const hs = ctx.alloc(B * T * U);
     const stateOut = Array.from({ length: this.cell.states }, () => ctx.alloc(B * U));
     const cache = ctx.alloc(cellCacheFloats(b.kernels, this.cellKind, dims));
@@ -192,6 +211,14 @@ export abstract class RecurrentLayer extends Layer {
     };
   }
 
+  /** An initial state given as an input: its [B, units] rows. */
+  private givenState(ctx: ExecCtx, st: BatchTensor, B: number): number {
+    if (st.shape.length !== 2 || st.shape[0] !== B || st.shape[1] !== this.units) {
+      throw this.shapeError(`an initial state of shape ${fmt(st.shape)} for a batch of ${B}: it must be [${B}, ${this.units}]`, { shape: st.shape });
+    }
+    return gatherRows(ctx, st);
+  }
+
   private initialStates(ctx: ExecCtx, B: number): number[] {
     if (!this.stateful || !this.carried) return Array.from({ length: this.cell.states }, () => 0);
     if (this.carried[0].length !== B * this.units) {
@@ -208,7 +235,7 @@ export abstract class RecurrentLayer extends Layer {
     this.carried = null;
   }
 
-  backward(ctx: ExecCtx, savedAny: unknown, [x]: BatchTensor[], _outs: BatchTensor[], dOutputs: number[], wanted?: readonly boolean[]): number[] {
+  backward(ctx: ExecCtx, savedAny: unknown, [x, ...given]: BatchTensor[], _outs: BatchTensor[], dOutputs: number[], wanted?: readonly boolean[]): number[] {
     const saved = savedAny as Saved;
     const [B, T, I] = x.shape;
     const U = this.units;
@@ -235,15 +262,18 @@ export abstract class RecurrentLayer extends Layer {
     const g = this.gradPtrs(ctx, saved.inputs.projected);
     const [h0, c0] = saved.states0;
     const [dHT, dCT] = dStates;
+    // The given initial states' gradients (0 where nothing uses them).
+    const dStates0 = given.map((_, i) => (wanted?.[i + 1] === false ? 0 : ctx.alloc(B * U)));
+    const [dH0, dC0] = dStates0;
     cellBackward(k, this.cellKind, {
       B, T, I, U, goBackwards: this.goBackwards, resetAfter: this.resetAfterFlag,
       activation: this.activation, recurrentActivation: this.recurrentActivation, x: saved.inputs.x, kernel: w.kernel, recurrentKernel: w.recurrentKernel,
       h0, c0, mask: x.mask, recurrentMask: saved.recMask, hs: saved.hs, cache: saved.cache, dHs, dHT, dCT,
-      dx, dKernel: g.dKernel, dRecurrentKernel: g.dRecurrentKernel, dBias: g.dBias, ws,
+      dx, dKernel: g.dKernel, dRecurrentKernel: g.dRecurrentKernel, dBias: g.dBias, dH0, dC0, ws,
     });
     if (d) {
       this.projection.backward(ctx, x, d, dx, this.inputKernel(ctx, I), wanted?.[0] !== false);
-      return [0];
+      return [0, ...dStates0];
     }
     if (dx && saved.dropMask) {
       const f = ctx.backend.floats();
@@ -256,7 +286,7 @@ export abstract class RecurrentLayer extends Layer {
         }
       }
     }
-    return [dx];
+    return [dx, ...dStates0];
   }
 
   /** Pointers for the kernels' weight-gradient arguments (0 when frozen; dKernel 0 for projected inputs). */

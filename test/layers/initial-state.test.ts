@@ -1,0 +1,102 @@
+// layer.apply(x, { initialState }) for LSTM, GRU and SimpleRNN (TF.js, Keras): the states are further
+// inputs of the node; outputs against lw.ops with the same states, gradients of the weights and of the
+// states by finite differences, saving and loading, and the errors.
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as lw from '../../ts/index.js';
+import type { SymbolicTensor } from '../../ts/engine/layer.js';
+import { expectClose, randArray } from '../helpers/kernels.js';
+import { checkModelGradients, predictOnBoth, probedInput } from '../helpers/layer-checks.js';
+
+const [B, T, F, U] = [3, 4, 2, 5];
+const rand = (shape: number[], seed: number) => lw.tensor(randArray(shape.reduce((a, b) => a * b, 1), seed), shape);
+const CELLS = {
+  lstm: { make: (a: lw.layers.LSTMArgs) => lw.layers.lstm(a), states: 2, ops: lw.ops.lstmForward },
+  gru: { make: (a: lw.layers.GRUArgs) => lw.layers.gru(a), states: 1, ops: lw.ops.gruForward },
+  simpleRNN: { make: (a: lw.layers.LSTMArgs) => lw.layers.simpleRNN(a), states: 1, ops: lw.ops.simpleRNNForward },
+};
+
+beforeAll(async () => {
+  await lw.ready({ backend: 'js' });
+});
+
+describe.each(Object.keys(CELLS) as (keyof typeof CELLS)[])('%s with initialState', (cell) => {
+  const { make, states, ops } = CELLS[cell];
+
+  function model(returnSequences = false) {
+    const x = lw.input({ shape: [T, F], name: 'x' });
+    const s = Array.from({ length: states }, (_, i) => lw.input({ shape: [U], name: `s${i}` }));
+    const layer = make({ units: U, returnSequences, name: 'rec' });
+    const out = layer.apply(x, { initialState: s }) as SymbolicTensor;
+    return { m: lw.model({ inputs: [x, ...s], outputs: out }), layer };
+  }
+  const data = () => [rand([B, T, F], 1), ...Array.from({ length: states }, (_, i) => rand([B, U], 2 + i))];
+
+  it('outputs equal lw.ops with the same states; without states they differ', () => {
+    const { m, layer } = model(true);
+    const [kernel, recurrentKernel, bias] = layer.getWeights();
+    const [x, ...s] = data();
+    const want = ops({ x, kernel, recurrentKernel, bias, initialState: s }).outputs;
+    const got = m.predict([x, ...s]) as lw.Tensor;
+    expectClose(got.dataSync(), want.dataSync(), 1e-12, 1e-12, `${cell} outputs`);
+    const zeros = ops({ x, kernel, recurrentKernel, bias }).outputs;
+    expect(Array.from(got.dataSync())).not.toEqual(Array.from(zeros.dataSync()));
+  });
+
+  it('gradients of the weights and of the states match finite differences (float64)', () => {
+    const x = lw.input({ shape: [T, F] });
+    const probes = Array.from({ length: states }, (_, i) => probedInput([B, U], 10 + i));
+    const out = make({ units: U }).apply(x, { initialState: probes.map((p) => p[1]) }) as SymbolicTensor;
+    const m = lw.model({ inputs: [x, ...probes.map((p) => p[0])], outputs: out });
+    const checked = checkModelGradients(m, [rand([B, T, F], 3), ...probes.map((p) => p[2])], rand([B, U], 4));
+    // The probes' weights are the states: their gradients are among those checked.
+    expect(checked).toBeGreaterThan(states * B * U);
+  });
+
+  it('simd agrees with the float64 oracle', async () => {
+    const { m } = model(true);
+    const { js, simd } = await predictOnBoth(m, data());
+    expectClose(simd[0].dataSync(), js[0].dataSync(), 1e-5, 1e-4, `${cell} simd`);
+  });
+
+  it('saves and loads with the states as inputs of the node', async () => {
+    const { m } = model();
+    const loaded = await lw.loadModel(m.toArtifacts());
+    expect(Array.from((loaded.predict(data()) as lw.Tensor).dataSync())).toEqual(Array.from((m.predict(data()) as lw.Tensor).dataSync()));
+  });
+
+  it('errors: wrong count, wrong shape, given twice', () => {
+    const x = lw.input({ shape: [T, F] });
+    const s = lw.input({ shape: [U] });
+    const wrong = lw.input({ shape: [U + 1] });
+    if (states === 2) expect(() => make({ units: U }).apply(x, { initialState: [s] })).toThrow(/takes 2 initial states/);
+    else expect(() => make({ units: U }).apply(x, { initialState: [s, s] })).toThrow(/takes 1 initial state/);
+    expect(() => make({ units: U }).apply(x, { initialState: Array(states).fill(wrong) })).toThrow(new RegExp(`an initial state must be \\[batch, ${U}\\]`));
+    expect(() => make({ units: U }).apply([x, ...Array(states).fill(s)], { initialState: Array(states).fill(s) })).toThrow(/given both as inputs and as initialState/);
+  });
+});
+
+describe('initialState elsewhere', () => {
+  it('an Embedding-fed LSTM on repeated tokens (the distinct-token path) passes gradients to the states', async () => {
+    await lw.ready({ backend: 'simd' });
+    const ids = lw.input({ shape: [6], name: 'ids' });
+    const ctx = lw.input({ shape: [2], name: 'ctx' });
+    const e = lw.layers.embedding({ inputDim: 4, outputDim: 3 }).apply(ids) as SymbolicTensor;
+    const h0 = lw.layers.dense({ units: U, name: 'h0' }).apply(ctx) as SymbolicTensor;
+    const c0 = lw.layers.dense({ units: U, name: 'c0' }).apply(ctx) as SymbolicTensor;
+    const out = lw.layers.lstm({ units: U }).apply(e, { initialState: [h0, c0] }) as SymbolicTensor;
+    const m = lw.model({ inputs: [ids, ctx], outputs: lw.layers.dense({ units: 1 }).apply(out) as SymbolicTensor });
+    m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+    const before = ['h0', 'c0'].map((n) => Array.from(m.getLayer(n).getWeights()[0].dataSync()));
+    // 48 tokens over 4 ids: at most 4 distinct, so the step multiplies the distinct rows only.
+    m.trainOnBatch([lw.tensor(Array.from({ length: 8 }, (_, r) => Array.from({ length: 6 }, (_, t) => (r + t) % 4))), rand([8, 2], 30)], rand([8, 1], 31));
+    ['h0', 'c0'].forEach((n, i) => expect(Array.from(m.getLayer(n).getWeights()[0].dataSync()), n).not.toEqual(before[i]));
+    await lw.ready({ backend: 'js' });
+  });
+
+  it('a layer without call options refuses them; bidirectional says it does not take states', () => {
+    const x = lw.input({ shape: [T, F] });
+    const s = lw.input({ shape: [U] });
+    expect(() => lw.layers.dense({ units: 2 }).apply(x, { initialState: [s] })).toThrow(/BAD_ARGUMENT.*apply: unknown option "initialState"; it takes no options/);
+    expect(() => lw.layers.bidirectional({ layer: lw.layers.gru({ units: U }) }).apply(x, { initialState: [s, s] })).toThrow(/UNSUPPORTED.*initial states are not supported/);
+  });
+});
