@@ -308,7 +308,7 @@ describe('files written by others', () => {
   it('runs in Deno: save with the optimizer to file://, load back', () => {
     const deno = fileURLToPath(new URL('../../node_modules/.bin/deno', import.meta.url));
     const dir = newDir();
-    const out = execFileSync(deno, ['run', '--allow-read', '--allow-write', '--unstable-sloppy-imports', fileURLToPath(new URL('./io-deno.ts', import.meta.url)), dir], {
+    const out = execFileSync(deno, ['run', '--allow-read', '--allow-write', '--unstable-sloppy-imports', fileURLToPath(new URL('../helpers/io-deno.ts', import.meta.url)), dir], {
       encoding: 'utf8',
       env: { ...process.env, DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1' },
     });

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { ensureBuilt } from '../helpers/built-package.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const smoke = fileURLToPath(new URL('../runtimes/smoke.mjs', import.meta.url));
+const smoke = fileURLToPath(new URL('../helpers/runtimes/smoke.mjs', import.meta.url));
 
 beforeAll(() => {
   // The tests import dist/: compile it when the sources are newer.
@@ -24,7 +24,7 @@ describe('the built package', () => {
 
   it('runs in Deno', () => {
     const deno = fileURLToPath(new URL('../../node_modules/.bin/deno', import.meta.url));
-    const out = execFileSync(deno, ['run', '--allow-read', '--import-map', 'test/runtimes/deno-import-map.json', smoke], {
+    const out = execFileSync(deno, ['run', '--allow-read', '--import-map', 'test/helpers/runtimes/deno-import-map.json', smoke], {
       cwd: root,
       encoding: 'utf8',
       env: { ...process.env, DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1' },

@@ -1,6 +1,6 @@
 // The thread pool of the BUILT package in Deno (Deno workers) and in Chromium (Web Workers), on a
 // cross-origin-isolated page's main thread (the leader spins: it may not Atomics.wait) and inside a
-// module Web Worker (the leader blocks). Same check everywhere: test/runtimes/threads-check.mjs.
+// module Web Worker (the leader blocks). Same check everywhere: test/helpers/runtimes/threads-check.mjs.
 // Chromium: Debian's /usr/bin/chromium, as test/packaging/browser.test.ts (skipped when it is missing).
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { execFileSync } from 'node:child_process';
@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { ROOT } from '../helpers/built-package.js';
 import { itInChromium, serveToChromium, type ChromiumSession, type OpenedPage } from '../helpers/chromium.js';
 
-const PAGE = '/test/runtimes/threads.html';
+const PAGE = '/test/helpers/runtimes/threads.html';
 const EXPECTED = { threads: [1, 2], jobs: true, sameC: true, sameLoss: true, error: { name: 'LwError', code: 'WORKER_FAILED', worker: 1 } };
 
 let session: ChromiumSession;
@@ -23,7 +23,7 @@ afterAll(async () => {
 
 it('Deno: workers from Blob URLs, same results on 1 and 2 threads, a killed worker is an LwError', () => {
   const deno = fileURLToPath(new URL('../../node_modules/.bin/deno', import.meta.url));
-  const out = execFileSync(deno, ['run', '--allow-read', '--import-map', 'test/runtimes/deno-import-map.json', 'test/runtimes/threads-smoke.mjs'], {
+  const out = execFileSync(deno, ['run', '--allow-read', '--import-map', 'test/helpers/runtimes/deno-import-map.json', 'test/helpers/runtimes/threads-smoke.mjs'], {
     cwd: ROOT,
     encoding: 'utf8',
     timeout: 60_000,
@@ -54,7 +54,7 @@ describe('Chromium, cross-origin isolated', () => {
     const result = await page.evaluate(`(async () => {
       const lw = await import('/dist/index.js');
       const internals = { ...(await import('/dist/kernels.js')), getThreads: lw.getThreads };
-      const { threadsCheck } = await import('/test/runtimes/threads-check.mjs');
+      const { threadsCheck } = await import('/test/helpers/runtimes/threads-check.mjs');
       return threadsCheck(lw, internals);
     })()`);
     await page.close();
@@ -69,7 +69,7 @@ describe('Chromium, cross-origin isolated', () => {
         const origin = ${JSON.stringify(location.origin)};
         const lw = await import(origin + '/dist/index.js');
         const internals = { ...(await import(origin + '/dist/kernels.js')), getThreads: lw.getThreads };
-        const { threadsCheck } = await import(origin + '/test/runtimes/threads-check.mjs');
+        const { threadsCheck } = await import(origin + '/test/helpers/runtimes/threads-check.mjs');
         postMessage(await threadsCheck(lw, internals));`;
       const worker = new Worker(URL.createObjectURL(new Blob([code], { type: 'text/javascript' })), { type: 'module' });
       return new Promise((resolve, reject) => {
