@@ -22,6 +22,11 @@ export interface RecurrentArgs extends LayerArgs {
   returnSequences?: boolean;
   returnState?: boolean;
   goBackwards?: boolean;
+  /**
+   * With returnSequences and a mask: zeros at masked steps instead of the carried output (Keras
+   * `zero_output_for_mask`, default false).
+   */
+  zeroOutputForMask?: boolean;
   /** Carry the final states of a batch into the next batch (fixed batch size). */
   stateful?: boolean;
   /** Fraction of input units dropped (same mask at every step) while training. */
@@ -35,7 +40,7 @@ export interface RecurrentArgs extends LayerArgs {
 
 const RECURRENT_OPTIONS: OptionNames<RecurrentArgs, LayerArgs> = {
   units: true, activation: true, recurrentActivation: true, useBias: true, returnSequences: true, returnState: true,
-  goBackwards: true, stateful: true, dropout: true, recurrentDropout: true, kernelInitializer: true,
+  goBackwards: true, zeroOutputForMask: true, stateful: true, dropout: true, recurrentDropout: true, kernelInitializer: true,
   recurrentInitializer: true, biasInitializer: true,
 };
 
@@ -62,6 +67,7 @@ export abstract class RecurrentLayer extends Layer {
   readonly returnSequences: boolean;
   readonly returnState: boolean;
   readonly goBackwards: boolean;
+  readonly zeroOutputForMask: boolean;
   readonly dropout: number;
   readonly recurrentDropout: number;
   protected kernel!: Weight;
@@ -86,6 +92,7 @@ export abstract class RecurrentLayer extends Layer {
     this.returnSequences = rargs.returnSequences ?? false;
     this.returnState = rargs.returnState ?? false;
     this.goBackwards = rargs.goBackwards ?? false;
+    this.zeroOutputForMask = rargs.zeroOutputForMask ?? false;
     this.stateful = rargs.stateful ?? false;
     for (const k of ['dropout', 'recurrentDropout'] as const) {
       const v = rargs[k] ?? 0;
@@ -197,7 +204,8 @@ export abstract class RecurrentLayer extends Layer {
       h0, c0, mask: x.mask, recurrentMask: recMask, hs, hT, cT, cache, ws,
     });
     if (this.stateful) this.carried = stateOut.map((p) => b.readFloats(p, B * U) as Float32Array);
-    const main: BatchTensor = this.returnSequences ? { ptr: hs, shape: [B, T, U], mask: x.mask } : { ptr: stateOut[0], shape: [B, U] };
+    const seq = this.zeroesMasked(x) ? this.maskedSteps(ctx, hs, x) : hs;
+    const main: BatchTensor = this.returnSequences ? { ptr: seq, shape: [B, T, U], mask: x.mask } : { ptr: stateOut[0], shape: [B, U] };
     const outputs = [main, ...(this.returnState ? stateOut.map((p) => ({ ptr: p, shape: [B, U] })) : [])];
     const saved: Saved = { inputs, projection, dropMask, recMask, states0, hs, stateOut, cache };
     return { outputs, saved };
@@ -209,6 +217,31 @@ export abstract class RecurrentLayer extends Layer {
       dKernel: this.trainable ? ctx.gradPtr(this.kernel.offset) : 0,
       I, G: this.cell.gates * this.units,
     };
+  }
+
+  /** The sequence output has zeros at masked steps (zeroOutputForMask, with a mask). */
+  private zeroesMasked(x: BatchTensor): boolean {
+    return this.returnSequences && this.zeroOutputForMask && !!x.mask;
+  }
+
+  /**
+   * A copy of seq [B, T, U] (rows in processing order, as the kernels write hs) with the rows of
+   * masked steps zeroed; the same for its gradient. Step s reads input time goBackwards ? T-1-s : s.
+   */
+  private maskedSteps(ctx: ExecCtx, seq: number, x: BatchTensor): number {
+    const [B, T] = x.shape;
+    const U = this.units;
+    const out = ctx.alloc(B * T * U);
+    const f = ctx.backend.floats();
+    const [src, dst, m] = [ctx.fi(seq), ctx.fi(out), ctx.fi(x.mask!)];
+    for (let b = 0; b < B; b++) {
+      for (let s = 0; s < T; s++) {
+        const o = (b * T + s) * U;
+        if (f[m + b * T + (this.goBackwards ? T - 1 - s : s)] !== 0) f.copyWithin(dst + o, src + o, src + o + U);
+        else f.fill(0, dst + o, dst + o + U);
+      }
+    }
+    return out;
   }
 
   /** An initial state given as an input: its [B, units] rows. */
@@ -243,7 +276,7 @@ export abstract class RecurrentLayer extends Layer {
     const [dMain, ...dStateOuts] = dOutputs;
     let dHs = 0;
     const dStates = Array.from({ length: this.cell.states }, (_, i) => dStateOuts[i] ?? 0);
-    if (this.returnSequences) dHs = dMain;
+    if (this.returnSequences) dHs = dMain && this.zeroesMasked(x) ? this.maskedSteps(ctx, dMain, x) : dMain;
     else if (dMain) {
       // The last output is the h state: its gradient and the h state's add up.
       if (dStates[0]) {
@@ -324,6 +357,8 @@ export abstract class RecurrentLayer extends Layer {
       return_sequences: this.returnSequences,
       return_state: this.returnState,
       go_backwards: this.goBackwards,
+      // Written only when set: TF.js' layers do not know the key.
+      ...(this.zeroOutputForMask ? { zero_output_for_mask: true } : {}),
       stateful: this.stateful,
       unroll: false,
     };

@@ -71,6 +71,7 @@ function recurrentArgs(c: ConfigReader): RecurrentArgs {
     returnSequences: c.bool('return_sequences'),
     returnState: c.bool('return_state'),
     goBackwards: c.bool('go_backwards'),
+    zeroOutputForMask: c.bool('zero_output_for_mask'),
     stateful: c.bool('stateful'),
     dropout: c.num('dropout'),
     recurrentDropout: c.num('recurrent_dropout'),
