@@ -1,6 +1,6 @@
 // The built package served to Debian's Chromium (/usr/bin/chromium, which test/global-setup.ts
 // installs when it can), driven by playwright-core: the browser, bundler and threads-runtimes tests.
-import { inject, it, type TestFunction } from 'vitest';
+import { afterAll, beforeAll, inject, it, type TestFunction } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { CHROMIUM } from '../../scripts/ensure-chromium.mjs';
 import { ensureBuilt, ROOT } from './built-package.js';
@@ -70,4 +70,16 @@ export async function serveToChromium(): Promise<ChromiumSession> {
       await server.close();
     },
   };
+}
+
+/** One session for the test file calling this: served and launched before its tests, closed after. */
+export function chromiumSessionForFile(): () => ChromiumSession {
+  let session: ChromiumSession | undefined;
+  beforeAll(async () => {
+    session = await serveToChromium();
+  }, 120_000);
+  afterAll(async () => {
+    await session?.close();
+  });
+  return () => session!;
 }

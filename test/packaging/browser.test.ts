@@ -1,11 +1,11 @@
 // The browser example (examples/browser) in a real Chromium: the built package trains an LSTM inside a
 // module Web Worker on the simd backend, the loss falls, the page stays responsive.
 // Needs Debian's Chromium at /usr/bin/chromium (test/global-setup.ts installs it, or skips the test).
-import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { describe, it, expect } from 'vitest';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from '../helpers/built-package.js';
-import { itInChromium, serveToChromium, type ChromiumSession } from '../helpers/chromium.js';
+import { itInChromium, chromiumSessionForFile } from '../helpers/chromium.js';
 import { EXAMPLE_PATH } from '../helpers/static-server.js';
 
 /** What examples/browser/main.js publishes as window.__trainState. */
@@ -27,34 +27,26 @@ interface TrainState {
   error: string | null;
 }
 
-let session: ChromiumSession;
-
-beforeAll(async () => {
-  session = await serveToChromium();
-}, 120_000);
-
-afterAll(async () => {
-  await session?.close();
-});
+const session = chromiumSessionForFile();
 
 describe('the static server', () => {
   it('serves .js and .wasm with their MIME types, cross-origin isolated, and nothing outside the root', async () => {
-    const js = await fetch(`${session.server.url}/dist/index.js`);
+    const js = await fetch(`${session().server.url}/dist/index.js`);
     expect(js.status).toBe(200);
     expect(js.headers.get('content-type')).toMatch(/^text\/javascript/);
-    const wasm = await fetch(`${session.server.url}/wasm/kernels-simd.wasm`);
+    const wasm = await fetch(`${session().server.url}/wasm/kernels-simd.wasm`);
     expect(wasm.headers.get('content-type')).toBe('application/wasm');
     expect(WebAssembly.validate(new Uint8Array(await wasm.arrayBuffer()))).toBe(true);
     expect(wasm.headers.get('cross-origin-opener-policy')).toBe('same-origin');
     expect(wasm.headers.get('cross-origin-embedder-policy')).toBe('require-corp');
-    expect((await fetch(`${session.server.url}/no/such/file.js`)).status).toBe(404);
-    expect((await fetch(`${session.server.url}/..%2f..%2f..%2fetc%2fpasswd`)).status).toBe(403);
+    expect((await fetch(`${session().server.url}/no/such/file.js`)).status).toBe(404);
+    expect((await fetch(`${session().server.url}/..%2f..%2f..%2fetc%2fpasswd`)).status).toBe(403);
   });
 });
 
 describe('examples/browser in Chromium', () => {
   itInChromium('trains an LSTM in a Web Worker on simd while the page keeps drawing frames', async () => {
-    const { page, problems } = await session.openPage(EXAMPLE_PATH, { failedRequests: true });
+    const { page, problems } = await session().openPage(EXAMPLE_PATH, { failedRequests: true });
 
     // Mid-training: losses have reached the page while the worker is still busy.
     await page.waitForFunction(() => {

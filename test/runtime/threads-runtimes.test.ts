@@ -2,24 +2,16 @@
 // cross-origin-isolated page's main thread (the leader spins: it may not Atomics.wait) and inside a
 // module Web Worker (the leader blocks). Same check everywhere: test/helpers/runtimes/threads-check.mjs.
 // Chromium: Debian's /usr/bin/chromium, as test/packaging/browser.test.ts (skipped when it is missing).
-import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { describe, it, expect } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { ROOT } from '../helpers/built-package.js';
-import { itInChromium, serveToChromium, type ChromiumSession, type OpenedPage } from '../helpers/chromium.js';
+import { itInChromium, chromiumSessionForFile, type OpenedPage } from '../helpers/chromium.js';
 
 const PAGE = '/test/helpers/runtimes/threads.html';
 const EXPECTED = { threads: [1, 2], jobs: true, sameC: true, sameLoss: true, error: { name: 'LwError', code: 'WORKER_FAILED', worker: 1 } };
 
-let session: ChromiumSession;
-
-beforeAll(async () => {
-  session = await serveToChromium();
-}, 120_000);
-
-afterAll(async () => {
-  await session?.close();
-});
+const session = chromiumSessionForFile();
 
 it('Deno: workers from Blob URLs, same results on 1 and 2 threads, a killed worker is an LwError', () => {
   const deno = fileURLToPath(new URL('../../node_modules/.bin/deno', import.meta.url));
@@ -43,7 +35,7 @@ it('Node: a process whose pool is still open exits by itself', () => {
 
 describe('Chromium, cross-origin isolated', () => {
   async function openPage(): Promise<OpenedPage> {
-    const opened = await session.openPage(PAGE);
+    const opened = await session().openPage(PAGE);
     expect(await opened.page.evaluate(() => crossOriginIsolated)).toBe(true);
     return opened;
   }
