@@ -1,3 +1,4 @@
+import { copyMaskedSteps } from './sequence-steps.js';
 import type { OptionNames } from '../engine/options.js';
 import { add, axpy, fill, mul, scaleInPlace } from '../backend/kernels/index.js';
 import { LwError } from '../errors.js';
@@ -211,7 +212,7 @@ export class Bidirectional extends Layer {
   private stepsToMerged(ctx: ExecCtx, ptr: number, x: BatchTensor, layer: RecurrentLayer, reverse: boolean): number {
     if (!reverse && !x.mask) return ptr;
     const out = ctx.alloc(x.shape[0] * x.shape[1] * layer.units);
-    this.permuteSteps(ctx, ptr, out, x, layer, reverse, false);
+    copyMaskedSteps(ctx, ptr, out, x, layer.units, layer.goBackwards, reverse, false);
     return out;
   }
 
@@ -219,32 +220,8 @@ export class Bidirectional extends Layer {
   private mergedToSteps(ctx: ExecCtx, ptr: number, x: BatchTensor, layer: RecurrentLayer, reverse: boolean): number {
     if (!reverse && !x.mask) return ptr;
     const out = ctx.alloc(x.shape[0] * x.shape[1] * layer.units);
-    this.permuteSteps(ctx, ptr, out, x, layer, reverse, true);
+    copyMaskedSteps(ctx, ptr, out, x, layer.units, layer.goBackwards, reverse, true);
     return out;
-  }
-
-  /**
-   * Step s of the layer (processing order) sits at merged step `reverse ? T-1-s : s` and reads
-   * input step `goBackwards ? T-1-s : s`, whose mask value scales it. `toLayer` copies merged →
-   * layer order (gradients), otherwise layer → merged order.
-   */
-  private permuteSteps(ctx: ExecCtx, src: number, dst: number, x: BatchTensor, layer: RecurrentLayer, reverse: boolean, toLayer: boolean): void {
-    const [B, T] = x.shape;
-    const U = layer.units;
-    const f = ctx.backend.floats();
-    const si = ctx.fi(src);
-    const di = ctx.fi(dst);
-    const mi = x.mask ? ctx.fi(x.mask) : -1;
-    for (let b = 0; b < B; b++) {
-      for (let s = 0; s < T; s++) {
-        const layerOff = (b * T + s) * U;
-        const mergedOff = (b * T + (reverse ? T - 1 - s : s)) * U;
-        const [from, to] = toLayer ? [si + mergedOff, di + layerOff] : [si + layerOff, di + mergedOff];
-        const keep = mi < 0 || f[mi + b * T + (layer.goBackwards ? T - 1 - s : s)] !== 0;
-        if (keep) f.copyWithin(to, from, from + U);
-        else f.fill(0, to, to + U);
-      }
-    }
   }
 
   /** Concat merge: rows of [a | b] ↔ rows of a and rows of b (`join` builds `whole`, otherwise splits it). */

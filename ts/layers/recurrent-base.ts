@@ -10,6 +10,7 @@ import { fmt, type Shape } from '../engine/shape.js';
 import { KERAS_ACTIVATION } from './activation-names.js';
 import { initializerConfig } from './config.js';
 import { gatherRows } from '../engine/gathered-rows.js';
+import { copyMaskedSteps } from './sequence-steps.js';
 import { Layer, type ApplyArgs, type LayerArgs, type SymbolicTensor } from '../engine/layer.js';
 import type { Weight } from '../engine/weight.js';
 import { EmbeddingProjection, type InputKernel, type KernelInputs, type ProjectedForward } from './projected-inputs.js';
@@ -224,23 +225,10 @@ export abstract class RecurrentLayer extends Layer {
     return this.returnSequences && this.zeroOutputForMask && !!x.mask;
   }
 
-  /**
-   * A copy of seq [B, T, U] (rows in processing order, as the kernels write hs) with the rows of
-   * masked steps zeroed; the same for its gradient. Step s reads input time goBackwards ? T-1-s : s.
-   */
+  /** A copy of seq [B, T, U] (or its gradient) with the rows of masked steps zeroed. */
   private maskedSteps(ctx: ExecCtx, seq: number, x: BatchTensor): number {
-    const [B, T] = x.shape;
-    const U = this.units;
-    const out = ctx.alloc(B * T * U);
-    const f = ctx.backend.floats();
-    const [src, dst, m] = [ctx.fi(seq), ctx.fi(out), ctx.fi(x.mask!)];
-    for (let b = 0; b < B; b++) {
-      for (let s = 0; s < T; s++) {
-        const o = (b * T + s) * U;
-        if (f[m + b * T + (this.goBackwards ? T - 1 - s : s)] !== 0) f.copyWithin(dst + o, src + o, src + o + U);
-        else f.fill(0, dst + o, dst + o + U);
-      }
-    }
+    const out = ctx.alloc(x.shape[0] * x.shape[1] * this.units);
+    copyMaskedSteps(ctx, seq, out, x, this.units, this.goBackwards, false, false);
     return out;
   }
 
