@@ -13,17 +13,41 @@ export interface LoadHandler {
   load(): Promise<ModelArtifacts>;
 }
 
-export type ModelSource = string | URL | ModelArtifacts | LoadHandler;
+/** A model.json URL or directory, a Keras file's URL or bytes, artifacts, or a handler. */
+export type ModelSource = string | URL | Uint8Array | ArrayBuffer | ModelArtifacts | LoadHandler;
 
 /** Artifacts whose weight specs have been checked against their bytes. */
 export interface LoadedArtifacts {
+  kind: 'artifacts';
   artifacts: ModelArtifacts;
   /** All weight bytes, in spec order. */
   bytes: Uint8Array;
 }
 
-/** The artifacts and weight bytes of a saved model, from any source loadModel takes. */
-export async function readArtifacts(source: ModelSource): Promise<LoadedArtifacts> {
+/** A one-file model (a Keras `.keras` or `.h5`, told apart by its bytes), unread. */
+export interface ModelFileBytes {
+  kind: 'file';
+  bytes: Uint8Array;
+  /** The file's path or URL, or "the model bytes", for messages. */
+  what: string;
+}
+
+/** Whether the first byte that is not white space opens a JSON object (a model.json). */
+function looksLikeJson(bytes: Uint8Array): boolean {
+  for (const b of bytes) {
+    if (b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09 || b === 0xef || b === 0xbb || b === 0xbf) continue;
+    return b === 0x7b;
+  }
+  return false;
+}
+
+/** The artifacts and weight bytes of a saved model, or a model file's bytes, from any source loadModel takes. */
+export async function readArtifacts(source: ModelSource): Promise<LoadedArtifacts | ModelFileBytes> {
+  if (source instanceof Uint8Array || source instanceof ArrayBuffer) {
+    const bytes = source instanceof Uint8Array ? source : new Uint8Array(source);
+    if (looksLikeJson(bytes)) throw new LwError('BAD_ARGUMENT', 'loadModel(bytes) takes a Keras .keras or .h5 file; for a TF.js model.json give its URL, artifacts or a handler (its weights are separate files)');
+    return { kind: 'file', bytes, what: 'the model bytes' };
+  }
   if (typeof source === 'string' || source instanceof URL) {
     const s = typeof source === 'string' ? source : source.href;
     if (/^file:\/\//i.test(s)) return readFromFiles(source);
@@ -31,9 +55,9 @@ export async function readArtifacts(source: ModelSource): Promise<LoadedArtifact
     // In a page, a path without a scheme is fetched relative to the page (as TF.js does).
     const page = (globalThis as { location?: { href?: string } }).location?.href;
     if (runtimeKind() === 'browser' && page && !/^[a-z][a-z0-9+.-]*:/i.test(s)) return readFromHttp(new URL(s, page).href);
-    throw new LwError('BAD_ARGUMENT', `loadModel("${s}"): use file://path/to/model.json (Node, Deno), an http(s):// URL, artifacts, or an object with load()`);
+    throw new LwError('BAD_ARGUMENT', `loadModel("${s}"): use file://path/to/model.json or model.keras (Node, Deno), an http(s):// URL, the file's bytes, artifacts, or an object with load()`);
   }
-  if (!isObject(source)) throw new LwError('BAD_ARGUMENT', `loadModel takes a URL, artifacts or a handler, got ${describe(source)}`);
+  if (!isObject(source)) throw new LwError('BAD_ARGUMENT', `loadModel takes a URL, a file's bytes, artifacts or a handler, got ${describe(source)}`);
   if (typeof (source as Partial<LoadHandler>).load === 'function') {
     const a = await (source as LoadHandler).load();
     return fromArtifacts(a);
@@ -54,7 +78,7 @@ function fromArtifacts(a: unknown): LoadedArtifacts {
   const bytes = concatBytes(chunks as ArrayBuffer[]);
   const weightSpecs = specs.map((s, i) => validateSpec(s, `weightSpecs[${i}]`));
   checkSpecsAgainstBytes(weightSpecs, bytes.byteLength, 'the artifacts weightData');
-  return { artifacts: { ...(a as unknown as ModelArtifacts), weightSpecs }, bytes };
+  return { kind: 'artifacts', artifacts: { ...(a as unknown as ModelArtifacts), weightSpecs }, bytes };
 }
 
 /** model.json's manifest: groups of weight specs, each with the files holding their bytes. */
@@ -77,9 +101,14 @@ function artifactsFromJson(json: unknown, what: string): ModelArtifacts {
   return json as unknown as ModelArtifacts;
 }
 
-async function readFromFiles(source: string | URL): Promise<LoadedArtifacts> {
+async function readFromFiles(source: string | URL): Promise<LoadedArtifacts | ModelFileBytes> {
   let path = filePath(source);
-  if (!/\.json$/i.test(path)) path = joinPath(path, 'model.json');
+  if (!/\.json$/i.test(path)) {
+    // A file (model.keras, model.h5) is told apart by its bytes; anything else is model.json's directory.
+    const raw = await fileOps.readFile(path).catch(() => null);
+    if (raw && !looksLikeJson(raw)) return { kind: 'file', bytes: raw, what: path };
+    if (!raw) path = joinPath(path, 'model.json');
+  }
   const json = parseJson(await readFileText(path), path);
   const dir = dirName(path);
   return readWeightGroups(json, path, async (group) => {
@@ -117,7 +146,7 @@ async function readWeightGroups(json: unknown, what: string, readGroup: (g: { pa
   }
   const bytes = concatBytes(chunks);
   checkSpecsAgainstBytes(specs, bytes.byteLength, 'the weight files');
-  return { artifacts: { ...artifacts, weightSpecs: specs }, bytes };
+  return { kind: 'artifacts', artifacts: { ...artifacts, weightSpecs: specs }, bytes };
 }
 
 /**
@@ -157,8 +186,10 @@ async function fetchBytes(url: string): Promise<Uint8Array> {
   return new Uint8Array(await res.arrayBuffer());
 }
 
-async function readFromHttp(url: string): Promise<LoadedArtifacts> {
-  const json = parseJson(new TextDecoder().decode(await fetchBytes(url)), url);
+async function readFromHttp(url: string): Promise<LoadedArtifacts | ModelFileBytes> {
+  const raw = await fetchBytes(url);
+  if (!looksLikeJson(raw)) return { kind: 'file', bytes: raw, what: url };
+  const json = parseJson(new TextDecoder().decode(raw), url);
   return readWeightGroups(json, url, async (group) => concatBytes(await Promise.all(group.paths.map((p) => fetchBytes(new URL(p, url).href)))));
 }
 

@@ -18,17 +18,45 @@ const INITIALIZER_NAMES = new Set<string>([
   'lecunUniform', 'lecunNormal', 'orthogonal', 'randomUniform', 'randomNormal',
 ]);
 
+/**
+ * Config keys that never change what a layer computes, whatever their value: how Keras stores or
+ * schedules it (dtype policies, unroll, implementation), object bookkeeping, and seeds.
+ */
+const NEVER_CHANGE_RESULTS = new Set([
+  'dtype', 'module', 'registered_name', 'build_config', 'shared_object_id', 'unroll', 'implementation',
+  'seed', 'autocast', 'input_dtype', 'lora_alpha',
+]);
+
+/** A value that leaves an option off (Keras writes null, false or 0 for unused options). */
+const isOff = (v: unknown) => v === null || v === false || v === 0;
+
 const camel = (s: string) => s.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
 
 export class ConfigReader {
-  constructor(readonly raw: JsonObject, readonly where: string) {}
+  /**
+   * `kerasMajor`: the Keras major version that wrote the config (2 for TF.js and lstm-wasm files),
+   * for names whose meaning changed (Keras 3's hard_sigmoid is x/6 + 0.5, Keras 2's 0.2x + 0.5).
+   */
+  constructor(readonly raw: JsonObject, readonly where: string, readonly kerasMajor = 2) {}
+
+  private readonly seen = new Set<string>();
 
   fail(message: string) {
     return badFile(`${this.where}: ${message}`, { where: this.where });
   }
 
+  /**
+   * Options of the config that no reader asked for and that are set (not null, false or 0), apart
+   * from those that never change results: the layer cannot honour them (a regularizer, a
+   * constraint, a noise shape), so loading must refuse rather than build a different model.
+   */
+  optionsNotRead(): string[] {
+    return Object.keys(this.raw).filter((k) => !this.seen.has(k) && !NEVER_CHANGE_RESULTS.has(k) && !isOff(this.raw[k]));
+  }
+
   /** Own value of `key`; null counts as absent. */
   get(key: string): unknown {
+    this.seen.add(key);
     const v = own(this.raw, key);
     return v === null ? undefined : v;
   }

@@ -37,8 +37,11 @@ export function registeredLayerClasses(): string[] {
   return [...factories.keys()].sort();
 }
 
-/** Builds a layer from `{class_name, config}`; BAD_MODEL_FILE naming the layer for anything wrong. */
-export function layerFromJson(json: unknown, where: string): Layer {
+/**
+ * Builds a layer from `{class_name, config}`; BAD_MODEL_FILE naming the layer for anything wrong.
+ * `kerasMajor`: the Keras major version of the file (see ConfigReader).
+ */
+export function layerFromJson(json: unknown, where: string, kerasMajor = 2): Layer {
   if (!isObject(json)) throw badFile(`${where} must be an object {class_name, config}, got ${describe(json)}`);
   const className = own(json, 'class_name');
   const config = own(json, 'config');
@@ -51,9 +54,17 @@ export function layerFromJson(json: unknown, where: string): Layer {
     throw badFile(`${label}: unknown layer class "${className}"; lstm-wasm loads ${registeredLayerClasses().join(', ')}`, { className });
   }
   try {
-    return factory(new ConfigReader(config, label), { layerFromJson });
+    const nested = (j: unknown, w: string) => layerFromJson(j, w, kerasMajor);
+    const reader = new ConfigReader(config, label, kerasMajor);
+    const layer = factory(reader, { layerFromJson: nested });
+    const ignored = reader.optionsNotRead();
+    if (ignored.length) {
+      const list = ignored.map((k) => `"${k}" = ${describe(config[k])}`).join(', ');
+      throw new LwError('UNSUPPORTED', `${label}: lstm-wasm's ${className} has no option ${list}; loading would build a different model`, { className, layer: layer.name, options: ignored });
+    }
+    return layer;
   } catch (e) {
-    if (e instanceof LwError && e.code === 'BAD_MODEL_FILE') throw e;
+    if (e instanceof LwError && (e.code === 'BAD_MODEL_FILE' || e.code === 'UNSUPPORTED')) throw e;
     const msg = e instanceof LwError ? e.message.replace(/^\[\w+\] /, '') : (e as Error).message;
     throw badFile(`${label}: ${msg}`, { className, cause: e instanceof LwError ? e.code : undefined });
   }

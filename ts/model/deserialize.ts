@@ -21,15 +21,26 @@ interface TensorRef {
  */
 export type WeightSetter = (layers: Layer[]) => void;
 
-export function modelFromTopology(topology: JsonObject, setWeights: WeightSetter): LayersModel {
+/** The major version in a `keras_version` such as "3.6.0" or "2.15.0"; 2 for TF.js and lstm-wasm ("tfjs-layers 4.22.0"). */
+export function kerasMajorVersion(version: unknown): number {
+  const m = typeof version === 'string' ? /^(\d+)\./.exec(version) : null;
+  return m ? Number(m[1]) : 2;
+}
+
+/**
+ * The model of a Keras config. `kerasMajor`: the Keras major version that wrote it (default: from
+ * the topology's `keras_version`), for names whose meaning changed between versions.
+ */
+export function modelFromTopology(topology: JsonObject, setWeights: WeightSetter, kerasMajor?: number): LayersModel {
   // Keras .h5 conversions nest the model config under model_config.
   const t = isObject(own(topology, 'model_config')) ? (own(topology, 'model_config') as JsonObject) : topology;
+  const major = kerasMajor ?? kerasMajorVersion(own(topology, 'keras_version') ?? own(t, 'keras_version'));
   const cls = own(t, 'class_name');
   const config = own(t, 'config');
-  if (cls === 'Sequential') return sequentialFromConfig(config, setWeights);
+  if (cls === 'Sequential') return sequentialFromConfig(config, setWeights, major);
   if (cls === 'Model' || cls === 'Functional') {
     if (!isObject(config)) throw badFile(`modelTopology.config must be an object, got ${describe(config)}`);
-    return functionalFromConfig(config, setWeights);
+    return functionalFromConfig(config, setWeights, major);
   }
   throw badFile(`modelTopology.class_name is ${describe(cls)}: lstm-wasm loads "Sequential", "Model" and "Functional" models`);
 }
@@ -41,12 +52,12 @@ function graphError(e: unknown, layer: Layer): LwError {
   return badFile(`layer "${layer.name}" (${layer.className}) does not fit the model's graph: ${msg}`, { layer: layer.name });
 }
 
-function sequentialFromConfig(config: unknown, setWeights: WeightSetter): Sequential {
+function sequentialFromConfig(config: unknown, setWeights: WeightSetter, kerasMajor: number): Sequential {
   // Keras 2.0-2.1 wrote the layer list directly as the config.
   const list = Array.isArray(config) ? config : isObject(config) ? ownArray(config, 'layers', 'modelTopology.config') : null;
   if (!list) throw badFile(`modelTopology.config must be an object with "layers", got ${describe(config)}`);
   const name = isObject(config) && typeof own(config, 'name') === 'string' ? (own(config, 'name') as string) : undefined;
-  const layers = list.map((j, i) => layerFromJson(j, `layer ${i}`));
+  const layers = list.map((j, i) => layerFromJson(j, `layer ${i}`, kerasMajor));
   const names = new Set<string>();
   for (const l of layers) {
     if (names.has(l.name)) throw badFile(`two layers are named "${l.name}"`, { layer: l.name });
@@ -81,13 +92,13 @@ function sequentialFromConfig(config: unknown, setWeights: WeightSetter): Sequen
   return model;
 }
 
-function functionalFromConfig(config: JsonObject, setWeights: WeightSetter): LayersModel {
+function functionalFromConfig(config: JsonObject, setWeights: WeightSetter, kerasMajor: number): LayersModel {
   const list = ownArray(config, 'layers', 'modelTopology.config');
   const layers: Layer[] = [];
   const nodesOf: TensorRef[][][] = [];
   const byName = new Map<string, Layer>();
   list.forEach((entry, i) => {
-    const layer = layerFromJson(entry, `layer ${i}`);
+    const layer = layerFromJson(entry, `layer ${i}`, kerasMajor);
     if (byName.has(layer.name)) throw badFile(`two layers are named "${layer.name}"`, { layer: layer.name });
     byName.set(layer.name, layer);
     layers.push(layer);

@@ -10,16 +10,21 @@ import { modelFromTopology } from './deserialize.js';
 import type { LayersModel } from './model.js';
 import { fmt } from '../engine/shape.js';
 import { compileFromTfjs, restoreTraining } from './training-config.js';
+import { loadKerasModel } from './load-keras.js';
 
 /**
  * Loads a model saved in the TF.js layers format (by lstm-wasm, TF.js, or a Keras conversion):
  * `'file://dir/model.json'` (Node, Deno), an http(s) URL (weights paths relative to it), the
  * artifacts from `model.toArtifacts()`, or an object with `load()`. A file saved with
  * `includeOptimizer` comes back compiled, with its optimizer state, ready to resume training.
+ * Keras files load too: a Keras 3 `.keras` or a legacy `.h5` (Keras 2, tf.keras), by URL
+ * (`'file://m.keras'`, http(s)) or as bytes (`Uint8Array`, `ArrayBuffer`), the format told from
+ * the bytes; their compile settings compile the model when lstm-wasm has them all.
  */
 export async function loadModel(source: ModelSource): Promise<LayersModel> {
-  const { artifacts, bytes } = await readArtifacts(source);
-  return modelFromArtifacts(artifacts, bytes);
+  const read = await readArtifacts(source);
+  if (read.kind === 'file') return loadKerasModel(read.bytes, read.what);
+  return modelFromArtifacts(read.artifacts, read.bytes);
 }
 
 /** Builds the model, checks and sets its weights, then restores compile settings and optimizer state. */

@@ -95,3 +95,52 @@ export function compileFromTfjs(model: LayersModel, trainingConfig: JsonObject):
     // unknown optimizer, loss or metric: the model stays uncompiled
   }
 }
+
+/** Keras optimizer names given as strings ('adam') → their classes. */
+const OPTIMIZER_CLASS: Record<string, string> = { adam: 'Adam', adamw: 'AdamW', sgd: 'SGD', rmsprop: 'RMSprop' };
+
+/** A Keras 3 serialized object's name in snake case: 'binary_crossentropy' or {class_name: 'BinaryCrossentropy'}. */
+function keras3Name(v: unknown): unknown {
+  if (!isObject(v)) return v;
+  const cls = own(v, 'class_name');
+  if (typeof cls !== 'string') return v;
+  return cls.replace(/(.)([A-Z][a-z]+)/g, '$1_$2').replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
+}
+
+/** Whether a serialized loss carries settings lstm-wasm's losses do not have (label smoothing...). */
+function lossOptionsUnsupported(v: unknown): boolean {
+  const c = isObject(v) ? own(v, 'config') : undefined;
+  if (!isObject(c)) return false;
+  const smoothing = own(c, 'label_smoothing');
+  const axis = own(c, 'axis');
+  return (typeof smoothing === 'number' && smoothing !== 0) || (axis !== undefined && axis !== null && axis !== -1);
+}
+
+/**
+ * Keras 3 compile_config ({optimizer, loss, metrics, loss_weights} as serialized objects):
+ * compiles the model with a fresh optimizer. As with TF.js' trainingConfig, settings lstm-wasm
+ * does not have leave the model uncompiled (it still predicts; compile it before training).
+ */
+export function compileFromKeras3(model: LayersModel, compileConfig: JsonObject): void {
+  const loss = own(compileConfig, 'loss');
+  const losses = Array.isArray(loss) ? loss : isObject(loss) && own(loss, 'class_name') === undefined ? Object.values(loss) : [loss];
+  if (losses.some(lossOptionsUnsupported)) return;
+  const fromLogits = losses.some((l) => isObject(l) && isObject(own(l, 'config')) && own(own(l, 'config') as JsonObject, 'from_logits') === true);
+  const names = (v: unknown): unknown => (Array.isArray(v) ? v.map(names) : isObject(v) && own(v, 'class_name') === undefined ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, names(x)])) : keras3Name(v));
+  const rawOpt = own(compileConfig, 'optimizer');
+  const opt = typeof rawOpt === 'string' ? { class_name: OPTIMIZER_CLASS[rawOpt.toLowerCase()] ?? rawOpt, config: {} } : rawOpt;
+  if (!isObject(opt)) return;
+  const optConfig = own(opt, 'config');
+  // Keras 3 options the optimizers here do not have change training: leave the model uncompiled.
+  if (isObject(optConfig) && (own(optConfig, 'amsgrad') === true || own(optConfig, 'use_ema') === true)) return;
+  try {
+    model.compile({
+      optimizer: optimizerFromJson(opt, 'compile_config'),
+      loss: lossSpec(names(loss), 'compile_config'),
+      metrics: metricList(names(own(compileConfig, 'metrics')), 'compile_config'),
+      fromLogits,
+    });
+  } catch {
+    // unknown optimizer, loss or metric: the model stays uncompiled
+  }
+}

@@ -1,0 +1,143 @@
+// HDF5 files from strangers (Keras weights) through jsfive, a pure-JS reader: every call into it is
+// wrapped so its exceptions become BAD_MODEL_FILE naming the path, and a dataset is read only after
+// its shape is the one the model needs and its byte size fits the bytes actually there.
+import { Dataset as Jsfive5Dataset, File as Jsfive5File, Group as Jsfive5Group } from 'jsfive';
+import { badFile } from '../json.js';
+
+/** The HDF5 signature; a file may start with a user block of 512 · 2^k bytes before it. */
+const SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
+
+/** Whether `bytes` holds an HDF5 file (signature at 0, 512, 1024, 2048, ...). */
+export function isHdf5(bytes: Uint8Array): boolean {
+  for (let at = 0; at + SIGNATURE.length <= bytes.length; at = at ? at * 2 : 512) {
+    if (SIGNATURE.every((b, i) => bytes[at + i] === b)) return true;
+  }
+  return false;
+}
+
+/** Largest output of a deflate stream per input byte: a compressed dataset cannot hold more. */
+const MAX_DEFLATE_RATIO = 1032;
+
+/** Runs a jsfive call; anything it throws is BAD_MODEL_FILE naming `what`. */
+function guarded<T>(what: string, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    throw badFile(`${what}: the HDF5 data is damaged (${(e as Error)?.message ?? String(e)})`);
+  }
+}
+
+/** Fixed-length HDF5 strings (Keras 2.0-2.2) come NUL-padded. */
+const text = (v: unknown) => (typeof v === 'string' ? v.replace(/\0+$/, '') : v);
+
+export class H5Group {
+  private constructor(private readonly g: Jsfive5Group, readonly path: string, private readonly file: H5File) {}
+
+  static root(g: Jsfive5Group, file: H5File): H5Group {
+    return new H5Group(g, '/', file);
+  }
+
+  /** Names of the members, sorted as HDF5 lists them. */
+  keys(): string[] {
+    return guarded(this.path, () => [...this.g.keys]);
+  }
+
+  /** An attribute's value, strings with padding stripped; undefined when absent. */
+  attr(name: string): unknown {
+    const attrs = guarded(`${this.path} attributes`, () => this.g.attrs);
+    if (!Object.prototype.hasOwnProperty.call(attrs, name)) return undefined;
+    const v = attrs[name];
+    return Array.isArray(v) ? v.map(text) : text(v);
+  }
+
+  /** A string attribute as a list (Keras splits long lists into `name0`, `name1`, ...). */
+  stringList(name: string): string[] | undefined {
+    let parts: unknown[] | undefined;
+    const whole = this.attr(name);
+    if (whole !== undefined) parts = [whole];
+    else for (let i = 0; this.attr(`${name}${i}`) !== undefined; i++) (parts ??= []).push(this.attr(`${name}${i}`));
+    if (!parts) return undefined;
+    const out: string[] = [];
+    for (const p of parts) {
+      const list = typeof p === 'string' ? [p] : p;
+      // Keras writes an empty list as an empty float64 array.
+      if (!Array.isArray(list) && !ArrayBuffer.isView(list)) throw badFile(`${this.path}: attribute "${name}" must be a list of strings`);
+      for (const s of Array.from(list as ArrayLike<unknown>)) {
+        if (typeof s !== 'string') throw badFile(`${this.path}: attribute "${name}" must be a list of strings, it holds ${typeof s}`);
+        out.push(s);
+      }
+    }
+    return out;
+  }
+
+  private child(name: string): Jsfive5Group | Jsfive5Dataset | null {
+    if (!this.keys().includes(name.split('/')[0])) return null;
+    return guarded(`${this.join(name)}`, () => this.g.get(name));
+  }
+
+  private join(name: string): string {
+    return this.path === '/' ? `/${name}` : `${this.path}/${name}`;
+  }
+
+  group(name: string): H5Group | null {
+    const c = this.child(name);
+    return c instanceof Jsfive5Group ? new H5Group(c, this.join(name), this.file) : null;
+  }
+
+  dataset(name: string): H5Dataset | null {
+    const c = this.child(name);
+    return c instanceof Jsfive5Dataset ? new H5Dataset(c, this.join(name), this.file) : null;
+  }
+}
+
+/** Float dtypes a weight may be stored in: jsfive names them like numpy ('<f4'). */
+const FLOAT_BYTES: Record<string, number> = { '<f4': 4, '>f4': 4, '<f8': 8, '>f8': 8, '<f2': 2, '>f2': 2 };
+
+export class H5Dataset {
+  constructor(private readonly d: Jsfive5Dataset, readonly path: string, private readonly file: H5File) {}
+
+  get shape(): number[] {
+    const s = guarded(this.path, () => this.d.shape);
+    // A scalar dataset has shape [] (jsfive: null or []).
+    return Array.isArray(s) ? [...s] : [];
+  }
+
+  /**
+   * The values as float32, when the dataset has exactly `expected` shape; BAD_MODEL_FILE (naming
+   * `owner`) otherwise. The size is checked against the file before jsfive allocates anything.
+   */
+  readFloats(expected: readonly number[], owner: string): Float32Array {
+    const shape = this.shape;
+    const same = shape.length === expected.length && shape.every((d, i) => d === expected[i]);
+    if (!same) throw badFile(`${this.path} has shape [${shape.join(', ')}], but ${owner} needs [${expected.join(', ')}]`, { path: this.path, shape, expected: [...expected] });
+    const dtype = guarded(this.path, () => this.d.dtype);
+    const itemBytes = typeof dtype === 'string' ? FLOAT_BYTES[dtype] : undefined;
+    if (!itemBytes) throw badFile(`${this.path}: weights must be float16/32/64, the dataset is ${JSON.stringify(dtype)}`, { path: this.path });
+    const n = expected.reduce((a, b) => a * b, 1);
+    const filtered = guarded(this.path, () => (this.d._dataobjects.filter_pipeline ?? []).length > 0);
+    const room = this.file.byteLength * (filtered ? MAX_DEFLATE_RATIO : 1);
+    if (n * itemBytes > room) throw badFile(`${this.path} declares ${n * itemBytes} bytes of data, more than the ${this.file.byteLength}-byte file can hold`, { path: this.path });
+    const v = guarded(this.path, () => this.d.value);
+    if (!ArrayBuffer.isView(v) && !Array.isArray(v)) throw badFile(`${this.path}: the data could not be read as numbers`);
+    const values = v as ArrayLike<number>;
+    if (values.length !== n) throw badFile(`${this.path}: ${values.length} values read, the shape needs ${n}`);
+    const out = Float32Array.from(values);
+    for (let i = 0; i < n; i++) {
+      if (!Number.isFinite(out[i])) throw badFile(`${this.path}: value ${i} is ${out[i]} (weights must be finite numbers)`, { path: this.path });
+    }
+    return out;
+  }
+}
+
+/** An HDF5 file read with jsfive. */
+export class H5File {
+  readonly root: H5Group;
+  readonly byteLength: number;
+
+  constructor(bytes: Uint8Array, readonly name: string) {
+    this.byteLength = bytes.byteLength;
+    const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+    const f = guarded(name, () => new Jsfive5File(buffer, name));
+    this.root = H5Group.root(f, this);
+  }
+}

@@ -1,0 +1,94 @@
+// lw.loadModel for Keras files: builds the model from the file's config and puts each stored
+// weight into its layer, by layer order and class as Keras itself matches them (names in real
+// files vary by version and collide), each checked for shape before it is read.
+import type { Layer } from '../engine/layer.js';
+import type { Weight } from '../engine/weight.js';
+import { badFile } from '../io/json.js';
+import type { H5Dataset } from '../io/keras/hdf5.js';
+import type { KerasFile, LayerListWeights, SaveableWeights } from '../io/keras/keras-file.js';
+import { Bidirectional } from '../layers/bidirectional.js';
+import { InputLayer } from '../layers/input.js';
+import { RecurrentLayer } from '../layers/recurrent-base.js';
+import { TimeDistributed } from '../layers/time-distributed.js';
+import { kerasMajorVersion, modelFromTopology } from './deserialize.js';
+import type { LayersModel } from './model.js';
+import { compileFromKeras3, compileFromTfjs } from './training-config.js';
+
+/** Reads a Keras `.keras` or `.h5` file (`what` names it) into a model; the parsers load lazily. */
+export async function loadKerasModel(bytes: Uint8Array, what: string): Promise<LayersModel> {
+  const { readKerasFile } = await import('../io/keras/keras-file.js');
+  return modelFromKerasFile(readKerasFile(bytes, what), what);
+}
+
+export function modelFromKerasFile(file: KerasFile, what: string): LayersModel {
+  const major = kerasMajorVersion(file.kerasVersion);
+  const model = modelFromTopology(file.model, (layers) => {
+    const pairs = file.weights.kind === 'saveable' ? saveablePairs(layers, file.weights, 'layers') : layerListPairs(layers, file.weights, what);
+    // Every weight is checked and read before any is written: a bad file leaves nothing half set.
+    const values = pairs.map(([w, d]) => d.readFloats(w.shape, `weight "${w.path}" of layer "${w.layer.name}" (${w.layer.className})`));
+    pairs.forEach(([w], i) => w.write(values[i]));
+  }, major);
+  if (file.compileConfig) compileFromKeras3(model, file.compileConfig);
+  else if (file.trainingConfig) compileFromTfjs(model, file.trainingConfig);
+  return model;
+}
+
+/** Keras's naming.to_snake_case, which names each saved object after its class. */
+function snakeCase(name: string): string {
+  const s = name.replace(/\W+/g, '').replace(/(.)([A-Z][a-z]+)/g, '$1_$2');
+  return s.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
+}
+
+/**
+ * Keras 3 stores a list of layers as `<container>/<class name in snake case>`, numbered `_1`, `_2`
+ * for repeats in list order; each layer's variables under `vars`, its sub-objects (a recurrent
+ * layer's `cell`, a wrapper's `layer`, Bidirectional's `forward_layer` and `backward_layer`) below.
+ */
+function saveablePairs(layers: Layer[], store: SaveableWeights, container: string): [Weight, H5Dataset][] {
+  const counts = new Map<string, number>();
+  const pairs: [Weight, H5Dataset][] = [];
+  for (const layer of layers) {
+    const base = snakeCase(layer instanceof InputLayer ? 'InputLayer' : layer.className);
+    const n = counts.get(base) ?? 0;
+    counts.set(base, n + 1);
+    const path = `${container}/${n === 0 ? base : `${base}_${n}`}`;
+    const datasets = savedVars(layer, path, store);
+    if (datasets.length !== layer.weights.length) {
+      const has = store.children(path);
+      throw badFile(`layer "${layer.name}" (${layer.className}) has ${layer.weights.length} weights, but the file stores ${datasets.length} for it under ${path}${has.length ? ` (members: ${has.join(', ')})` : ' (no such group)'}`, { layer: layer.name, path });
+    }
+    layer.weights.forEach((w, i) => pairs.push([w, datasets[i]]));
+  }
+  return pairs;
+}
+
+/** The datasets of one layer in the order of `layer.weights`. */
+function savedVars(layer: Layer, path: string, store: SaveableWeights): H5Dataset[] {
+  if (layer instanceof Bidirectional) {
+    return [...savedVars(layer.forwardLayer, `${path}/forward_layer`, store), ...savedVars(layer.backwardLayer, `${path}/backward_layer`, store)];
+  }
+  if (layer instanceof TimeDistributed) return [...store.vars(path), ...savedVars(layer.layer, `${path}/layer`, store)];
+  if (layer instanceof RecurrentLayer) return [...store.vars(path), ...store.vars(`${path}/cell`)];
+  return store.vars(path);
+}
+
+/**
+ * Legacy `.h5`: as Keras's load_weights, the layers with weights are matched to the file's layers
+ * with weights in order, and within a layer the weights in order.
+ */
+function layerListPairs(layers: Layer[], store: LayerListWeights, what: string): [Weight, H5Dataset][] {
+  const mine = layers.filter((l) => l.weights.length > 0);
+  const theirs = store.layers.filter((l) => l.weights.length > 0);
+  if (mine.length !== theirs.length) {
+    throw badFile(`${what} stores weights for ${theirs.length} layers (${theirs.map((l) => l.name).join(', ')}), but the model has ${mine.length} layers with weights (${mine.map((l) => l.name).join(', ')})`);
+  }
+  const pairs: [Weight, H5Dataset][] = [];
+  mine.forEach((layer, i) => {
+    const saved = theirs[i].weights;
+    if (saved.length !== layer.weights.length) {
+      throw badFile(`layer "${layer.name}" (${layer.className}) has ${layer.weights.length} weights, but the file's layer "${theirs[i].name}" stores ${saved.length} (${saved.map((w) => w.name).join(', ')})`, { layer: layer.name });
+    }
+    layer.weights.forEach((w, k) => pairs.push([w, saved[k].dataset]));
+  });
+  return pairs;
+}
