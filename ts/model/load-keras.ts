@@ -5,7 +5,8 @@ import type { Layer } from '../engine/layer.js';
 import type { Weight } from '../engine/weight.js';
 import { badFile } from '../io/json.js';
 import type { H5Dataset } from '../io/keras/hdf5.js';
-import type { KerasFile, LayerListWeights, SaveableWeights } from '../io/keras/keras-file.js';
+import { isKerasFile, readKerasFile, type KerasFile, type LayerListWeights, type SaveableWeights } from '../io/keras/keras-file.js';
+import { kerasParsers } from '../io/keras/parsers.js';
 import { Bidirectional } from '../layers/bidirectional.js';
 import { InputLayer } from '../layers/input.js';
 import { RecurrentLayer } from '../layers/recurrent-base.js';
@@ -14,11 +15,19 @@ import { kerasMajorVersion, modelFromTopology } from './deserialize.js';
 import type { LayersModel } from './model.js';
 import { compileFromKeras3, compileFromTfjs } from './training-config.js';
 
-/** Reads a Keras `.keras` or `.h5` file (`what` names it) into a model; the parsers load lazily. */
+/**
+ * Reads a Keras `.keras` or `.h5` file (`what` names it) into a model; the parsers are imported
+ * on first use (see setKerasParsers).
+ */
 export async function loadKerasModel(bytes: Uint8Array, what: string): Promise<LayersModel> {
-  const { readKerasFile } = await import('../io/keras/keras-file.js');
-  return modelFromKerasFile(readKerasFile(bytes, what), what);
+  if (!isKerasFile(bytes)) {
+    throw badFile(`${what} is not a model file lstm-wasm knows: not a Keras .keras (zip) or .h5 (HDF5), nor a TF.js model.json${looksLikeOnnx(bytes) ? ' (it looks like ONNX, which lstm-wasm does not load yet)' : ''}`);
+  }
+  return modelFromKerasFile(readKerasFile(bytes, what, await kerasParsers()), what);
 }
+
+/** An ONNX model is a protobuf whose first field is ir_version (field 1, varint: byte 0x08). */
+const looksLikeOnnx = (bytes: Uint8Array) => bytes.length > 2 && bytes[0] === 0x08 && bytes[1] < 0x20;
 
 export function modelFromKerasFile(file: KerasFile, what: string): LayersModel {
   const major = kerasMajorVersion(file.kerasVersion);

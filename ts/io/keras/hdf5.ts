@@ -1,7 +1,8 @@
 // HDF5 files from strangers (Keras weights) through jsfive, a pure-JS reader: every call into it is
 // wrapped so its exceptions become BAD_MODEL_FILE naming the path, and a dataset is read only after
 // its shape is the one the model needs and its byte size fits the bytes actually there.
-import { Dataset as Jsfive5Dataset, File as Jsfive5File, Group as Jsfive5Group } from 'jsfive';
+import type { Dataset as Jsfive5Dataset, Group as Jsfive5Group } from 'jsfive';
+import type { KerasParsers } from './parsers.js';
 import { badFile } from '../json.js';
 
 /** The HDF5 signature; a file may start with a user block of 512 · 2^k bytes before it. */
@@ -81,12 +82,12 @@ export class H5Group {
 
   group(name: string): H5Group | null {
     const c = this.child(name);
-    return c instanceof Jsfive5Group ? new H5Group(c, this.join(name), this.file) : null;
+    return c instanceof this.file.jsfive.Group ? new H5Group(c, this.join(name), this.file) : null;
   }
 
   dataset(name: string): H5Dataset | null {
     const c = this.child(name);
-    return c instanceof Jsfive5Dataset ? new H5Dataset(c, this.join(name), this.file) : null;
+    return c instanceof this.file.jsfive.Dataset ? new H5Dataset(c, this.join(name), this.file) : null;
   }
 }
 
@@ -129,15 +130,33 @@ export class H5Dataset {
   }
 }
 
+/**
+ * The file length the superblock records (its end-of-file address), or null when the superblock
+ * is not one this knows. jsfive does not compare it with the bytes; a shorter file was cut off.
+ */
+function recordedLength(bytes: Uint8Array): number | null {
+  if (bytes.length < 48) return null;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const version = bytes[8];
+  // Version 0 and 1 keep it after 24 (v0) or 28 (v1) bytes of fields and two addresses; 2 and 3 after two addresses.
+  const at = version === 0 ? 40 : version === 1 ? 44 : version === 2 || version === 3 ? 28 : -1;
+  if (at < 0 || at + 8 > bytes.length) return null;
+  return Number(view.getBigUint64(at, true));
+}
+
 /** An HDF5 file read with jsfive. */
 export class H5File {
   readonly root: H5Group;
   readonly byteLength: number;
 
-  constructor(bytes: Uint8Array, readonly name: string) {
+  constructor(bytes: Uint8Array, readonly name: string, readonly jsfive: KerasParsers['jsfive']) {
     this.byteLength = bytes.byteLength;
+    const recorded = recordedLength(bytes);
+    if (recorded !== null && recorded > bytes.byteLength) {
+      throw badFile(`${name} is cut off: its HDF5 superblock records ${recorded} bytes, the file has ${bytes.byteLength}`);
+    }
     const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-    const f = guarded(name, () => new Jsfive5File(buffer, name));
+    const f = guarded(name, () => new jsfive.File(buffer, name));
     this.root = H5Group.root(f, this);
   }
 }

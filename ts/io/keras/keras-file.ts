@@ -5,6 +5,7 @@
 import { badFile, describe, isObject, own, parseJson, type JsonObject } from '../json.js';
 import { H5File, isHdf5, type H5Dataset, type H5Group } from './hdf5.js';
 import { isZip, readZip } from './zip.js';
+import type { KerasParsers } from './parsers.js';
 
 /** Weights of a Keras 3 file: `<object path>/vars/0, 1, ...` (e.g. `layers/lstm/cell`). */
 export interface SaveableWeights {
@@ -40,10 +41,15 @@ const MAX_JSON_BYTES = 64 * MB;
 /** Largest weights file kept: the wasm memory cannot hold more. */
 const MAX_WEIGHTS_BYTES = 4096 * MB - 1;
 
+/** Whether `bytes` may be a Keras file (a zip or HDF5), before any parser is loaded. */
+export function isKerasFile(bytes: Uint8Array): boolean {
+  return isZip(bytes) || isHdf5(bytes);
+}
+
 /** Reads a Keras model file from its bytes (`what` names it in messages). */
-export function readKerasFile(bytes: Uint8Array, what: string): KerasFile {
-  if (isZip(bytes)) return readKerasZip(bytes, what);
-  if (isHdf5(bytes)) return readLegacyH5(new H5File(bytes, what), what);
+export function readKerasFile(bytes: Uint8Array, what: string, parsers: KerasParsers): KerasFile {
+  if (isZip(bytes)) return readKerasZip(bytes, what, parsers);
+  if (isHdf5(bytes)) return readLegacyH5(new H5File(bytes, what, parsers.jsfive), what);
   throw badFile(`${what} is neither a Keras .keras zip nor an HDF5 .h5 file`);
 }
 
@@ -55,12 +61,12 @@ function jsonMember(files: Map<string, Uint8Array>, name: string, what: string):
   return v;
 }
 
-function readKerasZip(bytes: Uint8Array, what: string): KerasFile {
+function readKerasZip(bytes: Uint8Array, what: string, parsers: KerasParsers): KerasFile {
   const files = readZip(bytes, what, (name) => {
     if (name === 'config.json' || name === 'metadata.json') return MAX_JSON_BYTES;
     if (name === 'model.weights.h5') return MAX_WEIGHTS_BYTES;
     return undefined;
-  });
+  }, parsers.fflate);
   const config = jsonMember(files, 'config.json', what);
   const metadata = files.has('metadata.json') ? jsonMember(files, 'metadata.json', what) : {};
   const version = own(metadata, 'keras_version');
@@ -69,7 +75,7 @@ function readKerasZip(bytes: Uint8Array, what: string): KerasFile {
     const npz = own(metadata, 'keras_version');
     throw badFile(`${what} has no model.weights.h5 (Keras ${describe(npz)}): lstm-wasm reads weights saved as HDF5`);
   }
-  const h5 = new H5File(weightsBytes, `${what} model.weights.h5`);
+  const h5 = new H5File(weightsBytes, `${what} model.weights.h5`, parsers.jsfive);
   const compileConfig = own(config, 'compile_config');
   return {
     format: 'keras',

@@ -1,7 +1,8 @@
 // Zip archives from strangers (Keras 3 `.keras` files) through fflate's streaming reader, fed in
 // small pieces so that a member inflating past its declared size (a zip bomb) is stopped within
 // one piece, and no member is kept beyond the size its caller allows.
-import { Unzip, UnzipInflate, type UnzipFile } from 'fflate';
+import type { UnzipFile } from 'fflate';
+import type { KerasParsers } from './parsers.js';
 import { badFile } from '../json.js';
 
 /** Whether `bytes` starts like a zip archive (a local file header, or an empty archive). */
@@ -17,12 +18,12 @@ const PIECE = 4096;
  * member), each checked against its limit while it is inflated. BAD_MODEL_FILE for a damaged
  * archive, a member over its limit, or a member named twice.
  */
-export function readZip(bytes: Uint8Array, what: string, limitOf: (name: string) => number | undefined): Map<string, Uint8Array> {
+export function readZip(bytes: Uint8Array, what: string, limitOf: (name: string) => number | undefined, fflate: KerasParsers['fflate']): Map<string, Uint8Array> {
   const out = new Map<string, Uint8Array>();
   let failure: Error | null = null;
   const fail = (e: Error) => { failure ??= e; };
-  const unzip = new Unzip();
-  unzip.register(UnzipInflate);
+  const unzip = new fflate.Unzip();
+  unzip.register(fflate.UnzipInflate);
   unzip.onfile = (file: UnzipFile) => {
     const limit = limitOf(file.name);
     if (limit === undefined) return; // not started: fflate skips its bytes
