@@ -1,0 +1,39 @@
+// The readers lw.loadModel needs for .keras (a zip: fflate) and .h5 (HDF5: jsfive) files, in a
+// module worker. The loader imports them by bare specifier, but a page's import map does not reach
+// its workers (Chromium resolves no bare specifier in a worker), so the page sends the URLs its
+// import map gives, and the worker imports them on the first such file and hands them to lw.
+//
+// ASSUMPTION on the loader (not in lstm-wasm yet): `lw.setKerasParsers({ jsfive, fflate })` takes
+// the two module namespaces and makes the .keras/.h5 readers use them instead of importing
+// 'jsfive' / 'fflate'.
+import * as lw from '../../dist/index.js';
+
+let handedOver = null;
+
+/**
+ * Imports jsfive and fflate from `urls` and hands them to lw, once (again after a failure).
+ * @param {{ jsfive: string, fflate: string }} urls
+ */
+export function useKerasParsers(urls) {
+  handedOver ??= handOver(urls).catch((e) => {
+    handedOver = null;
+    throw e;
+  });
+  return handedOver;
+}
+
+async function handOver(urls) {
+  if (typeof lw.setKerasParsers !== 'function') {
+    throw new lw.LwError('UNSUPPORTED', 'this build of lstm-wasm cannot read .keras or .h5 files inside a worker yet (it has no lw.setKerasParsers)');
+  }
+  const [jsfive, fflate] = await Promise.all([importParser('jsfive', urls.jsfive), importParser('fflate', urls.fflate)]);
+  lw.setKerasParsers({ jsfive, fflate });
+}
+
+async function importParser(name, url) {
+  try {
+    return await import(url);
+  } catch (e) {
+    throw new lw.LwError('UNSUPPORTED', `cannot import ${name} (the reader of ${name === 'jsfive' ? 'HDF5' : 'zip'} files) from ${url}: ${e.message}; install it with npm install ${name}`, { url });
+  }
+}
