@@ -2,10 +2,7 @@
 // module worker. The loader imports them by bare specifier, but a page's import map does not reach
 // its workers (Chromium resolves no bare specifier in a worker), so the page sends the URLs its
 // import map gives, and the worker imports them on the first such file and hands them to lw.
-//
-// ASSUMPTION on the loader (not in lstm-wasm yet): `lw.setKerasParsers({ jsfive, fflate })` takes
-// the two module namespaces and makes the .keras/.h5 readers use them instead of importing
-// 'jsfive' / 'fflate'.
+// `lw.setKerasParsers({ jsfive, fflate })` makes the readers use the modules given.
 import * as lw from '../../dist/index.js';
 
 let handedOver = null;
@@ -23,9 +20,6 @@ export function useKerasParsers(urls) {
 }
 
 async function handOver(urls) {
-  if (typeof lw.setKerasParsers !== 'function') {
-    throw new lw.LwError('UNSUPPORTED', 'this build of lstm-wasm cannot read .keras or .h5 files inside a worker yet (it has no lw.setKerasParsers)');
-  }
   const [jsfive, fflate] = await Promise.all([importParser('jsfive', urls.jsfive), importParser('fflate', urls.fflate)]);
   lw.setKerasParsers({ jsfive, fflate });
 }

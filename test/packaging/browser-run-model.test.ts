@@ -21,9 +21,9 @@ const LABELS = [0, 1, 2, 1];
 /** Typed on the page: two samples, one shorter than STEPS with words the tokenizer never saw, one longer. */
 const TYPED = 'a dog saw the zebra\nthe cat and the bird sang a song in the park';
 
-/** The fixture the .keras case uses, once another branch adds it. */
+/** The Keras fixtures the page is given: the first .keras and the first .h5 by name. */
 const KERAS_DIR = join(ROOT, 'test/fixtures/keras');
-const KERAS_FIXTURE = existsSync(KERAS_DIR) ? readdirSync(KERAS_DIR).filter((f) => f.endsWith('.keras')).sort()[0] : undefined;
+const KERAS_FIXTURES = ['.keras', '.h5'].map((ext) => readdirSync(KERAS_DIR).filter((f) => f.endsWith(ext)).sort()[0]);
 
 /** What examples/browser/run-model.js publishes as window.__runModel. */
 interface PageState {
@@ -214,16 +214,14 @@ describe('examples/browser/run-model.html in Chromium', () => {
   }, 60_000);
 });
 
-// Enabled by the .keras fixtures (test/fixtures/keras) and lw.loadModel(bytes) from other branches.
-describe.skipIf(KERAS_FIXTURE === undefined)('a Keras 3 .keras file in Chromium', () => {
-  itInChromium(`${KERAS_FIXTURE ?? 'test/fixtures/keras/*.keras'}: the summary and the predictions Node gets from the same file`, async () => {
-    const bytes = new Uint8Array(readFileSync(join(KERAS_DIR, KERAS_FIXTURE!)));
-    // ModelSource gains Uint8Array with the .keras reader.
-    const model = await lw.loadModel(bytes as unknown as lw.ModelSource);
+describe.each(KERAS_FIXTURES)('a Keras file in Chromium: %s', (fixture) => {
+  itInChromium(`${fixture}: the summary and the predictions Node gets from the same file`, async () => {
+    const bytes = new Uint8Array(readFileSync(join(KERAS_DIR, fixture)));
+    const model = await lw.loadModel(bytes);
     const { text, x } = sampleInput(model);
 
     const { page, problems } = await openRunModel();
-    const loaded = await drop(page, [join(KERAS_DIR, KERAS_FIXTURE!)]);
+    const loaded = await drop(page, [join(KERAS_DIR, fixture)]);
     expect(loaded.error).toBeNull();
     expect(loaded.model!.summary).toBe(model.summary(80, () => {}));
     const state = await predictOnPage(page, 'numbers', text);
