@@ -1,9 +1,11 @@
 // The npm package as users get it: `npm pack` holds the built code, types and the three wasm flavours
-// and nothing else; the tarball installs offline (no runtime dependencies) into a fresh project, where
-// Node imports it by name and trains, and TypeScript (tsc, and Deno) type-check a consumer against it.
+// and nothing else; the tarball installs offline (its only dependencies are the two optional Keras
+// file parsers) into a fresh project, where Node imports it by name, trains and loads a Keras file,
+// and TypeScript (tsc, and Deno) type-check a consumer against it. Installed without the optional
+// parsers it still trains, and a Keras file is an UNSUPPORTED error saying what to install.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureBuilt, ROOT, WASM_FLAVOURS } from '../helpers/built-package.js';
@@ -23,6 +25,8 @@ interface PackResult {
 
 let work: string;
 let consumer: string;
+/** The tarball installed with --omit=optional: no jsfive, no fflate. */
+let lean: string;
 let packed: PackResult;
 let tarball: string;
 
@@ -49,7 +53,11 @@ beforeAll(() => {
   mkdirSync(consumer);
   write('package.json', JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
   run('npm', ['install', '--offline', '--no-audit', '--no-fund', tarball], consumer);
-}, 60_000);
+  lean = join(work, 'lean');
+  mkdirSync(lean);
+  writeFileSync(join(lean, 'package.json'), JSON.stringify({ name: 'lean', private: true, type: 'module' }));
+  run('npm', ['install', '--offline', '--no-audit', '--no-fund', '--omit=optional', tarball], lean);
+}, 90_000);
 
 afterAll(() => {
   if (work) rmSync(work, { recursive: true, force: true });
@@ -73,6 +81,7 @@ describe('npm pack', () => {
     expect(js.filter((p) => !paths.includes(p.replace(/\.js$/, '.d.ts')))).toEqual([]);
     const manifest = JSON.parse(readFileSync(join(consumer, 'node_modules/lstm-wasm/package.json'), 'utf8'));
     expect(manifest.dependencies ?? {}).toEqual({});
+    expect(Object.keys(manifest.optionalDependencies ?? {}).sort()).toEqual(['fflate', 'jsfive']);
     console.log(`npm pack: ${packed.filename} ${(bytes / 1024).toFixed(0)} KB, ${paths.length} files`);
   });
 });
@@ -100,6 +109,38 @@ console.log(JSON.stringify({ backend, resolved: import.meta.resolve('lstm-wasm')
     expect(Number.isFinite(r.before)).toBe(true);
     expect(r.stepLoss).toBeCloseTo(r.before, 5); // the step's loss is the loss before the update
     expect(r.after).toBeLessThan(r.before); // one gradient step downhill
+  });
+
+  it('loads a Keras .keras and .h5 file with the optional parsers; without them trains, and a Keras file says what to install', () => {
+    const fixtures = join(ROOT, 'test/fixtures/keras');
+    const files = ['.keras', '.h5'].map((ext) => join(fixtures, readdirSync(fixtures).filter((f) => f.endsWith(ext)).sort()[0]));
+    const script = `import * as lw from 'lstm-wasm';
+await lw.ready();
+const out = [];
+for (const file of ${JSON.stringify(files)}) {
+  try {
+    const m = await lw.loadModel('file://' + file);
+    out.push({ ok: true, params: m.countParams() });
+  } catch (e) {
+    out.push({ ok: false, code: e.code, message: e.message });
+  }
+}
+const model = lw.sequential([lw.layers.dense({ units: 1, inputShape: [2] })]);
+model.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+const loss = model.trainOnBatch(lw.tensor([[1, 2]]), lw.tensor([[1]]));
+console.log(JSON.stringify({ out, loss }));
+`;
+    writeFileSync(join(consumer, 'keras.mjs'), script);
+    writeFileSync(join(lean, 'keras.mjs'), script);
+    const full = JSON.parse(run(process.execPath, ['keras.mjs'], consumer).trim().split('\n').pop()!);
+    for (const r of full.out) expect(r.ok, r.message).toBe(true);
+    for (const r of full.out) expect(r.params).toBeGreaterThan(0);
+    const without = JSON.parse(run(process.execPath, ['keras.mjs'], lean).trim().split('\n').pop()!);
+    expect(Number.isFinite(without.loss)).toBe(true);
+    for (const r of without.out) {
+      expect(r.code).toBe('UNSUPPORTED');
+      expect(r.message).toMatch(/needs the "(jsfive|fflate)" package.*npm install (jsfive|fflate)/);
+    }
   });
 
   it('exports lstm-wasm/kernels: a backend of its own and a typed kernel call', () => {

@@ -6,7 +6,7 @@ import type { Weight } from '../engine/weight.js';
 import { badFile } from '../io/json.js';
 import type { H5Dataset } from '../io/keras/hdf5.js';
 import { isKerasFile, readKerasFile, type KerasFile, type LayerListWeights, type SaveableWeights } from '../io/keras/keras-file.js';
-import { kerasParsers } from '../io/keras/parsers.js';
+import { kerasParsers } from '../io/keras/load-parsers.js';
 import { Bidirectional } from '../layers/bidirectional.js';
 import { InputLayer } from '../layers/input.js';
 import { RecurrentLayer } from '../layers/recurrent-base.js';

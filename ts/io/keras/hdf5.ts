@@ -2,7 +2,7 @@
 // wrapped so its exceptions become BAD_MODEL_FILE naming the path, and a dataset is read only after
 // its shape is the one the model needs and its byte size fits the bytes actually there.
 import type { Dataset as Jsfive5Dataset, Group as Jsfive5Group } from 'jsfive';
-import type { KerasParsers } from './parsers.js';
+import type { KerasParsers } from './load-parsers.js';
 import { badFile } from '../json.js';
 
 /** The HDF5 signature; a file may start with a user block of 512 · 2^k bytes before it. */

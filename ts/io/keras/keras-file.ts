@@ -5,7 +5,7 @@
 import { badFile, describe, isObject, own, parseJson, type JsonObject } from '../json.js';
 import { H5File, isHdf5, type H5Dataset, type H5Group } from './hdf5.js';
 import { isZip, readZip } from './zip.js';
-import type { KerasParsers } from './parsers.js';
+import type { KerasParsers } from './load-parsers.js';
 
 /** Weights of a Keras 3 file: `<object path>/vars/0, 1, ...` (e.g. `layers/lstm/cell`). */
 export interface SaveableWeights {

@@ -1,16 +1,11 @@
-// The two libraries that read Keras files, jsfive (HDF5) and fflate (zip), loaded only when a
-// Keras file is: by their package names, or as modules handed over with setKerasParsers where
-// names do not resolve (a module Web Worker does not see the page's import map).
+// Where the libraries that read Keras files come from: jsfive (HDF5) and fflate (zip) are imported
+// by their package names when the first Keras file loads, unless modules were handed over here for
+// runtimes where the names do not resolve (a module Web Worker does not see the page's import map).
+// This file names no type of theirs, so the public declarations need neither package.
 import { LwError } from '../../errors.js';
-import type * as Jsfive from 'jsfive';
-import type * as Fflate from 'fflate';
 
-export interface KerasParsers {
-  jsfive: typeof Jsfive;
-  fflate: typeof Fflate;
-}
-
-let given: Partial<KerasParsers> = {};
+/** The modules handed over so far. */
+export const givenParsers: { jsfive?: unknown; fflate?: unknown } = {};
 
 /**
  * Hands lstm-wasm the modules `import('jsfive')` and `import('fflate')` give, for runtimes where
@@ -20,26 +15,12 @@ let given: Partial<KerasParsers> = {};
  */
 export function setKerasParsers(parsers: { jsfive?: unknown; fflate?: unknown }): void {
   const { jsfive, fflate } = parsers ?? {};
-  if (jsfive !== undefined && typeof (jsfive as Partial<typeof Jsfive>)?.File !== 'function') {
+  if (jsfive !== undefined && typeof (jsfive as { File?: unknown })?.File !== 'function') {
     throw new LwError('BAD_ARGUMENT', 'setKerasParsers: "jsfive" must be the jsfive module (it has no File class)');
   }
-  if (fflate !== undefined && typeof (fflate as Partial<typeof Fflate>)?.Unzip !== 'function') {
+  if (fflate !== undefined && typeof (fflate as { Unzip?: unknown })?.Unzip !== 'function') {
     throw new LwError('BAD_ARGUMENT', 'setKerasParsers: "fflate" must be the fflate module (it has no Unzip class)');
   }
-  given = { ...given, ...(jsfive ? { jsfive: jsfive as typeof Jsfive } : {}), ...(fflate ? { fflate: fflate as typeof Fflate } : {}) };
-}
-
-async function importByName<T>(name: string): Promise<T> {
-  try {
-    return (await import(/* @vite-ignore */ name)) as T;
-  } catch (e) {
-    throw new LwError('UNSUPPORTED', `reading Keras files needs the "${name}" package, which cannot be imported here (${(e as Error).message}); install it, or hand it over with lw.setKerasParsers`);
-  }
-}
-
-/** The parsers, imported on first use. */
-export async function kerasParsers(): Promise<KerasParsers> {
-  const jsfive = given.jsfive ?? (await importByName<typeof Jsfive>('jsfive'));
-  const fflate = given.fflate ?? (await importByName<typeof Fflate>('fflate'));
-  return { jsfive, fflate };
+  if (jsfive !== undefined) givenParsers.jsfive = jsfive;
+  if (fflate !== undefined) givenParsers.fflate = fflate;
 }

@@ -2,7 +2,7 @@
 // small pieces so that a member inflating past its declared size (a zip bomb) is stopped within
 // one piece, and no member is kept beyond the size its caller allows.
 import type { UnzipFile } from 'fflate';
-import type { KerasParsers } from './parsers.js';
+import type { KerasParsers } from './load-parsers.js';
 import { badFile } from '../json.js';
 
 /** Whether `bytes` starts like a zip archive (a local file header, or an empty archive). */
