@@ -238,6 +238,38 @@ CASES.push(
       return tf.model({ inputs: inp, outputs: tf.layers.dense({ units: 1, activation: 'sigmoid', name: 'out' }).apply(f) as tf.SymbolicTensor });
     },
   },
+  {
+    name: 'functional: SpatialDropout1D, Dot attention, GlobalAverage/MaxPooling1D, RepeatVector, Reshape',
+    data: (s) => sequences(10, s),
+    ours: () => {
+      const L = lw.layers;
+      type T = lw.layers.SymbolicTensor;
+      const inp = lw.input({ shape: [6, 3], name: 'seq_in' });
+      const h = L.spatialDropout1d({ rate: 0.2, name: 'drop' }).apply(L.lstm({ units: 4, returnSequences: true, name: 'enc' }).apply(inp) as T) as T;
+      const [k, v] = ['keys', 'values'].map((name) => L.dense({ units: 4, name }).apply(h) as T);
+      const att = L.activation({ activation: 'softmax', name: 'att' }).apply(L.dot({ axes: 2, name: 'scores' }).apply([h, k]) as T) as T;
+      const context = L.dot({ axes: [2, 1], name: 'context' }).apply([att, v]) as T;
+      const avg = L.globalAveragePooling1d({ name: 'avg' }).apply(context) as T;
+      const max = L.globalMaxPooling1d({ name: 'max' }).apply(h) as T;
+      const rep = L.reshape({ targetShape: [8], name: 'flat' }).apply(L.repeatVector({ n: 2, name: 'rep' }).apply(avg) as T) as T;
+      const j = L.concatenate({ name: 'join' }).apply([rep, max]) as T;
+      return lw.model({ inputs: inp, outputs: L.dense({ units: 1, activation: 'sigmoid', name: 'out' }).apply(j) as T });
+    },
+    tfjs: () => {
+      type T = tf.SymbolicTensor;
+      const inp = tf.input({ shape: [6, 3], name: 'seq_in' });
+      const h = tf.layers.spatialDropout1d({ rate: 0.2, name: 'drop' }).apply(tf.layers.lstm({ units: 4, returnSequences: true, name: 'enc' }).apply(inp) as T) as T;
+      // Distinct keys and values: TF.js 4.22 fails (a disposed tensor) when an LSTM's output feeds two Dot layers.
+      const [k, v] = ['keys', 'values'].map((name) => tf.layers.dense({ units: 4, name }).apply(h) as T);
+      const att = tf.layers.activation({ activation: 'softmax', name: 'att' }).apply(tf.layers.dot({ axes: 2, name: 'scores' }).apply([h, k]) as T) as T;
+      const context = tf.layers.dot({ axes: [2, 1], name: 'context' }).apply([att, v]) as T;
+      const avg = tf.layers.globalAveragePooling1d({ name: 'avg' }).apply(context) as T;
+      const max = tf.layers.globalMaxPooling1d({ name: 'max' }).apply(h) as T;
+      const rep = tf.layers.reshape({ targetShape: [8], name: 'flat' }).apply(tf.layers.repeatVector({ n: 2, name: 'rep' }).apply(avg) as T) as T;
+      const j = tf.layers.concatenate({ name: 'join' }).apply([rep, max]) as T;
+      return tf.model({ inputs: inp, outputs: tf.layers.dense({ units: 1, activation: 'sigmoid', name: 'out' }).apply(j) as T });
+    },
+  },
 );
 
 const outputsOf = (m: LayersModel) => m.outputs.length;

@@ -17,6 +17,15 @@ const VALID: Record<string, () => Record<string, unknown>> = {
   masking: () => ({}),
   timeDistributed: () => ({ layer: lw.layers.dense({ units: 2 }) }),
   concatenate: () => ({}),
+  repeatVector: () => ({ n: 2 }),
+  reshape: () => ({ targetShape: [2, -1] }),
+  globalAveragePooling1D: () => ({}),
+  globalAveragePooling1d: () => ({ keepdims: true }),
+  globalMaxPooling1D: () => ({ dataFormat: 'channelsLast' }),
+  globalMaxPooling1d: () => ({}),
+  spatialDropout1D: () => ({ rate: 0.2, seed: 3 }),
+  spatialDropout1d: () => ({ rate: 0.2 }),
+  dot: () => ({ axes: [2, 1], normalize: true }),
 };
 type Factory = (args: Record<string, unknown>) => lw.layers.Layer;
 const factories = Object.entries(lw.layers).filter(([name, f]) => typeof f === 'function' && /^[a-z]/.test(name)) as [string, Factory][];

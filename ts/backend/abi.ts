@@ -157,8 +157,11 @@ export const ActivationCode = {
   relu: 1,
   tanh: 2,
   sigmoid: 3,
+  /** TF.js and Keras 2: clamp(0.2x + 0.5, 0, 1). */
   hardSigmoid: 4,
   softmax: 5,
+  /** Keras 3's hard_sigmoid: relu6(x + 3) / 6 = clamp(x/6 + 0.5, 0, 1). */
+  hardSigmoidKeras3: 6,
 } as const;
 /** The recurrent kernels' flag bits (the bindings set them from booleans; `crates/kernels/src/recurrent.rs`). */
 export const RecurrentFlags = {
@@ -166,5 +169,8 @@ export const RecurrentFlags = {
   resetAfter: 2,
 } as const;
 
-/** Bumped with every signature change; must equal the module's `kernels_abi_version()`. */
-export const KERNELS_ABI_VERSION = 3;
+/**
+ * Bumped with every signature change and every new activation code (an older module would run an
+ * unknown code as linear); must equal the module's `kernels_abi_version()`.
+ */
+export const KERNELS_ABI_VERSION = 4;

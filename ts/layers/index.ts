@@ -1,4 +1,7 @@
-/** `lw.layers.*`: Keras-compatible layers (TF.js names and options). */
+/**
+ * `lw.layers.*`: Keras-compatible layers (TF.js names and options). The 1D pooling and spatial
+ * dropout factories also answer to TF.js' spelling (`globalAveragePooling1d`, ...).
+ */
 export { Layer, SymbolicTensor, type LayerArgs } from '../engine/layer.js';
 export { Weight } from '../engine/weight.js';
 export { InputLayer } from './input.js';
@@ -15,3 +18,10 @@ export { Bidirectional, bidirectional, type BidirectionalArgs, type MergeMode } 
 export { Masking, masking, type MaskingArgs } from './masking.js';
 export { TimeDistributed, timeDistributed, type TimeDistributedArgs } from './time-distributed.js';
 export { Concatenate, concatenate, type ConcatenateArgs } from './concatenate.js';
+export { RepeatVector, repeatVector, type RepeatVectorArgs } from './repeat-vector.js';
+export { Reshape, reshape, type ReshapeArgs } from './reshape.js';
+export { GlobalPooling1D, type GlobalPooling1DArgs, type DataFormat } from './global-pooling-1d.js';
+export { GlobalAveragePooling1D, globalAveragePooling1D, globalAveragePooling1D as globalAveragePooling1d } from './global-average-pooling-1d.js';
+export { GlobalMaxPooling1D, globalMaxPooling1D, globalMaxPooling1D as globalMaxPooling1d } from './global-max-pooling-1d.js';
+export { SpatialDropout1D, spatialDropout1D, spatialDropout1D as spatialDropout1d, type SpatialDropout1DArgs } from './spatial-dropout-1d.js';
+export { Dot, dot, type DotArgs } from './dot.js';

@@ -5,16 +5,23 @@ import { Activation } from './activation.js';
 import { Bidirectional, type MergeMode } from './bidirectional.js';
 import { Concatenate } from './concatenate.js';
 import { Dense } from './dense.js';
+import { Dot } from './dot.js';
 import { Dropout } from './dropout.js';
 import { Embedding } from './embedding.js';
 import { Flatten } from './flatten.js';
+import { GlobalAveragePooling1D } from './global-average-pooling-1d.js';
+import { GlobalMaxPooling1D } from './global-max-pooling-1d.js';
+import type { DataFormat, GlobalPooling1DArgs } from './global-pooling-1d.js';
 import { GRU } from './gru.js';
 import { InputLayer } from './input.js';
 import type { Layer } from '../engine/layer.js';
 import { LSTM } from './lstm.js';
 import { Masking } from './masking.js';
 import { RecurrentLayer, type RecurrentArgs } from './recurrent-base.js';
+import { RepeatVector } from './repeat-vector.js';
+import { Reshape } from './reshape.js';
 import { SimpleRNN } from './simple-rnn.js';
+import { SpatialDropout1D } from './spatial-dropout-1d.js';
 import { TimeDistributed } from './time-distributed.js';
 import { ConfigReader } from './config-reader.js';
 import { badFile, describe, isObject, own } from '../io/json.js';
@@ -158,4 +165,29 @@ registerLayer('Bidirectional', (c, ctx) => {
     mergeMode: c.raw.merge_mode === null ? null : (c.str('merge_mode') as MergeMode | undefined),
     backwardLayer: c.get('backward_layer') === undefined ? undefined : recurrent('backward_layer'),
   });
+});
+
+registerLayer('RepeatVector', (c) => new RepeatVector({ ...c.layerArgs(), n: c.int('n', 1) }));
+
+registerLayer('Reshape', (c) => {
+  const target = c.get('target_shape');
+  const ok = Array.isArray(target) && target.every((d) => Number.isInteger(d));
+  if (!ok) throw c.fail(`"target_shape" must be a list of whole numbers, got ${describe(target)}`);
+  return new Reshape({ ...c.layerArgs(), targetShape: target as number[] });
+});
+
+/** data_format goes to the layer, which refuses channels_first as UNSUPPORTED. */
+const globalPooling1DArgs = (c: ConfigReader): GlobalPooling1DArgs => ({
+  ...c.layerArgs(), dataFormat: c.str('data_format') as DataFormat | undefined, keepdims: c.bool('keepdims'),
+});
+registerLayer('GlobalAveragePooling1D', (c) => new GlobalAveragePooling1D(globalPooling1DArgs(c)));
+registerLayer('GlobalMaxPooling1D', (c) => new GlobalMaxPooling1D(globalPooling1DArgs(c)));
+
+registerLayer('SpatialDropout1D', (c) => new SpatialDropout1D({ ...c.layerArgs(), rate: c.num('rate') ?? 0, seed: c.num('seed') }));
+
+registerLayer('Dot', (c) => {
+  const axes = c.get('axes');
+  const ok = Number.isInteger(axes) || (Array.isArray(axes) && axes.length === 2 && axes.every((a) => Number.isInteger(a)));
+  if (!ok) throw c.fail(`"axes" must be a whole number or a pair of them, got ${describe(axes)}`);
+  return new Dot({ ...c.layerArgs(), axes: axes as number | [number, number], normalize: c.bool('normalize') });
 });

@@ -1,6 +1,7 @@
 //! Activation functions by code, shared by every kernel family. Codes (same in TypeScript's `ActivationCode` (ts/backend/abi.ts)):
 //! 0 linear, 1 relu, 2 tanh, 3 sigmoid, 4 hardSigmoid (TF.js/Keras 2: clamp(0.2x + 0.5, 0, 1)),
-//! 5 softmax (over the last axis; dense and activation layers only).
+//! 5 softmax (over the last axis; dense and activation layers only), 6 hardSigmoidKeras3 (Keras 3:
+//! relu6(x + 3)/6 = clamp(x/6 + 0.5, 0, 1)).
 //! Derivatives are taken from the *output* y, which is what the forward passes keep.
 use crate::math::{exp4, sigmoid4, tanh4, expf};
 use crate::simd::F4;
@@ -11,6 +12,7 @@ pub const TANH: i32 = 2;
 pub const SIGMOID: i32 = 3;
 pub const HARD_SIGMOID: i32 = 4;
 pub const SOFTMAX: i32 = 5;
+pub const HARD_SIGMOID_KERAS3: i32 = 6;
 
 /// y = act(x) per lane (softmax is not element-wise: use `softmax_row`).
 #[inline(always)]
@@ -20,6 +22,7 @@ pub fn apply4(code: i32, x: F4) -> F4 {
         TANH => tanh4(x),
         SIGMOID => sigmoid4(x),
         HARD_SIGMOID => x.mul_add(F4::splat(0.2), F4::splat(0.5)).max(F4::zero()).min(F4::splat(1.0)),
+        HARD_SIGMOID_KERAS3 => x.mul_add(F4::splat(1.0 / 6.0), F4::splat(0.5)).max(F4::zero()).min(F4::splat(1.0)),
         _ => x,
     }
 }
@@ -33,6 +36,7 @@ pub fn deriv4(code: i32, y: F4) -> F4 {
         TANH => one.sub(y.mul(y)),
         SIGMOID => y.mul(one.sub(y)),
         HARD_SIGMOID => F4::select(y.gt(F4::zero()), F4::select(y.lt(one), F4::splat(0.2), F4::zero()), F4::zero()),
+        HARD_SIGMOID_KERAS3 => F4::select(y.gt(F4::zero()), F4::select(y.lt(one), F4::splat(1.0 / 6.0), F4::zero()), F4::zero()),
         _ => one,
     }
 }

@@ -13,7 +13,7 @@
 //! Every loop streams four lanes at a time (`F4`) with a one-lane tail. The one-lane tail runs the
 //! same F4 code on a splatted value (`load_w::<1>` / `store_w::<1>`), so each formula is written
 //! once. Activation codes are hoisted out of the loops as const generics (`with_act!`).
-use crate::activations::{apply4, deriv4, softmax_row, HARD_SIGMOID, LINEAR, RELU, SIGMOID, SOFTMAX, TANH};
+use crate::activations::{apply4, deriv4, softmax_row, HARD_SIGMOID, HARD_SIGMOID_KERAS3, LINEAR, RELU, SIGMOID, SOFTMAX, TANH};
 use crate::simd::F4;
 
 /// Loads W lanes (4, or 1 splatted to every lane) from `p`.
@@ -29,7 +29,8 @@ pub unsafe fn store_w<const W: usize>(v: F4, p: *mut f32) {
 }
 
 /// Runs `$f::<CODE>($args)` with the element-wise activation code as a compile-time constant,
-/// so the inner loops carry no per-element dispatch. Unknown codes behave as linear.
+/// so the inner loops carry no per-element dispatch. Unknown codes behave as linear (TypeScript
+/// sends only the codes of `ActivationCode`: every element-wise one must be listed here).
 macro_rules! with_act {
     ($code:expr, $f:ident ( $($arg:expr),* )) => {
         match $code {
@@ -37,6 +38,7 @@ macro_rules! with_act {
             TANH => $f::<{ TANH }>($($arg),*),
             SIGMOID => $f::<{ SIGMOID }>($($arg),*),
             HARD_SIGMOID => $f::<{ HARD_SIGMOID }>($($arg),*),
+            HARD_SIGMOID_KERAS3 => $f::<{ HARD_SIGMOID_KERAS3 }>($($arg),*),
             _ => $f::<{ LINEAR }>($($arg),*),
         }
     };

@@ -36,8 +36,9 @@ pub extern "C" fn kernels_simd() -> i32 {
     if cfg!(target_feature = "simd128") { 1 } else { 0 }
 }
 
-/// ABI version: bump whenever an exported signature changes, the runtime checks it.
+/// ABI version: bump whenever an exported signature or the set of activation codes changes; the
+/// runtime checks it (a module without code 6 would run it as linear).
 #[no_mangle]
 pub extern "C" fn kernels_abi_version() -> i32 {
-    3
+    4
 }

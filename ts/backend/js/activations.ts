@@ -7,6 +7,7 @@ export function applyAct(code: number, x: number): number {
     case ActivationCode.tanh: return Math.tanh(x);
     case ActivationCode.sigmoid: return 1 / (1 + Math.exp(-x));
     case ActivationCode.hardSigmoid: return Math.min(1, Math.max(0, 0.2 * x + 0.5));
+    case ActivationCode.hardSigmoidKeras3: return Math.min(1, Math.max(0, x / 6 + 0.5));
     default: return x;
   }
 }
@@ -18,6 +19,7 @@ export function actDeriv(code: number, y: number): number {
     case ActivationCode.tanh: return 1 - y * y;
     case ActivationCode.sigmoid: return y * (1 - y);
     case ActivationCode.hardSigmoid: return y > 0 && y < 1 ? 0.2 : 0;
+    case ActivationCode.hardSigmoidKeras3: return y > 0 && y < 1 ? 1 / 6 : 0;
     default: return 1;
   }
 }

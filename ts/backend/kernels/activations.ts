@@ -9,7 +9,9 @@ export type ActivationUse = 'any' | 'recurrent';
 
 /**
  * Resolves an activation by TF.js or Keras name ('hardSigmoid' or 'hard_sigmoid'; null/undefined
- * = linear). Unknown names are BAD_ARGUMENT; softmax in a recurrent cell is UNSUPPORTED.
+ * = linear). 'hard_sigmoid' is TF.js' and Keras 2's; Keras 3's is 'hardSigmoidKeras3'
+ * (`kerasActivationName` in layers/activation-names.ts maps a Keras file's name by its version).
+ * Unknown names are BAD_ARGUMENT; softmax in a recurrent cell is UNSUPPORTED.
  * `where` names the caller in the message ('layer "lstm"', 'lstmForward').
  */
 export function resolveActivation(name: string | null | undefined, where: string, use: ActivationUse = 'any'): ActivationName {
