@@ -497,11 +497,13 @@ describe('broken files: BAD_MODEL_FILE naming the problem', () => {
     await expectBadFile(loadModel(url(dir)), /bytes but the manifest's \d+ weights take \d+/);
   });
 
-  it('unknown layer class', async () => {
+  it('unknown layer class: UNSUPPORTED naming the layer and its class', async () => {
     const { json, writeJson, dir } = await saved();
     json.modelTopology.config.layers[1].class_name = 'ConvLSTM2D';
     await writeJson(json);
-    await expectBadFile(loadModel(url(dir)), /layer 1 "lstm[_\d]*" \(ConvLSTM2D\): unknown layer class "ConvLSTM2D"; lstm-wasm loads .*LSTM/);
+    const e = await loadModel(url(dir)).catch((x) => x);
+    expect(e.code).toBe('UNSUPPORTED');
+    expect(e.message).toMatch(/layer 1 "lstm[_\d]*" \(ConvLSTM2D\): lstm-wasm has no layer "ConvLSTM2D"; it loads .*LSTM/);
   });
 
   it('missing weight, and a weight that belongs to no layer', async () => {

@@ -2,6 +2,9 @@
 import type { InitializerName } from '../initializers.js';
 import type { LayerArgs } from '../engine/layer.js';
 import { badFile, describe, isObject, own, type JsonObject } from '../io/json.js';
+import { LwError } from '../errors.js';
+import type { ActivationName } from '../backend/kernels/index.js';
+import { KERAS_ACTIVATION, kerasActivationName } from './activation-names.js';
 
 /** Keras initializer classes written as VarianceScaling: [scale, mode, distribution] → our name. */
 const VARIANCE_SCALING: [number, string, string, InitializerName][] = [
@@ -100,15 +103,21 @@ export class ConfigReader {
   }
 
   /** Activation name: a string, or Keras 3's {class_name, config} form. */
-  activation(key: string): string | undefined {
+  activation(key: string): ActivationName | undefined {
     const v = this.get(key);
-    if (v === undefined || typeof v === 'string') return v;
+    if (v === undefined) return undefined;
+    let name: unknown = v;
     if (isObject(v)) {
       const c = own(v, 'config');
-      const name = typeof c === 'string' ? c : isObject(c) && typeof own(c, 'name') === 'string' ? own(c, 'name') : own(v, 'class_name');
-      if (typeof name === 'string') return name;
+      name = typeof c === 'string' ? c : isObject(c) && typeof own(c, 'name') === 'string' ? own(c, 'name') : own(v, 'class_name');
     }
-    throw this.fail(`"${key}" must be an activation name, got ${describe(v)}`);
+    if (typeof name !== 'string') throw this.fail(`"${key}" must be an activation name, got ${describe(v)}`);
+    try {
+      // As the file's Keras version means it (hard_sigmoid changed in Keras 3).
+      return kerasActivationName(name, this.kerasMajor);
+    } catch {
+      throw new LwError('UNSUPPORTED', `${this.where}: "${key}" is "${name}", an activation lstm-wasm does not have (it has ${Object.values(KERAS_ACTIVATION).join(', ')})`, { where: this.where, activation: name });
+    }
   }
 
   /**

@@ -58,7 +58,7 @@ export function layerFromJson(json: unknown, where: string, kerasMajor = 2): Lay
   const label = `${where}${name} (${className})`;
   const factory = factories.get(className);
   if (!factory) {
-    throw badFile(`${label}: unknown layer class "${className}"; lstm-wasm loads ${registeredLayerClasses().join(', ')}`, { className });
+    throw new LwError('UNSUPPORTED', `${label}: lstm-wasm has no layer "${className}"; it loads ${registeredLayerClasses().join(', ')}`, { className });
   }
   try {
     const nested = (j: unknown, w: string) => layerFromJson(j, w, kerasMajor);
@@ -71,7 +71,9 @@ export function layerFromJson(json: unknown, where: string, kerasMajor = 2): Lay
     }
     return layer;
   } catch (e) {
-    if (e instanceof LwError && (e.code === 'BAD_MODEL_FILE' || e.code === 'UNSUPPORTED')) throw e;
+    if (e instanceof LwError && e.code === 'BAD_MODEL_FILE') throw e;
+    // What lstm-wasm cannot run stays UNSUPPORTED, named by the layer and its class.
+    if (e instanceof LwError && e.code === 'UNSUPPORTED') throw e.message.includes(label) ? e : new LwError('UNSUPPORTED', `${label}: ${e.message.replace(/^\[\w+\] /, '')}`, { ...e.details, className });
     const msg = e instanceof LwError ? e.message.replace(/^\[\w+\] /, '') : (e as Error).message;
     throw badFile(`${label}: ${msg}`, { className, cause: e instanceof LwError ? e.code : undefined });
   }
