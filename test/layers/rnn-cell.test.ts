@@ -202,6 +202,15 @@ describe('cells the kernels do not have: gradients through BPTT by finite differ
     checkModelGradients(m, PADDED, rand([B, T, 5], 95));
   });
 
+  it('one layer applied to two inputs (shared weights): both applications send gradients back', () => {
+    const [in1, p1, z1] = probedInput([B, T, F], 102);
+    const [in2, p2, z2] = probedInput([B, T, F], 103);
+    const shared = lw.layers.rnn({ cell: new MGUCell(3) });
+    const both = lw.layers.concatenate().apply([shared.apply(p1) as SymbolicTensor, shared.apply(p2) as SymbolicTensor]) as SymbolicTensor;
+    const m = lw.model({ inputs: [in1, in2], outputs: both });
+    expect(checkModelGradients(m, [z1, z2], rand([B, 6], 104))).toBeGreaterThan(2 * B * T * F);
+  });
+
   it('stacked IndRNN and MGU cells with initial states given as inputs', () => {
     const x = lw.input({ shape: [T, F] });
     const p1 = probedInput([B, 4], 96);

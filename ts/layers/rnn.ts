@@ -62,8 +62,11 @@ export class RNN extends Layer {
   readonly zeroOutputForMask: boolean;
   /** Final states of the previous batch (stateful layers), in JS memory. */
   private carried: Float32Array[] | null = null;
-  /** The tape of the last forward, closed by the next one if no backward closed it (a failed step). */
-  private lastTape: Tape | null = null;
+  /**
+   * The tapes of this batch's forwards (a layer used twice in a graph runs twice). A new batch
+   * closes those no backward closed (a step that failed between its forward and its backward).
+   */
+  private tapes: { scope: unknown; open: Tape[] } = { scope: null, open: [] };
 
   constructor(args: RNNArgs) {
     super(args, 'rnn', RNN_OPTIONS);
@@ -127,8 +130,12 @@ export class RNN extends Layer {
   forward(ctx: ExecCtx, [x, ...given]: BatchTensor[]) {
     const [B, T, I] = x.shape;
     if (T === 0) throw new LwError('EMPTY_DATA', `layer "${this.name}": sequences of length 0`);
-    this.lastTape?.close();
-    const tape = (this.lastTape = new Tape(ctx, ctx.training));
+    if (this.tapes.scope !== ctx.scope) {
+      this.tapes.open.forEach((t) => t.close());
+      this.tapes = { scope: ctx.scope, open: [] };
+    }
+    const tape = new Tape(ctx, ctx.training);
+    this.tapes.open.push(tape);
     tape.where = `layer "${this.name}" (RNN)`;
     const fb = ctx.backend.floatBytes;
     const weights = this.cells.map((c) => c.weightTensors(tape, ctx, this.trainable));
@@ -252,22 +259,23 @@ export class RNN extends Layer {
 /** SHAPE_MISMATCH / BAD_ARGUMENT naming the cell when a step returns something else than { output, states } of its sizes. */
 function checkStep(tape: Tape, c: BoundCell, r: unknown, B: number): asserts r is StepResult {
   const isTensor = (v: unknown): v is StepTensor => v instanceof StepTensor && v.owner === tape;
-  const res = r as Partial<StepResult> | null;
-  if (typeof r !== 'object' || r === null || !isTensor(res!.output) || !Array.isArray(res!.states) || !res!.states.every(isTensor)) {
+  const { output, states } = (typeof r === 'object' && r !== null ? r : {}) as Partial<StepResult>;
+  if (!isTensor(output) || !Array.isArray(states) || !states.every(isTensor)) {
     throw new LwError('BAD_ARGUMENT', `${c.where}: call must return { output, states } with tensors made by its ops (or its inputs, states, weights)`, { cell: c.name });
   }
   const want = (n: number) => fmtShape([B, n]);
-  const same = (t: StepTensor, n: number) => t.rank === 2 && t.shape[0] === B && t.shape[1] === n;
-  if (!same(res!.output!, c.outputSize)) {
-    throw new LwError('SHAPE_MISMATCH', `${c.where}: call returned an output of shape ${fmtShape(res!.output!.shape)}, expected ${want(c.outputSize)} (outputSize ${c.outputSize}${c.cell.outputSize === undefined ? ', the first state\'s size: declare outputSize if it differs' : ''})`, { cell: c.name });
+  const fits = (t: StepTensor, n: number) => t.rank === 2 && t.shape[0] === B && t.shape[1] === n;
+  if (!fits(output, c.outputSize)) {
+    const hint = c.cell.outputSize === undefined ? ", the first state's size: declare outputSize if it differs" : '';
+    throw new LwError('SHAPE_MISMATCH', `${c.where}: call returned an output of shape ${fmtShape(output.shape)}, expected ${want(c.outputSize)} (outputSize ${c.outputSize}${hint})`, { cell: c.name });
   }
-  const states = res!.states!;
+  const sizes = `stateSize [${c.stateSizes.join(', ')}]`;
   if (states.length !== c.stateSizes.length) {
-    throw new LwError('SHAPE_MISMATCH', `${c.where}: call returned ${states.length} states, its stateSize [${c.stateSizes.join(', ')}] has ${c.stateSizes.length}`, { cell: c.name });
+    throw new LwError('SHAPE_MISMATCH', `${c.where}: call returned ${states.length} states, its ${sizes} has ${c.stateSizes.length}`, { cell: c.name });
   }
   states.forEach((st, i) => {
-    if (!same(st, c.stateSizes[i])) {
-      throw new LwError('SHAPE_MISMATCH', `${c.where}: call returned state ${i} of shape ${fmtShape(st.shape)}, expected ${want(c.stateSizes[i])} (stateSize [${c.stateSizes.join(', ')}])`, { cell: c.name });
+    if (!fits(st, c.stateSizes[i])) {
+      throw new LwError('SHAPE_MISMATCH', `${c.where}: call returned state ${i} of shape ${fmtShape(st.shape)}, expected ${want(c.stateSizes[i])} (${sizes})`, { cell: c.name });
     }
   });
 }
