@@ -1,4 +1,4 @@
-import { checkOptions, type OptionNames } from '../engine/options.js';
+import type { OptionNames } from '../engine/options.js';
 import {
   add, CELLS, cellBackward, cellCacheFloats, cellForward, cellWsFloats, resolveActivation,
   type ActivationName, type Cell, type CellDims, type CellKind,
@@ -11,6 +11,7 @@ import { KERAS_ACTIVATION } from './activation-names.js';
 import { initializerConfig } from './config.js';
 import { gatherRows } from '../engine/gathered-rows.js';
 import { copyMaskedSteps } from './sequence-steps.js';
+import { initialStateInputs } from './initial-state.js';
 import { Layer, type ApplyArgs, type LayerArgs, type SymbolicTensor } from '../engine/layer.js';
 import type { Weight } from '../engine/weight.js';
 import { EmbeddingProjection, type InputKernel, type KernelInputs, type ProjectedForward } from './projected-inputs.js';
@@ -120,10 +121,7 @@ export abstract class RecurrentLayer extends Layer {
    * give it: the states are further inputs of the node, [batch, units] each.
    */
   protected override callInputs(inputs: SymbolicTensor[], kwargs: ApplyArgs): SymbolicTensor[] {
-    checkOptions(kwargs, { initialState: true }, `layer "${this.name}" (${this.className}).apply`);
-    const given = kwargs.initialState === undefined ? [] : Array.isArray(kwargs.initialState) ? kwargs.initialState : [kwargs.initialState];
-    if (given.length && inputs.length > 1) throw new LwError('BAD_ARGUMENT', `layer "${this.name}" (${this.className}).apply: initial states given both as inputs and as initialState`);
-    return [...inputs, ...given];
+    return initialStateInputs(this, inputs, kwargs);
   }
 
   computeOutputShape(inputShapes: Shape[]): Shape[] {

@@ -20,6 +20,8 @@ import { Masking } from './masking.js';
 import { RecurrentLayer, type RecurrentArgs } from './recurrent-base.js';
 import { RepeatVector } from './repeat-vector.js';
 import { Reshape } from './reshape.js';
+import { RNN } from './rnn.js';
+import { cellsFromJson } from './cell-registry.js';
 import { SimpleRNN } from './simple-rnn.js';
 import { SpatialDropout1D } from './spatial-dropout-1d.js';
 import { TimeDistributed } from './time-distributed.js';
@@ -130,6 +132,21 @@ registerLayer('LSTM', (c) => new LSTM({ ...recurrentArgs(c), unitForgetBias: c.b
 // Keras 2 before 2.3 and TF.js default to resetAfter false when the key is absent.
 registerLayer('GRU', (c) => new GRU({ ...recurrentArgs(c), resetAfter: c.bool('reset_after') ?? false }));
 registerLayer('SimpleRNN', (c) => new SimpleRNN(recurrentArgs(c)));
+
+// Cells are user code: each is made by the factory registered for its class (lw.layers.registerCell).
+// unroll is a speed hint of Keras' graph building with the same results: not read.
+registerLayer('RNN', (c) => {
+  if (c.bool('time_major')) throw c.fail('time_major is not supported: sequences must be [batch, time, features]');
+  return new RNN({
+    ...c.layerArgs(),
+    cell: cellsFromJson(c.get('cell'), c.where),
+    returnSequences: c.bool('return_sequences'),
+    returnState: c.bool('return_state'),
+    goBackwards: c.bool('go_backwards'),
+    zeroOutputForMask: c.bool('zero_output_for_mask'),
+    stateful: c.bool('stateful'),
+  });
+});
 
 registerLayer('Dropout', (c) => {
   if (c.get('noise_shape') !== undefined) throw c.fail('noise_shape is not supported');
