@@ -207,3 +207,14 @@ describe('trainOnBatch / predict', () => {
     expect(randArray(1, 1)).toHaveLength(1);
   });
 });
+
+describe('optimizer factories', () => {
+  it('take the learning rate as a number, as TF.js does, and refuse anything but options or a number', () => {
+    expect(lw.train.adam(0.05).learningRate).toBe(0.05);
+    expect(lw.train.sgd(0.1).learningRate).toBe(0.1);
+    expect(lw.train.rmsprop(0.2).learningRate).toBe(0.2);
+    expect(lw.train.adamw(0.3).learningRate).toBe(0.3);
+    expect(lw.train.adam({ learningRate: 0.04 }).learningRate).toBe(0.04);
+    expect(() => new lw.train.Adam('fast' as never)).toThrow(/takes an object of options/);
+  });
+});

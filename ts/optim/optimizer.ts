@@ -31,6 +31,9 @@ export abstract class Optimizer {
   private slotFloats = 0;
 
   constructor(args: OptimizerArgs, defaultLr: number) {
+    if (args === null || typeof args !== 'object') {
+      throw new LwError('BAD_ARGUMENT', `an optimizer takes an object of options such as { learningRate: 0.01 }, got ${String(args)}`);
+    }
     this.learningRate = args.learningRate ?? defaultLr;
     for (const [k, v] of Object.entries(args)) {
       if (typeof v === 'boolean' || v === undefined) continue;

@@ -84,10 +84,12 @@ export class AdamW extends Adam {
   }
 }
 
-export const sgd = (args?: ConstructorParameters<typeof SGD>[0]) => new SGD(args);
-export const rmsprop = (args?: ConstructorParameters<typeof RMSprop>[0]) => new RMSprop(args);
-export const adam = (args?: ConstructorParameters<typeof Adam>[0]) => new Adam(args);
-export const adamw = (args?: ConstructorParameters<typeof AdamW>[0]) => new AdamW(args);
+/** TF.js' factories take the learning rate as a number: `lw.train.adam(0.01)`. */
+const withRate = <T>(args: T | number | undefined) => (typeof args === 'number' ? ({ learningRate: args } as T) : args);
+export const sgd = (args?: ConstructorParameters<typeof SGD>[0] | number) => new SGD(withRate(args));
+export const rmsprop = (args?: ConstructorParameters<typeof RMSprop>[0] | number) => new RMSprop(withRate(args));
+export const adam = (args?: ConstructorParameters<typeof Adam>[0] | number) => new Adam(withRate(args));
+export const adamw = (args?: ConstructorParameters<typeof AdamW>[0] | number) => new AdamW(withRate(args));
 
 /** An optimizer from a name ('adam', 'sgd', 'rmsprop', 'adamw') or an instance. */
 export function getOptimizer(o: string | Optimizer): Optimizer {
