@@ -64,6 +64,28 @@ describe.each(Object.keys(CELLS) as (keyof typeof CELLS)[])('%s with initialStat
     expect(Array.from((loaded.predict(data()) as lw.Tensor).dataSync())).toEqual(Array.from((m.predict(data()) as lw.Tensor).dataSync()));
   });
 
+  it('loads from Keras configs that pass the states as the call\'s initial_state kwarg (Keras 2 and Keras 3 forms)', async () => {
+    const { m } = model();
+    const want = Array.from((m.predict(data()) as lw.Tensor).dataSync());
+    const keras2 = m.toArtifacts();
+    const rec2 = (keras2.modelTopology as any).config.layers.find((l: any) => l.config.name === 'rec');
+    const [xRef, ...stateRefs] = rec2.inbound_nodes[0];
+    // Keras 2: [[x, node, tensor, {initial_state: [refs]}]]
+    rec2.inbound_nodes = [[[...xRef.slice(0, 3), { initial_state: stateRefs.map((r: unknown[]) => r.slice(0, 3)) }]]];
+    expect(Array.from(((await lw.loadModel(keras2)).predict(data()) as lw.Tensor).dataSync())).toEqual(want);
+    // Keras 3: {args: [x], kwargs: {initial_state: [keras tensors]}}
+    const keras3 = m.toArtifacts();
+    const rec3 = (keras3.modelTopology as any).config.layers.find((l: any) => l.config.name === 'rec');
+    const tensor = (r: unknown[]) => ({ class_name: '__keras_tensor__', config: { shape: [null], dtype: 'float32', keras_history: r.slice(0, 3) } });
+    rec3.inbound_nodes = [{ args: [tensor(xRef)], kwargs: { initial_state: stateRefs.map(tensor), training: false, mask: null } }];
+    expect(Array.from(((await lw.loadModel(keras3)).predict(data()) as lw.Tensor).dataSync())).toEqual(want);
+    // A kwarg that would change the call is not dropped.
+    rec3.inbound_nodes = [{ args: [tensor(xRef)], kwargs: { initial_state: stateRefs.map(tensor), training: true } }];
+    const e = await lw.loadModel(keras3).catch((x) => x);
+    expect(e.code).toBe('UNSUPPORTED');
+    expect(e.message).toMatch(/passes training = true/);
+  });
+
   it('errors: wrong count, wrong shape, given twice', () => {
     const x = lw.input({ shape: [T, F] });
     const s = lw.input({ shape: [U] });

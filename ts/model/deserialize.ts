@@ -169,22 +169,49 @@ function tensorRef(r: unknown, where: string): TensorRef {
   return { layer, node, tensor };
 }
 
-/** Input references of one inbound node: a list of refs (TF.js, Keras 2) or {args, kwargs} (Keras 3). */
+/**
+ * Input references of one inbound node: a list of refs (TF.js, Keras 2, whose first ref may carry
+ * the call's kwargs as a fourth element) or {args, kwargs} (Keras 3). `initial_state` tensors in
+ * the kwargs become further inputs (as TF.js writes them); a kwarg that would change the call
+ * otherwise (a `mask` tensor, `training: true`, `constants`) is UNSUPPORTED, never dropped.
+ */
 function nodeRefs(n: unknown, where: string): TensorRef[] {
-  if (Array.isArray(n)) return n.map((r, i) => tensorRef(r, `${where} input ${i}`));
+  if (Array.isArray(n)) {
+    const refs = n.map((r, i) => tensorRef(r, `${where} input ${i}`));
+    const kwargs = n.map((r) => (Array.isArray(r) && isObject(r[3]) ? (r[3] as JsonObject) : null)).find((k) => k && Object.keys(k).length);
+    return kwargs ? [...refs, ...kwargRefs(kwargs, where, (v, w) => (Array.isArray(v) && typeof v[0] === 'string' ? [tensorRef(v, w)] : Array.isArray(v) ? v.map((x, i) => tensorRef(x, `${w} ${i}`)) : []))] : refs;
+  }
   if (isObject(n) && Array.isArray(own(n, 'args'))) {
-    const refs: TensorRef[] = [];
-    const visit = (v: unknown, depth: number): void => {
-      if (depth > 8) return;
-      if (Array.isArray(v)) v.forEach((x) => visit(x, depth + 1));
-      else if (isObject(v) && own(v, 'class_name') === '__keras_tensor__') {
-        const c = own(v, 'config');
-        refs.push(tensorRef(isObject(c) ? own(c, 'keras_history') : undefined, `${where} keras_history`));
-      }
-    };
-    visit(own(n, 'args'), 0);
+    const refs = kerasTensors(own(n, 'args'), where);
     if (!refs.length) throw badFile(`${where} has no input tensors`);
-    return refs;
+    const kwargs = own(n, 'kwargs');
+    return isObject(kwargs) ? [...refs, ...kwargRefs(kwargs, where, (v, w) => kerasTensors(v, w))] : refs;
   }
   throw badFile(`${where} must be a list of [layer, node, tensor] references, got ${describe(n)}`);
+}
+
+/** The Keras 3 tensors (`__keras_tensor__` with its keras_history) in a node argument, in order. */
+function kerasTensors(v: unknown, where: string): TensorRef[] {
+  const refs: TensorRef[] = [];
+  const visit = (x: unknown, depth: number): void => {
+    if (depth > 8) return;
+    if (Array.isArray(x)) x.forEach((y) => visit(y, depth + 1));
+    else if (isObject(x) && own(x, 'class_name') === '__keras_tensor__') {
+      const c = own(x, 'config');
+      refs.push(tensorRef(isObject(c) ? own(c, 'keras_history') : undefined, `${where} keras_history`));
+    }
+  };
+  visit(v, 0);
+  return refs;
+}
+
+/** The initial_state tensors of a call's kwargs; UNSUPPORTED for any other kwarg that changes the call. */
+function kwargRefs(kwargs: JsonObject, where: string, tensors: (v: unknown, where: string) => TensorRef[]): TensorRef[] {
+  const out: TensorRef[] = [];
+  for (const [k, v] of Object.entries(kwargs)) {
+    if (k === 'initial_state') out.push(...tensors(v, `${where} initial_state`));
+    else if (v === null || v === false || (k === 'mask' && !tensors(v, where).length)) continue;
+    else throw new LwError('UNSUPPORTED', `${where}: the call passes ${k} = ${describe(v)}, which lstm-wasm's layers do not take`, { kwarg: k });
+  }
+  return out;
 }
