@@ -7,6 +7,7 @@ import { STATE_KEY, type ModelArtifacts } from './artifacts.js';
 import { dirName, fileOps, filePath, joinPath, previousVersions } from './file-system.js';
 import { assertSafeKeys, badFile, describe, isObject, own, ownArray, parseJson, type JsonObject } from './json.js';
 import { checkSpecsAgainstBytes, concatBytes, crc32, validateSpec, type WeightSpec } from './weights.js';
+import { shardNames } from './keras/keras-file.js';
 
 /** Something with `load()` returning artifacts (TF.js IOHandler, e.g. tf.io.fromMemory). */
 export interface LoadHandler {
@@ -32,6 +33,13 @@ export interface ModelFileBytes {
   what: string;
 }
 
+/** A Keras 3 model saved as a directory (`zipped=False`, or sharded weights): its files by name. */
+export interface KerasDirectory {
+  kind: 'keras-directory';
+  files: Map<string, Uint8Array>;
+  what: string;
+}
+
 /** Whether the first byte that is not white space opens a JSON object (a model.json). */
 function looksLikeJson(bytes: Uint8Array): boolean {
   for (const b of bytes) {
@@ -42,7 +50,7 @@ function looksLikeJson(bytes: Uint8Array): boolean {
 }
 
 /** The artifacts and weight bytes of a saved model, or a model file's bytes, from any source loadModel takes. */
-export async function readArtifacts(source: ModelSource): Promise<LoadedArtifacts | ModelFileBytes> {
+export async function readArtifacts(source: ModelSource): Promise<LoadedArtifacts | ModelFileBytes | KerasDirectory> {
   if (source instanceof Uint8Array || source instanceof ArrayBuffer) {
     const bytes = source instanceof Uint8Array ? source : new Uint8Array(source);
     if (looksLikeJson(bytes)) throw new LwError('BAD_ARGUMENT', 'loadModel(bytes) takes a Keras .keras or .h5 file; for a TF.js model.json give its URL, artifacts or a handler (its weights are separate files)');
@@ -101,13 +109,18 @@ function artifactsFromJson(json: unknown, what: string): ModelArtifacts {
   return json as unknown as ModelArtifacts;
 }
 
-async function readFromFiles(source: string | URL): Promise<LoadedArtifacts | ModelFileBytes> {
+async function readFromFiles(source: string | URL): Promise<LoadedArtifacts | ModelFileBytes | KerasDirectory> {
   let path = filePath(source);
+  if (/\.weights\.json$/i.test(path)) return readKerasDirectory(dirName(path), path.slice(dirName(path).length).replace(/^[\\/]/, ''));
   if (!/\.json$/i.test(path)) {
-    // A file (model.keras, model.h5) is told apart by its bytes; anything else is model.json's directory.
+    // A file (model.keras, model.h5) is told apart by its bytes; a directory holds a model.json or a Keras model.
     const raw = await fileOps.readFile(path).catch(() => null);
     if (raw && !looksLikeJson(raw)) return { kind: 'file', bytes: raw, what: path };
-    if (!raw) path = joinPath(path, 'model.json');
+    if (!raw) {
+      const names = await fileOps.listDir(path);
+      if (!names.includes('model.json') && names.includes('config.json')) return readKerasDirectory(path, names.find((n) => /\.weights\.json$/.test(n)));
+      path = joinPath(path, 'model.json');
+    }
   }
   const json = parseJson(await readFileText(path), path);
   const dir = dirName(path);
@@ -163,6 +176,31 @@ async function matchingVersion(json: JsonObject, dir: string, name: string, byte
     if (candidate && candidate.byteLength === own(check, 'bytes') && crc32(candidate) === own(check, 'crc32')) return candidate;
   }
   return bytes;
+}
+
+/**
+ * A Keras 3 model directory: config.json, metadata.json and the weights, `model.weights.h5` or
+ * the index `indexName` (`*.weights.json`) with the shards it names, each beside it.
+ */
+async function readKerasDirectory(dir: string, indexName: string | undefined): Promise<KerasDirectory> {
+  const files = new Map<string, Uint8Array>();
+  const read = async (name: string, required: boolean) => {
+    const file = joinPath(dir, name);
+    const bytes = await fileOps.readFile(file).catch((e: Error) => {
+      if (required) throw badFile(`the Keras model in ${dir} needs ${name}, which cannot be read: ${e.message}`, { path: file });
+      return null;
+    });
+    if (bytes) files.set(name, bytes);
+  };
+  await read('config.json', true);
+  await read('metadata.json', false);
+  if (indexName) {
+    await read(indexName, true);
+    const index = parseJson(new TextDecoder().decode(files.get(indexName)!), joinPath(dir, indexName));
+    if (!isObject(index)) throw badFile(`${joinPath(dir, indexName)} must be a JSON object with "weight_map"`);
+    for (const shard of new Set(shardNames(index, joinPath(dir, indexName)).values())) await read(shard, true);
+  } else await read('model.weights.h5', true);
+  return { kind: 'keras-directory', files, what: dir };
 }
 
 async function readFileText(path: string): Promise<string> {

@@ -5,7 +5,7 @@ import type { Layer } from '../engine/layer.js';
 import type { Weight } from '../engine/weight.js';
 import { badFile } from '../io/json.js';
 import type { H5Dataset } from '../io/keras/hdf5.js';
-import { isKerasFile, readKerasFile, type KerasFile, type LayerListWeights, type SaveableWeights } from '../io/keras/keras-file.js';
+import { isKerasFile, readKerasFile, readKerasMembers, type KerasFile, type LayerListWeights, type SaveableWeights } from '../io/keras/keras-file.js';
 import { kerasParsers } from '../io/keras/load-parsers.js';
 import { Bidirectional } from '../layers/bidirectional.js';
 import { InputLayer } from '../layers/input.js';
@@ -24,6 +24,11 @@ export async function loadKerasModel(bytes: Uint8Array, what: string): Promise<L
     throw badFile(`${what} is not a model file lstm-wasm knows: not a Keras .keras (zip) or .h5 (HDF5), nor a TF.js model.json${looksLikeOnnx(bytes) ? ' (it looks like ONNX, which lstm-wasm does not load yet)' : ''}`);
   }
   return modelFromKerasFile(readKerasFile(bytes, what, await kerasParsers()), what);
+}
+
+/** A Keras 3 model saved as a directory (`zipped=False`, sharded weights), from its files. */
+export async function loadKerasDirectory(files: ReadonlyMap<string, Uint8Array>, what: string): Promise<LayersModel> {
+  return modelFromKerasFile(readKerasMembers(files, what, await kerasParsers()), what);
 }
 
 /** An ONNX model is a protobuf whose first field is ir_version (field 1, varint: byte 0x08). */

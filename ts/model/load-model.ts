@@ -10,7 +10,7 @@ import { modelFromTopology } from './deserialize.js';
 import type { LayersModel } from './model.js';
 import { fmt } from '../engine/shape.js';
 import { compileFromTfjs, restoreTraining } from './training-config.js';
-import { loadKerasModel } from './load-keras.js';
+import { loadKerasDirectory, loadKerasModel } from './load-keras.js';
 
 /**
  * Loads a model saved in the TF.js layers format (by lstm-wasm, TF.js, or a Keras conversion):
@@ -24,6 +24,7 @@ import { loadKerasModel } from './load-keras.js';
 export async function loadModel(source: ModelSource): Promise<LayersModel> {
   const read = await readArtifacts(source);
   if (read.kind === 'file') return loadKerasModel(read.bytes, read.what);
+  if (read.kind === 'keras-directory') return loadKerasDirectory(read.files, read.what);
   return modelFromArtifacts(read.artifacts, read.bytes);
 }
 

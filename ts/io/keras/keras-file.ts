@@ -53,7 +53,7 @@ export function readKerasFile(bytes: Uint8Array, what: string, parsers: KerasPar
   throw badFile(`${what} is neither a Keras .keras zip nor an HDF5 .h5 file`);
 }
 
-function jsonMember(files: Map<string, Uint8Array>, name: string, what: string): JsonObject {
+function jsonMember(files: ReadonlyMap<string, Uint8Array>, name: string, what: string): JsonObject {
   const raw = files.get(name);
   if (!raw) throw badFile(`${what} has no ${name}: not a Keras 3 .keras file (members: ${[...files.keys()].join(', ') || 'none'})`);
   const v = parseJson(new TextDecoder().decode(raw), `${what} ${name}`);
@@ -61,38 +61,80 @@ function jsonMember(files: Map<string, Uint8Array>, name: string, what: string):
   return v;
 }
 
+/**
+ * How much of each member of a Keras 3 archive or directory is kept: its JSON files and weights
+ * (one `model.weights.h5`, or a `*.weights.json` index with its `*_NNNNN.weights.h5` shards).
+ */
+export function kerasMemberLimit(name: string): number | undefined {
+  if (name === 'config.json' || name === 'metadata.json' || /\.weights\.json$/.test(name)) return MAX_JSON_BYTES;
+  if (/\.weights\.h5$/.test(name)) return MAX_WEIGHTS_BYTES;
+  return undefined;
+}
+
 function readKerasZip(bytes: Uint8Array, what: string, parsers: KerasParsers): KerasFile {
-  const files = readZip(bytes, what, (name) => {
-    if (name === 'config.json' || name === 'metadata.json') return MAX_JSON_BYTES;
-    if (name === 'model.weights.h5') return MAX_WEIGHTS_BYTES;
-    return undefined;
-  }, parsers.fflate);
+  return readKerasMembers(readZip(bytes, what, kerasMemberLimit, parsers.fflate), what, parsers);
+}
+
+/** The shard files a sharded weights index names: `weight_map` of `/<object path>/vars` → file name. */
+export function shardNames(index: JsonObject, what: string): Map<string, string> {
+  const map = own(index, 'weight_map');
+  if (!isObject(map)) throw badFile(`${what}: "weight_map" must be an object of variable paths to shard files, got ${describe(map)}`);
+  const out = new Map<string, string>();
+  for (const [path, file] of Object.entries(map)) {
+    // Shards sit beside the index: plain file names only.
+    if (typeof file !== 'string' || !/^[\w.-]+\.weights\.h5$/.test(file)) throw badFile(`${what}: shard of "${path}" must be a file name ending .weights.h5, got ${describe(file)}`);
+    out.set(path.replace(/^\/+/, ''), file);
+  }
+  return out;
+}
+
+/**
+ * A Keras 3 model from its members (a .keras zip's, or a directory's as `zipped=False` and
+ * sharded saves leave them): config.json, metadata.json and the weights.
+ */
+export function readKerasMembers(files: ReadonlyMap<string, Uint8Array>, what: string, parsers: KerasParsers): KerasFile {
   const config = jsonMember(files, 'config.json', what);
   const metadata = files.has('metadata.json') ? jsonMember(files, 'metadata.json', what) : {};
   const version = own(metadata, 'keras_version');
-  const weightsBytes = files.get('model.weights.h5');
-  if (!weightsBytes) {
-    const npz = own(metadata, 'keras_version');
-    throw badFile(`${what} has no model.weights.h5 (Keras ${describe(npz)}): lstm-wasm reads weights saved as HDF5`);
-  }
-  const h5 = new H5File(weightsBytes, `${what} model.weights.h5`, parsers.jsfive);
+  const h5 = (name: string) => {
+    const bytes = files.get(name);
+    if (!bytes) throw badFile(`${what} has no ${name}`);
+    return new H5File(bytes, `${what} ${name}`, parsers.jsfive).root;
+  };
+  const indexName = [...files.keys()].find((n) => /\.weights\.json$/.test(n));
+  let weights: SaveableWeights;
+  if (files.has('model.weights.h5')) weights = saveableWeights([h5('model.weights.h5')], () => undefined);
+  else if (indexName) {
+    const shards = shardNames(jsonMember(files, indexName, what), `${what} ${indexName}`);
+    const roots = new Map([...new Set(shards.values())].map((name) => [name, h5(name)]));
+    weights = saveableWeights([...roots.values()], (path) => roots.get(shards.get(`${path}/vars`) ?? ''));
+  } else throw badFile(`${what} has no model.weights.h5 nor a *.weights.json index (Keras ${describe(version)}): lstm-wasm reads weights saved as HDF5`);
   const compileConfig = own(config, 'compile_config');
   return {
     format: 'keras',
     kerasVersion: typeof version === 'string' ? version : null,
     model: config,
     compileConfig: isObject(compileConfig) ? compileConfig : undefined,
-    weights: saveableWeights(h5.root),
+    weights,
   };
 }
 
-/** Keras 3's weights store: the group of each saved object, its variables under `vars`. */
-export function saveableWeights(root: H5Group): SaveableWeights {
-  const at = (path: string) => path.split('/').filter(Boolean).reduce<H5Group | null>((g, name) => g?.group(name) ?? null, root);
+/**
+ * Keras 3's weights store: the group of each saved object, its variables under `vars`. Sharded,
+ * an object's variables are in the shard the index names (`home`), and its empty `vars` group may
+ * sit in another: the first shard holding variables for the path wins.
+ */
+export function saveableWeights(roots: H5Group[], home: (path: string) => H5Group | undefined): SaveableWeights {
+  const at = (root: H5Group, path: string) => path.split('/').filter(Boolean).reduce<H5Group | null>((g, name) => g?.group(name) ?? null, root);
+  const varsGroup = (path: string) => {
+    const first = home(path);
+    const groups = [...(first ? [first] : []), ...roots.filter((r) => r !== first)].map((r) => at(r, path)?.group('vars')).filter((g): g is H5Group => !!g);
+    return groups.find((g) => g.keys().length > 0) ?? groups[0];
+  };
   return {
     kind: 'saveable',
     vars(path) {
-      const vars = at(path)?.group('vars');
+      const vars = varsGroup(path);
       if (!vars) return [];
       const names = vars.keys();
       const out: H5Dataset[] = [];
@@ -105,7 +147,7 @@ export function saveableWeights(root: H5Group): SaveableWeights {
       return out;
     },
     children(path) {
-      return at(path)?.keys() ?? [];
+      return [...new Set(roots.flatMap((r) => at(r, path)?.keys() ?? []))];
     },
   };
 }
