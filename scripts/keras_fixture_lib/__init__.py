@@ -1,0 +1,1 @@
+"""Pieces of scripts/keras_fixtures.py: numpy references, layer descriptions, and file writers."""
