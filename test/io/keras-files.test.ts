@@ -31,7 +31,7 @@ const fixtures: Fixture[] = readdirSync(dir)
 
 // What the Keras loader will accept: a file's bytes (zip or HDF5, told apart by their first bytes) or a
 // file:// URL (the sharded weights' model.weights.json). Its declared type does not say so yet.
-const loadModel = lw.loadModel as unknown as (source: Uint8Array | string) => Promise<lw.LayersModel>;
+const loadModel = lw.loadModel;
 
 function load(f: Fixture): Promise<lw.LayersModel> {
   const url = new URL(f.file, dir);
