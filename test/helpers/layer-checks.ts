@@ -8,6 +8,7 @@ import { Layer, type SymbolicTensor } from '../../ts/engine/layer.js';
 import type { Weight } from '../../ts/engine/weight.js';
 import type { BatchTensor, ExecCtx } from '../../ts/engine/exec.js';
 import type { Shape } from '../../ts/engine/shape.js';
+import { KEEP_INPUT_MASK, type OutputMask } from '../../ts/engine/mask.js';
 import { randArray } from './kernels.js';
 
 /**
@@ -33,6 +34,9 @@ export class InputProbe extends Layer {
     const y = ctx.alloc(n);
     add(ctx.backend.kernels, { n, a: x.ptr, b: ctx.paramPtr(this.values.offset), out: y });
     return { outputs: [{ ...x, ptr: y }] };
+  }
+  override outputMasks(): readonly OutputMask[] {
+    return KEEP_INPUT_MASK;
   }
   backward(ctx: ExecCtx, _s: unknown, [x]: BatchTensor[], _o: BatchTensor[], [dy]: number[]): number[] {
     axpy(ctx.backend.kernels, { n: x.shape.reduce((a, b) => a * b, 1), alpha: 1, x: dy, y: ctx.gradPtr(this.values.offset) });

@@ -272,6 +272,45 @@ CASES.push(
   },
 );
 
+// Models inside models: names as TF.js writes them (weights under the inner layers' names, a
+// nested model's applications numbered from 1), masks made and used inside the nested model.
+CASES.push(
+  {
+    name: 'nested: an Embedding(maskZero) + LSTM encoder model applied twice, a Sequential head applied to both',
+    data: (s) => paddedIds(12, s),
+    ours: () => {
+      const ids = lw.input({ shape: [7], name: 'enc_in' });
+      const e = lw.layers.embedding({ inputDim: 20, outputDim: 6, maskZero: true, name: 'enc_emb' }).apply(ids) as lw.layers.SymbolicTensor;
+      const enc = lw.model({ inputs: ids, outputs: lw.layers.lstm({ units: 4, name: 'enc_lstm' }).apply(e) as lw.layers.SymbolicTensor, name: 'encoder' });
+      const head = lw.sequential({ layers: [lw.layers.dense({ units: 3, activation: 'tanh', inputShape: [4], name: 'head_hidden' }), lw.layers.dense({ units: 1, activation: 'sigmoid', name: 'head_out' })], name: 'head' });
+      const x = lw.input({ shape: [7], name: 'ids' });
+      const out = () => head.apply(enc.apply(x) as lw.layers.SymbolicTensor) as lw.layers.SymbolicTensor;
+      return lw.model({ inputs: x, outputs: [out(), out()], name: 'nested' });
+    },
+    tfjs: () => {
+      const ids = tf.input({ shape: [7], name: 'enc_in' });
+      const e = tf.layers.embedding({ inputDim: 20, outputDim: 6, maskZero: true, name: 'enc_emb' }).apply(ids) as tf.SymbolicTensor;
+      const enc = tf.model({ inputs: ids, outputs: tf.layers.lstm({ units: 4, name: 'enc_lstm' }).apply(e) as tf.SymbolicTensor, name: 'encoder' });
+      const head = tf.sequential({ layers: [tf.layers.dense({ units: 3, activation: 'tanh', inputShape: [4], name: 'head_hidden' }), tf.layers.dense({ units: 1, activation: 'sigmoid', name: 'head_out' })], name: 'head' });
+      const x = tf.input({ shape: [7], name: 'ids' });
+      const out = () => head.apply(enc.apply(x) as tf.SymbolicTensor) as tf.SymbolicTensor;
+      return tf.model({ inputs: x, outputs: [out(), out()], name: 'nested' });
+    },
+  },
+  {
+    name: 'nested: a Sequential of GRU + LSTM inside a Sequential',
+    data: (s) => sequences(10, s),
+    ours: () => lw.sequential({ layers: [
+      lw.sequential({ layers: [lw.layers.gru({ units: 4, resetAfter: false, returnSequences: true, inputShape: [6, 3], name: 'in_gru' }), lw.layers.lstm({ units: 3, name: 'in_lstm' })], name: 'inner_rnn' }),
+      lw.layers.dense({ units: 1, activation: 'sigmoid', name: 'top' }),
+    ], name: 'outer_rnn' }),
+    tfjs: () => tf.sequential({ layers: [
+      tf.sequential({ layers: [tf.layers.gru({ units: 4, returnSequences: true, inputShape: [6, 3], name: 'in_gru' }), tf.layers.lstm({ units: 3, name: 'in_lstm' })], name: 'inner_rnn' }),
+      tf.layers.dense({ units: 1, activation: 'sigmoid', name: 'top' }),
+    ], name: 'outer_rnn' }),
+  },
+);
+
 const outputsOf = (m: LayersModel) => m.outputs.length;
 const ourPredict = (m: LayersModel, x: Data['x']) => {
   const p = m.predict(lw.tensor(x as number[][]));

@@ -4,9 +4,8 @@ import { describe, it, expect, beforeAll } from 'vitest';
 import * as lw from '../../ts/index.js';
 import { Concatenate, concatenate } from '../../ts/layers/concatenate.js';
 import type { SymbolicTensor } from '../../ts/engine/layer.js';
-import { createBackend } from '../../ts/runtime/ready.js';
 import { expectClose, randArray } from '../helpers/kernels.js';
-import { checkModelGradients, predictOnBoth, probedInput, withCtx } from '../helpers/layer-checks.js';
+import { checkModelGradients, predictOnBoth, probedInput } from '../helpers/layer-checks.js';
 
 const rand = (shape: number[], seed: number) => lw.tensor(randArray(shape.reduce((a, b) => a * b, 1), seed), shape);
 
@@ -86,27 +85,22 @@ describe('concatenate values and gradients', () => {
     expect(checkModelGradients(m, [za, zb], y)).toBeGreaterThan(20);
   });
 
-  it('masks: joined in time along axis 1, kept only where all inputs keep along features', async () => {
-    const js = await createBackend('js');
+  it('masks (Keras 3): joined in time along axis 1, kept where any input keeps along features', () => {
     const [B, Ta, Tb, F] = [2, 3, 2, 2];
-    const layerT = new Concatenate({ axis: 1 });
-    const layerF = new Concatenate({ axis: -1 });
-    withCtx(js, (ctx) => {
-      const act = (shape: number[], mask?: number[]) => {
-        const ptr = ctx.alloc(shape.reduce((x, y) => x * y, 1));
-        const m = mask ? ctx.alloc(mask.length) : undefined;
-        if (m && mask) js.writeFloats(m, mask);
-        return { ptr, shape, mask: m };
-      };
-      const a = act([B, Ta, F], [1, 0, 1, 0, 1, 1]);
-      const b = act([B, Tb, F]);
-      const t = layerT.forward(ctx, [a, b]).outputs[0];
-      expect(Array.from(js.readFloats(t.mask!, B * (Ta + Tb)))).toEqual([1, 0, 1, 1, 1, 0, 1, 1, 1, 1]);
-      const c = act([B, Ta, 1], [1, 1, 0, 1, 0, 1]);
-      const f = layerF.forward(ctx, [a, c]).outputs[0];
-      expect(Array.from(js.readFloats(f.mask!, B * Ta))).toEqual([1, 0, 0, 0, 0, 1]);
-      expect(layerF.forward(ctx, [b, b]).outputs[0].mask).toBeUndefined();
-    });
+    const t = (shape: number[]) => lw.tensor(new Float32Array(shape.reduce((x, y) => x * y, 1)), shape);
+    const m = (values: number[], T: number) => lw.tensor(values, [B, T]);
+    const values = (mask: unknown) => Array.from((mask as lw.Tensor).dataSync());
+    const a = t([B, Ta, F]);
+    const aMask = m([1, 0, 1, 0, 1, 1], Ta);
+    const byTime = new Concatenate({ axis: 1 });
+    // The unmasked input keeps all of its steps.
+    expect(values(byTime.computeMask([a, t([B, Tb, F])], [aMask, null]))).toEqual([1, 0, 1, 1, 1, 0, 1, 1, 1, 1]);
+    const byFeature = new Concatenate({ axis: -1 });
+    const c = t([B, Ta, 1]);
+    expect(values(byFeature.computeMask([a, c], [aMask, m([0, 0, 0, 1, 0, 0], Ta)]))).toEqual([1, 0, 1, 1, 1, 1]);
+    expect(values(byFeature.computeMask([a, c], [aMask, null]))).toEqual([1, 1, 1, 1, 1, 1]);
+    expect(byFeature.computeMask([a, c], [null, null])).toBeNull();
+    expect(byFeature.computeMask([a, c])).toBeNull();
   });
 });
 

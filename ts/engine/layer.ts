@@ -2,6 +2,7 @@ import { LwError } from '../errors.js';
 import { getInitializer, type Initializer, type InitializerName } from '../initializers.js';
 import { Tensor } from '../tensor.js';
 import type { BatchTensor, ExecCtx } from './exec.js';
+import { eagerMaskInputs, eagerMasks, eagerOutputMasks, type MaskArgument, type MaskInput, type OutputMask } from './mask.js';
 import { fmt, type Shape } from './shape.js';
 import { checkOptions, type OptionNames } from './options.js';
 import { Weight } from './weight.js';
@@ -67,10 +68,10 @@ export abstract class Layer {
   /** Keras class name, as written to model.json. */
   abstract readonly className: string;
   readonly name: string;
-  trainable: boolean;
   built = false;
-  readonly weights: Weight[] = [];
-  readonly batchInputShape: Shape | null;
+  private trainableFlag: boolean;
+  private readonly ownWeights: Weight[] = [];
+  private readonly declaredInputShape: Shape | null;
   /** Nodes where this layer was applied. */
   readonly inboundNodes: Node[] = [];
   /** Whether this layer keeps state across batches (stateful RNNs). */
@@ -80,15 +81,51 @@ export abstract class Layer {
    * `BatchTensor.gather`) and gathers them itself (`gatherRows`) when it needs them.
    */
   readonly handlesGatheredInputs: boolean = false;
+  /**
+   * True: forward sets its outputs' masks itself (a model: its graph's layers set them); otherwise
+   * the executor sets them from `outputMasks` after forward.
+   */
+  readonly forwardSetsMasks: boolean = false;
+  /**
+   * Keras numbers a model's own graph as its node 0, so its applications in other models are
+   * nodes 1, 2, ... in saved configs; plain layers start at 0.
+   */
+  readonly nodeIndexOffset: number = 0;
 
   /** `options`: the subclass's own option names; any other key of `args` is BAD_ARGUMENT. */
   constructor(args: LayerArgs = {}, defaultName?: string, options: Readonly<Record<string, true>> = {}) {
     this.name = args.name ?? uniqueName(defaultName ?? snake(this.constructor.name));
     checkOptions(args, { ...LAYER_OPTIONS, ...options }, `layer "${this.name}" (${this.constructor.name})`);
-    this.trainable = args.trainable ?? true;
-    if (args.batchInputShape) this.batchInputShape = [...args.batchInputShape];
-    else if (args.inputShape) this.batchInputShape = [args.batchSize ?? null, ...args.inputShape];
-    else this.batchInputShape = null;
+    // Not through the setter: a subclass's sublayers do not exist yet.
+    this.trainableFlag = args.trainable ?? true;
+    if (args.batchInputShape) this.declaredInputShape = [...args.batchInputShape];
+    else if (args.inputShape) this.declaredInputShape = [args.batchSize ?? null, ...args.inputShape];
+    else this.declaredInputShape = null;
+  }
+
+  /** The declared input shape with the batch (inputShape / batchInputShape); a model: its input's. */
+  get batchInputShape(): Shape | null {
+    return this.declaredInputShape;
+  }
+
+  /** Every weight of this layer (a wrapper's or a model's include those of the layers inside). */
+  get weights(): Weight[] {
+    return this.ownWeights;
+  }
+
+  get trainable(): boolean {
+    return this.trainableFlag;
+  }
+
+  /** Sets it for the layers inside too (Keras): freezing a wrapper or a model freezes what it holds. */
+  set trainable(value: boolean) {
+    this.trainableFlag = value;
+    for (const l of this.sublayers) l.trainable = value;
+  }
+
+  /** The layers inside this one (a wrapper's, a model's), which follow its `trainable`. */
+  get sublayers(): readonly Layer[] {
+    return [];
   }
 
   /** Output shapes for the given input shapes (one per output). Throws SHAPE_MISMATCH naming the layer. */
@@ -107,6 +144,34 @@ export abstract class Layer {
    */
   abstract backward(ctx: ExecCtx, saved: unknown, inputs: BatchTensor[], outputs: BatchTensor[], dOutputs: number[], wanted?: readonly boolean[]): number[];
 
+  /**
+   * How the outputs' masks follow from the inputs, one entry per output (a missing one: none):
+   * `inputMask(i)` passes input i's mask on, new values compute one (Embedding, Masking), null
+   * drops it. Forward never sets masks: the executor sets them from this after forward, and
+   * computeMask evaluates the same declaration on eager tensors. Default: no output has a mask
+   * (Keras: a layer that does not support masking drops it).
+   */
+  outputMasks(_inputs: readonly MaskInput[]): readonly OutputMask[] {
+    return [];
+  }
+
+  /**
+   * The output masks for eager inputs and their masks (Keras / TF.js `computeMask`): `mask` is one
+   * [batch, time] tensor (1 keep, 0 masked) or null per input. Returns the mask of the output (null:
+   * none), or a list for a layer with several outputs. Validates shapes as `apply` does.
+   */
+  computeMask(inputs: Tensor | Tensor[], mask?: MaskArgument): Tensor | null | (Tensor | null)[] {
+    const where = `layer "${this.name}" (${this.className}).computeMask`;
+    const xs = Array.isArray(inputs) ? inputs : [inputs];
+    xs.forEach((t, i) => {
+      if (!(t instanceof Tensor)) throw new LwError('BAD_ARGUMENT', `${where}: input ${i} must be a tensor (lw.tensor)`);
+    });
+    const masks = eagerMasks(xs, mask, where);
+    const outShapes = this.computeOutputShape(xs.map((t) => [...t.shape]));
+    const out = eagerOutputMasks(this.outputMasks(eagerMaskInputs(xs, masks)), masks, outShapes);
+    return out.length === 1 ? out[0] : out;
+  }
+
   /** Keras config (snake_case keys) for model.json. */
   getConfig(): Record<string, unknown> {
     const c: Record<string, unknown> = { name: this.name, trainable: this.trainable, dtype: 'float32' };
@@ -118,10 +183,11 @@ export abstract class Layer {
   resetStates(): void {}
 
   /**
-   * Checks the values of model input data this layer receives directly, before any batch runs
-   * (an embedding checks its ids); throws an LwError naming `what`. Most layers accept any values.
+   * Checks the values of model input data this layer receives directly as its input `inputIndex`,
+   * before any batch runs (an embedding checks its ids); throws an LwError naming `what`. Most
+   * layers accept any values.
    */
-  checkInputValues(_data: Tensor, _what: string): void {}
+  checkInputValues(_data: Tensor, _what: string, _inputIndex = 0): void {}
 
   /** Prefix of this layer's weight names (a wrapper such as Bidirectional nests it). */
   weightPrefix(): string {
@@ -130,16 +196,17 @@ export abstract class Layer {
 
   protected addWeight(name: string, shape: readonly number[], init: InitializerName | Initializer, trainable = true): Weight {
     const w = new Weight(this, name, shape, getInitializer(init), trainable);
-    this.weights.push(w);
+    this.ownWeights.push(w);
     return w;
   }
 
+  /** Weights the optimizer updates: trainable ones of trainable layers (as the parameter block orders them). */
   get trainableWeights(): Weight[] {
-    return this.trainable ? this.weights.filter((w) => w.trainable) : [];
+    return this.trainable ? this.weights.filter((w) => w.trainable && w.layer.trainable) : [];
   }
 
   get nonTrainableWeights(): Weight[] {
-    return this.trainable ? this.weights.filter((w) => !w.trainable) : this.weights;
+    return this.trainable ? this.weights.filter((w) => !(w.trainable && w.layer.trainable)) : this.weights;
   }
 
   countParams(): number {

@@ -3,6 +3,7 @@ import type { BatchTensor, ExecCtx } from '../engine/exec.js';
 import type { Shape } from '../engine/shape.js';
 import { KERAS_ACTIVATION } from './activation-names.js';
 import { Layer, type LayerArgs } from '../engine/layer.js';
+import { KEEP_INPUT_MASK, type OutputMask } from '../engine/mask.js';
 
 /** Applies an activation over the last axis (softmax per row). */
 export class Activation extends Layer {
@@ -23,7 +24,7 @@ export class Activation extends Layer {
     const [rows, cols] = this.dims(x);
     const y = ctx.alloc(rows * cols);
     activationForward(ctx.backend.kernels, { rows, cols, activation: this.activation, x: x.ptr, y });
-    return { outputs: [{ ptr: y, shape: x.shape, mask: x.mask }] };
+    return { outputs: [{ ptr: y, shape: x.shape }] };
   }
   backward(ctx: ExecCtx, _s: unknown, [x]: BatchTensor[], [y]: BatchTensor[], [dy]: number[]): number[] {
     const [rows, cols] = this.dims(x);
@@ -31,6 +32,11 @@ export class Activation extends Layer {
     activationBackward(ctx.backend.kernels, { rows, cols, activation: this.activation, y: y.ptr, dy, dx });
     return [dx];
   }
+  /** Masks pass on (Keras). */
+  override outputMasks(): readonly OutputMask[] {
+    return KEEP_INPUT_MASK;
+  }
+
   override getConfig() {
     return { ...super.getConfig(), activation: KERAS_ACTIVATION[this.activation] };
   }

@@ -5,6 +5,7 @@ import { LwError } from '../errors.js';
 import type { BatchTensor, ExecCtx } from '../engine/exec.js';
 import { fmt, type Shape } from '../engine/shape.js';
 import { Layer, type ApplyArgs, type ForwardResult, type LayerArgs, type SymbolicTensor } from '../engine/layer.js';
+import { inputMask, type OutputMask } from '../engine/mask.js';
 import { RecurrentLayer } from './recurrent-base.js';
 import { layerConfig, nestLayer } from './wrapper.js';
 
@@ -76,6 +77,10 @@ export class Bidirectional extends Layer {
     this.stateful = inner.stateful;
   }
 
+  override get sublayers(): readonly Layer[] {
+    return [this.forwardLayer, this.backwardLayer];
+  }
+
   /** Initial states for the two directions are not taken yet: refused, never dropped. */
   protected override callInputs(inputs: SymbolicTensor[], kwargs: ApplyArgs): SymbolicTensor[] {
     if (kwargs.initialState !== undefined || inputs.length > 1) {
@@ -131,10 +136,9 @@ export class Bidirectional extends Layer {
     const rows = of.shape.slice(0, -1).reduce((a, b) => a * b, 1);
     const [uf, ub] = [this.forwardLayer.units, this.backwardLayer.units];
     const k = ctx.backend.kernels;
-    const mask = this.returnSequences ? x.mask : undefined;
     const saved: Saved = { fwd, bwd, yf, yb };
     if (this.mergeMode === null) {
-      const both: BatchTensor[] = [{ ptr: yf, shape: [...of.shape.slice(0, -1), uf], mask }, { ptr: yb, shape: [...ob.shape.slice(0, -1), ub], mask }];
+      const both: BatchTensor[] = [{ ptr: yf, shape: [...of.shape.slice(0, -1), uf] }, { ptr: yb, shape: [...ob.shape.slice(0, -1), ub] }];
       return { outputs: [...both, ...fwd.outputs.slice(1), ...bwd.outputs.slice(1)], saved };
     }
     let y: number;
@@ -150,7 +154,7 @@ export class Bidirectional extends Layer {
         if (this.mergeMode === 'ave') scaleInPlace(k, { n, scale: 0.5, x: y });
       }
     }
-    const merged: BatchTensor = { ptr: y, shape: [...of.shape.slice(0, -1), this.mergeMode === 'concat' ? uf + ub : uf], mask };
+    const merged: BatchTensor = { ptr: y, shape: [...of.shape.slice(0, -1), this.mergeMode === 'concat' ? uf + ub : uf] };
     return { outputs: [merged, ...fwd.outputs.slice(1), ...bwd.outputs.slice(1)], saved };
   }
 
@@ -240,6 +244,12 @@ export class Bidirectional extends Layer {
         f.copyWithin(bi + r * ub, wi + r * w + ua, wi + r * w + w);
       }
     }
+  }
+
+  /** Sequences keep the input's mask (each direction's, when not merged); the last outputs and the states have none. */
+  override outputMasks(): readonly OutputMask[] {
+    if (!this.returnSequences) return [];
+    return this.mergeMode === null ? [inputMask(0), inputMask(0)] : [inputMask(0)];
   }
 
   override resetStates(): void {

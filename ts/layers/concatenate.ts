@@ -1,9 +1,9 @@
 import type { OptionNames } from '../engine/options.js';
-import { mul } from '../backend/kernels/index.js';
 import { LwError } from '../errors.js';
 import type { BatchTensor, ExecCtx } from '../engine/exec.js';
 import { fmt, type Shape } from '../engine/shape.js';
 import { Layer, SymbolicTensor, type LayerArgs } from '../engine/layer.js';
+import type { MaskInput, OutputMask } from '../engine/mask.js';
 
 export interface ConcatenateArgs extends LayerArgs {
   /** Axis to join along, counting the batch as axis 0; negative counts from the end (default -1). */
@@ -20,8 +20,9 @@ interface Layout {
 
 /**
  * Joins several inputs along one axis (Keras Concatenate); every other dimension must match.
- * Backward splits the gradient back. Masks: along the time axis they are joined too; along any
- * other axis a step is kept only where every input keeps it (Keras).
+ * Backward splits the gradient back. Masks (Keras 3): along the time axis they are joined too;
+ * along any other axis a step is kept where any input keeps it, an input without a mask keeping
+ * every step (TF.js and Keras 2 keep it only where all do).
  */
 export class Concatenate extends Layer {
   readonly className = 'Concatenate';
@@ -89,37 +90,33 @@ export class Concatenate extends Layer {
     });
     const outShape = [...shape];
     outShape[a] = inputs.reduce((s, x) => s + x.shape[a], 0);
-    return { outputs: [{ ptr: y, shape: outShape, mask: this.outputMask(ctx, inputs, a) }] };
+    return { outputs: [{ ptr: y, shape: outShape }] };
   }
 
-  /** The output mask [batch, time] from the inputs' masks (missing ones keep every step). */
-  private outputMask(ctx: ExecCtx, inputs: BatchTensor[], a: number): number | undefined {
-    if (!inputs.some((x) => x.mask) || inputs[0].shape.length < 3) return undefined;
+  /** The output mask [batch, time] from the inputs' masks (an input without one keeps every step). */
+  override outputMasks(inputs: readonly MaskInput[]): readonly OutputMask[] {
+    if (!inputs.some((x) => x.hasMask) || inputs[0].shape.length < 3) return [];
+    const keeps = (x: MaskInput) => x.maskValues() ?? new Float32Array(x.shape[0] * x.shape[1]).fill(1);
     const B = inputs[0].shape[0];
-    const f = () => ctx.backend.floats();
-    if (a === 1) {
+    if (this.axisFor(inputs[0].shape.length) === 1) {
       // Joined in time: the masks are joined in time too.
       const T = inputs.reduce((s, x) => s + x.shape[1], 0);
-      const m = ctx.alloc(B * T);
-      const mi = ctx.fi(m);
+      const m = new Float32Array(B * T);
       let t0 = 0;
       for (const x of inputs) {
         const Tx = x.shape[1];
-        for (let b = 0; b < B; b++) {
-          if (x.mask) f().copyWithin(mi + b * T + t0, ctx.fi(x.mask) + b * Tx, ctx.fi(x.mask) + b * Tx + Tx);
-          else f().fill(1, mi + b * T + t0, mi + b * T + t0 + Tx);
-        }
+        const v = keeps(x);
+        for (let b = 0; b < B; b++) for (let t = 0; t < Tx; t++) m[b * T + t0 + t] = v[b * Tx + t] ? 1 : 0;
         t0 += Tx;
       }
-      return m;
+      return [m];
     }
-    const n = B * inputs[0].shape[1];
-    const masks = inputs.filter((x) => x.mask).map((x) => x.mask as number);
-    if (masks.length === 1) return masks[0];
-    const m = ctx.alloc(n);
-    mul(ctx.backend.kernels, { n, a: masks[0], b: masks[1], out: m });
-    for (const other of masks.slice(2)) mul(ctx.backend.kernels, { n, a: m, b: other, out: m });
-    return m;
+    const m = new Float32Array(B * inputs[0].shape[1]);
+    for (const x of inputs) {
+      const v = keeps(x);
+      for (let i = 0; i < m.length; i++) if (v[i]) m[i] = 1;
+    }
+    return [m];
   }
 
   backward(ctx: ExecCtx, _saved: unknown, inputs: BatchTensor[], _outputs: BatchTensor[], [dy]: number[]): number[] {

@@ -57,6 +57,12 @@ export class ConfigReader {
     return Object.keys(this.raw).filter((k) => !this.seen.has(k) && !NEVER_CHANGE_RESULTS.has(k) && !isOff(this.raw[k]));
   }
 
+  /** The whole config, for a reader that checks every key itself (a nested model's deserializer). */
+  whole(): JsonObject {
+    for (const k of Object.keys(this.raw)) this.seen.add(k);
+    return this.raw;
+  }
+
   /** Own value of `key`; null counts as absent. */
   get(key: string): unknown {
     this.seen.add(key);

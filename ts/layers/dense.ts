@@ -5,6 +5,7 @@ import type { BatchTensor, ExecCtx } from '../engine/exec.js';
 import type { Shape } from '../engine/shape.js';
 import { KERAS_ACTIVATION } from './activation-names.js';
 import { Layer, type LayerArgs } from '../engine/layer.js';
+import { KEEP_INPUT_MASK, type OutputMask } from '../engine/mask.js';
 import type { Weight } from '../engine/weight.js';
 import { initializerConfig } from './config.js';
 
@@ -62,7 +63,7 @@ export class Dense extends Layer {
       N: rows, In: inDim, Out: this.units, activation: this.activation, x: x.ptr, kernel: ctx.paramPtr(this.kernel.offset),
       bias: this.bias ? ctx.paramPtr(this.bias.offset) : 0, y, ws,
     });
-    return { outputs: [{ ptr: y, shape: [...x.shape.slice(0, -1), this.units], mask: x.mask }] };
+    return { outputs: [{ ptr: y, shape: [...x.shape.slice(0, -1), this.units] }] };
   }
 
   backward(ctx: ExecCtx, _saved: unknown, [x]: BatchTensor[], [y]: BatchTensor[], [dy]: number[], wanted?: readonly boolean[]): number[] {
@@ -78,6 +79,11 @@ export class Dense extends Layer {
       dKernel: train ? ctx.gradPtr(this.kernel.offset) : 0, dBias: train && this.bias ? ctx.gradPtr(this.bias.offset) : 0, ws,
     });
     return [dx];
+  }
+
+  /** Masks pass on (Keras). */
+  override outputMasks(): readonly OutputMask[] {
+    return KEEP_INPUT_MASK;
   }
 
   override getConfig() {

@@ -3,6 +3,7 @@ import { LwError } from '../errors.js';
 import type { BatchTensor, ExecCtx } from '../engine/exec.js';
 import type { Shape } from '../engine/shape.js';
 import { Layer, type LayerArgs } from '../engine/layer.js';
+import { KEEP_INPUT_MASK, type OutputMask } from '../engine/mask.js';
 
 /** Zeroes a fraction `rate` of the values while training and scales the rest by 1/(1-rate); identity otherwise. */
 export class Dropout extends Layer {
@@ -26,7 +27,7 @@ export class Dropout extends Layer {
     for (let i = 0; i < n; i++) f[m + i] = ctx.rng.next() < this.rate ? 0 : keep;
     const y = ctx.alloc(n);
     mul(ctx.backend.kernels, { n, a: x.ptr, b: mask, out: y });
-    return { outputs: [{ ptr: y, shape: x.shape, mask: x.mask }], saved: mask };
+    return { outputs: [{ ptr: y, shape: x.shape }], saved: mask };
   }
   backward(ctx: ExecCtx, mask: unknown, [x]: BatchTensor[], _o: BatchTensor[], [dy]: number[]): number[] {
     if (!mask) return [dy];
@@ -35,6 +36,11 @@ export class Dropout extends Layer {
     mul(ctx.backend.kernels, { n, a: dy, b: mask as number, out: dx });
     return [dx];
   }
+  /** Masks pass on (Keras). */
+  override outputMasks(): readonly OutputMask[] {
+    return KEEP_INPUT_MASK;
+  }
+
   override getConfig() {
     return { ...super.getConfig(), rate: this.rate, noise_shape: null, seed: null };
   }

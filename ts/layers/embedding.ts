@@ -3,6 +3,7 @@ import { LwError } from '../errors.js';
 import type { InitializerName } from '../initializers.js';
 import { embeddingBackward } from '../backend/kernels/index.js';
 import type { BatchTensor, ExecCtx } from '../engine/exec.js';
+import type { MaskInput, OutputMask } from '../engine/mask.js';
 import type { Shape } from '../engine/shape.js';
 import { assertIds } from '../engine/value-checks.js';
 import type { Tensor } from '../tensor.js';
@@ -68,21 +69,23 @@ export class Embedding extends Layer {
       }
       I[dst + i] = v;
     }
-    let mask: number | undefined;
-    if (this.maskZero && x.shape.length === 2) {
-      mask = ctx.alloc(n);
-      const F = ctx.backend.floats();
-      const m = ctx.fi(mask);
-      for (let i = 0; i < n; i++) F[m + i] = I[dst + i] === 0 ? 0 : 1;
-    }
     // The rows [n, outputDim] are not gathered here: a recurrent layer that multiplies the table
     // (inference) or the batch's distinct rows (training) by its kernel reads `gather` only, and
     // the executor gathers them (gatherRows) for any other consumer.
     const out: BatchTensor = {
-      ptr: 0, shape: [...x.shape, this.outputDim], mask,
+      ptr: 0, shape: [...x.shape, this.outputDim],
       gather: { ids, table: ctx.paramPtr(this.table.offset), vocab: this.inputDim, addRowGrads: this.trainable ? this.addRowGrads : null },
     };
     return { outputs: [out], saved: ids };
+  }
+
+  /**
+   * maskZero: id 0 is padding, for ids [batch, time] (Keras compute_mask: ids != 0). Masks here
+   * are [batch, time], so other ranks get none.
+   */
+  override outputMasks([ids]: readonly MaskInput[]): readonly OutputMask[] {
+    if (!this.maskZero || ids.shape.length !== 2) return [];
+    return [Float32Array.from(ids.values(), (v) => (v === 0 ? 0 : 1))];
   }
 
   /** dOut [..., outputDim], the gradient of the gathered rows, scattered into the table's gradient. */

@@ -4,6 +4,8 @@
  */
 export { Layer, SymbolicTensor, type LayerArgs } from '../engine/layer.js';
 export { Weight } from '../engine/weight.js';
+// For custom layers' outputMasks (inputMask(i) is { input: i }): lw.layers' lowercase names are layer factories.
+export { KEEP_INPUT_MASK, type MaskInput, type MaskArgument, type OutputMask } from '../engine/mask.js';
 export { InputLayer } from './input.js';
 export { Dense, dense, type DenseArgs } from './dense.js';
 export { Embedding, embedding, type EmbeddingArgs } from './embedding.js';

@@ -2,6 +2,7 @@ import { LwError } from '../errors.js';
 import type { BatchTensor, ExecCtx } from '../engine/exec.js';
 import type { Shape } from '../engine/shape.js';
 import { Layer, Node, SymbolicTensor, type LayerArgs } from '../engine/layer.js';
+import { KEEP_INPUT_MASK, type OutputMask } from '../engine/mask.js';
 
 /** The source of a model input (Keras InputLayer). */
 export class InputLayer extends Layer {
@@ -25,6 +26,9 @@ export class InputLayer extends Layer {
   }
   backward(): number[] {
     return [];
+  }
+  override outputMasks(): readonly OutputMask[] {
+    return KEEP_INPUT_MASK;
   }
   override getConfig() {
     return { batch_input_shape: this.batchInputShape, dtype: 'float32', sparse: false, name: this.name };

@@ -2,6 +2,7 @@ import type { OptionNames } from '../engine/options.js';
 import type { BatchTensor, ExecCtx } from '../engine/exec.js';
 import type { Shape } from '../engine/shape.js';
 import { Layer, type LayerArgs } from '../engine/layer.js';
+import type { MaskInput, OutputMask } from '../engine/mask.js';
 
 export interface MaskingArgs extends LayerArgs {
   /** A time step whose features all equal this value is padding (default 0). */
@@ -28,44 +29,56 @@ export class Masking extends Layer {
     return [s];
   }
 
+  /** 1 where step s of values [steps·F] at `offset` has a feature other than maskValue, else 0. */
+  private keeps(values: ArrayLike<number>, offset: number, steps: number, F: number): Float32Array {
+    // Inputs are float32 values on every backend: compare against the float32 mask value (Keras).
+    const pad = Math.fround(this.maskValue);
+    const keep = new Float32Array(steps);
+    for (let s = 0; s < steps; s++) {
+      const o = offset + s * F;
+      for (let i = 0; i < F; i++) {
+        if (values[o + i] !== pad) {
+          keep[s] = 1;
+          break;
+        }
+      }
+    }
+    return keep;
+  }
+
   forward(ctx: ExecCtx, [x]: BatchTensor[]) {
     const [B, T, F] = x.shape;
     const steps = B * T;
-    const mask = ctx.alloc(steps);
     const y = ctx.alloc(steps * F);
     const f = ctx.backend.floats();
     const xi = ctx.fi(x.ptr);
     const yi = ctx.fi(y);
-    const mi = ctx.fi(mask);
-    // Inputs are float32 values on every backend: compare against the float32 mask value (Keras).
-    const pad = Math.fround(this.maskValue);
+    const keep = this.keeps(f, xi, steps, F);
     for (let s = 0; s < steps; s++) {
       const o = s * F;
-      let keep = 0;
-      for (let i = 0; i < F; i++) {
-        if (f[xi + o + i] !== pad) {
-          keep = 1;
-          break;
-        }
-      }
-      f[mi + s] = keep;
-      if (keep) f.copyWithin(yi + o, xi + o, xi + o + F);
+      if (keep[s]) f.copyWithin(yi + o, xi + o, xi + o + F);
       else f.fill(0, yi + o, yi + o + F);
     }
-    return { outputs: [{ ptr: y, shape: x.shape, mask }], saved: mask };
+    return { outputs: [{ ptr: y, shape: x.shape }], saved: keep };
   }
 
-  backward(ctx: ExecCtx, maskAny: unknown, [x]: BatchTensor[], _o: BatchTensor[], [dy]: number[]): number[] {
+  /** The steps kept: the same test forward zeroes the others with. */
+  override outputMasks([x]: readonly MaskInput[]): readonly OutputMask[] {
+    const [B, T, F] = x.shape;
+    return [this.keeps(x.values(), 0, B * T, F)];
+  }
+
+  backward(ctx: ExecCtx, keepAny: unknown, [x]: BatchTensor[], _o: BatchTensor[], [dy]: number[]): number[] {
     const [B, T, F] = x.shape;
     const steps = B * T;
+    const keep = keepAny as Float32Array;
     const dx = ctx.alloc(steps * F);
     const f = ctx.backend.floats();
-    const mi = ctx.fi(maskAny as number);
     const di = ctx.fi(dy);
     const dxi = ctx.fi(dx);
     for (let s = 0; s < steps; s++) {
       const o = s * F;
-      if (f[mi + s]) f.copyWithin(dxi + o, di + o, di + o + F);
+      if (keep[s]) f.copyWithin(dxi + o, di + o, di + o + F);
       else f.fill(0, dxi + o, dxi + o + F);
     }
     return [dx];

@@ -13,6 +13,7 @@ import { gatherRows } from '../engine/gathered-rows.js';
 import { copyMaskedSteps } from './sequence-steps.js';
 import { initialStateInputs } from './initial-state.js';
 import { Layer, type ApplyArgs, type LayerArgs, type SymbolicTensor } from '../engine/layer.js';
+import { inputMask, type OutputMask } from '../engine/mask.js';
 import type { Weight } from '../engine/weight.js';
 import { EmbeddingProjection, type InputKernel, type KernelInputs, type ProjectedForward } from './projected-inputs.js';
 
@@ -204,10 +205,15 @@ export abstract class RecurrentLayer extends Layer {
     });
     if (this.stateful) this.carried = stateOut.map((p) => b.readFloats(p, B * U) as Float32Array);
     const seq = this.zeroesMasked(x) ? this.maskedSteps(ctx, hs, x) : hs;
-    const main: BatchTensor = this.returnSequences ? { ptr: seq, shape: [B, T, U], mask: x.mask } : { ptr: stateOut[0], shape: [B, U] };
+    const main: BatchTensor = this.returnSequences ? { ptr: seq, shape: [B, T, U] } : { ptr: stateOut[0], shape: [B, U] };
     const outputs = [main, ...(this.returnState ? stateOut.map((p) => ({ ptr: p, shape: [B, U] })) : [])];
     const saved: Saved = { inputs, projection, dropMask, recMask, states0, hs, stateOut, cache };
     return { outputs, saved };
+  }
+
+  /** The sequence keeps the input's mask (Keras); the last output and the states have none. */
+  override outputMasks(): readonly OutputMask[] {
+    return this.returnSequences ? [inputMask(0)] : [];
   }
 
   private inputKernel(ctx: ExecCtx, I: number): InputKernel {

@@ -3,6 +3,7 @@ import { selectRows, writeStep, type MaskColumn } from '../autograd/rows.js';
 import { StepTensor } from '../autograd/step-tensor.js';
 import { Tape } from '../autograd/tape.js';
 import type { BatchTensor, ExecCtx } from '../engine/exec.js';
+import { inputMask, type OutputMask } from '../engine/mask.js';
 import { gatherRows } from '../engine/gathered-rows.js';
 import { Layer, type ApplyArgs, type LayerArgs, type SymbolicTensor } from '../engine/layer.js';
 import type { OptionNames } from '../engine/options.js';
@@ -168,7 +169,7 @@ export class RNN extends Layer {
     if (this.stateful) this.carried = states.map((st) => ctx.backend.readFloats(st.ptr, st.size) as Float32Array);
     const main = seq ?? (last as StepTensor);
     const outputs: BatchTensor[] = [
-      seq ? { ptr: seq.ptr, shape: [B, T, O], mask: x.mask } : { ptr: main.ptr, shape: [B, O] },
+      seq ? { ptr: seq.ptr, shape: [B, T, O] } : { ptr: main.ptr, shape: [B, O] },
       ...(this.returnState ? states.map((st) => ({ ptr: st.ptr, shape: [B, st.shape[1]] })) : []),
     ];
     const saved: Saved = { tape, steps, given: givenStates, main, states };
@@ -237,6 +238,11 @@ export class RNN extends Layer {
     saved.tape.backward([[saved.main, dMain], ...saved.states.map((st, i) => [st, dStates[i] ?? 0] as const)]);
     saved.tape.close();
     return [dxt ? timeMajor(ctx, dxt, B, T, I, false) : 0, ...dGiven];
+  }
+
+  /** The sequence keeps the input's mask (Keras); the last output and the states have none. */
+  override outputMasks(): readonly OutputMask[] {
+    return this.returnSequences ? [inputMask(0)] : [];
   }
 
   override getConfig() {

@@ -2,6 +2,7 @@ import type { OptionNames } from '../engine/options.js';
 import { mul } from '../backend/kernels/index.js';
 import { LwError } from '../errors.js';
 import { Random } from '../random.js';
+import { KEEP_INPUT_MASK, type OutputMask } from '../engine/mask.js';
 import type { BatchTensor, ExecCtx } from '../engine/exec.js';
 import type { Shape } from '../engine/shape.js';
 import { Layer, type ForwardResult, type LayerArgs } from '../engine/layer.js';
@@ -55,7 +56,7 @@ export class SpatialDropout1D extends Layer {
     }
     const y = ctx.alloc(B * T * F);
     mul(ctx.backend.kernels, { n: B * T * F, a: x.ptr, b: mask, out: y });
-    return { outputs: [{ ptr: y, shape: x.shape, mask: x.mask }], saved: mask };
+    return { outputs: [{ ptr: y, shape: x.shape }], saved: mask };
   }
 
   backward(ctx: ExecCtx, mask: unknown, [x]: BatchTensor[], _o: BatchTensor[], [dy]: number[]): number[] {
@@ -64,6 +65,11 @@ export class SpatialDropout1D extends Layer {
     const dx = ctx.alloc(n);
     mul(ctx.backend.kernels, { n, a: dy, b: mask as number, out: dx });
     return [dx];
+  }
+
+  /** Masks pass on (Keras). */
+  override outputMasks(): readonly OutputMask[] {
+    return KEEP_INPUT_MASK;
   }
 
   override getConfig() {

@@ -3,10 +3,12 @@ import { LwError } from '../errors.js';
 import type { BatchTensor, ExecCtx } from '../engine/exec.js';
 import { fmt, type Shape } from '../engine/shape.js';
 import { Layer, type LayerArgs } from '../engine/layer.js';
+import { gatherRows } from '../engine/gathered-rows.js';
+import { KEEP_INPUT_MASK, type OutputMask } from '../engine/mask.js';
 import { layerConfig, nestLayer } from './wrapper.js';
 
 export interface TimeDistributedArgs extends LayerArgs {
-  /** Applied to every time step; its forward must work on [batch·time, ...] (Dense, Dropout, Activation...). */
+  /** Applied to every time step; its forward must work on [batch·time, ...] (Dense, Dropout, Activation, a model...). */
   layer: Layer;
 }
 
@@ -20,7 +22,7 @@ interface Saved {
  * Applies a layer to every time step (Keras TimeDistributed): x [batch, time, ...] is seen as
  * [batch·time, ...] (time folded into the batch, no copy), the layer runs once, and its output
  * [batch·time, ...out] is seen as [batch, time, ...out]. The layer's weights are named under this
- * layer ('time_distributed/kernel', as TF.js writes them). Masks pass through.
+ * layer ('time_distributed/kernel', as TF.js writes them); a model keeps its own names. Masks pass through.
  */
 export class TimeDistributed extends Layer {
   readonly className = 'TimeDistributed';
@@ -31,6 +33,10 @@ export class TimeDistributed extends Layer {
     if (!(args.layer instanceof Layer)) throw new LwError('BAD_ARGUMENT', `timeDistributed "${this.name}" needs { layer } made by lw.layers.*`);
     this.layer = args.layer;
     nestLayer(this, this.layer, () => this.weightPrefix());
+  }
+
+  override get sublayers(): readonly Layer[] {
+    return [this.layer];
   }
 
   /** [batch, time, ...rest] → [batch, ...rest]: what the inner layer sees. */
@@ -58,7 +64,8 @@ export class TimeDistributed extends Layer {
     const innerIn: BatchTensor = { ptr: x.ptr, shape: [B * T, ...rest] };
     const r = this.layer.forward(ctx, [innerIn]);
     const innerOut = r.outputs[0];
-    const y: BatchTensor = { ptr: innerOut.ptr, shape: [B, T, ...innerOut.shape.slice(1)], mask: x.mask };
+    // A model ending in an Embedding leaves its rows ungathered: this output is read as values.
+    const y: BatchTensor = { ptr: gatherRows(ctx, innerOut), shape: [B, T, ...innerOut.shape.slice(1)] };
     const saved: Saved = { innerIn, innerOut, inner: r.saved };
     return { outputs: [y], saved };
   }
@@ -67,6 +74,11 @@ export class TimeDistributed extends Layer {
     const saved = savedAny as Saved;
     const [dx] = this.layer.backward(ctx, saved.inner, [saved.innerIn], [saved.innerOut], [dy]);
     return [dx ?? 0];
+  }
+
+  /** The time steps' mask passes on (Keras); the wrapped layer sees none. */
+  override outputMasks(): readonly OutputMask[] {
+    return KEEP_INPUT_MASK;
   }
 
   override resetStates(): void {

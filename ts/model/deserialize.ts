@@ -1,12 +1,14 @@
 // model.json "modelTopology" → a model: 'Sequential', or 'Model'/'Functional' with layers,
 // inbound_nodes, input_layers and output_layers (TF.js and Keras 2 lists, Keras 3 objects).
+// A model nested in another is a layer entry of the same three classes (registered below).
 import { LwError } from '../errors.js';
 import { InputLayer } from '../layers/input.js';
 import type { Layer, SymbolicTensor } from '../engine/layer.js';
 import { LayersModel } from './model.js';
 import { Sequential } from './sequential.js';
 import { badFile, describe, isObject, own, ownArray, type JsonObject } from '../io/json.js';
-import { layerFromJson } from '../layers/registry.js';
+import { layerFromJson, registerLayer } from '../layers/registry.js';
+import type { ConfigReader } from '../layers/config-reader.js';
 
 /** A reference to a tensor: the node of a layer and the output of that node. */
 interface TensorRef {
@@ -14,6 +16,9 @@ interface TensorRef {
   node: number;
   tensor: number;
 }
+
+/** Where a reference was written, which decides how a nested model's node indices count. */
+type RefSite = 'inbound' | 'ends';
 
 /**
  * Called once every layer is built and before the model is made: puts the file's values in the
@@ -65,11 +70,14 @@ function sequentialFromConfig(config: unknown, setWeights: WeightSetter, kerasMa
   }
   if (!layers.length) throw badFile('the Sequential model has no layers');
   const first = layers[0];
-  if (!first.batchInputShape) {
+  // Keras 3 writes the shape a Sequential was built for as build_input_shape.
+  const built = isObject(config) ? own(config, 'build_input_shape') : undefined;
+  const inputShape = first.batchInputShape ?? (Array.isArray(built) && built.every((d) => d === null || Number.isInteger(d)) ? (built as (number | null)[]) : null);
+  if (!inputShape) {
     throw badFile(`the first layer "${first.name}" has no "batch_input_shape": the model's input shape is unknown`, { layer: first.name });
   }
   // Build each layer for the shape it receives (as add() will), so its weights exist to be set.
-  let shape = first.batchInputShape;
+  let shape = inputShape;
   for (const l of layers) {
     if (l instanceof InputLayer) continue;
     try {
@@ -82,6 +90,7 @@ function sequentialFromConfig(config: unknown, setWeights: WeightSetter, kerasMa
   }
   setWeights(layers);
   const model = new Sequential({ name });
+  if (!first.batchInputShape) model.add(new InputLayer({ name: `${first.name}_input`, batchInputShape: inputShape }));
   for (const l of layers) {
     try {
       model.add(l);
@@ -95,7 +104,7 @@ function sequentialFromConfig(config: unknown, setWeights: WeightSetter, kerasMa
 function functionalFromConfig(config: JsonObject, setWeights: WeightSetter, kerasMajor: number): LayersModel {
   const list = ownArray(config, 'layers', 'modelTopology.config');
   const layers: Layer[] = [];
-  const nodesOf: TensorRef[][][] = [];
+  const rawNodes: { refs: TensorRef[]; keras3: boolean }[][] = [];
   const byName = new Map<string, Layer>();
   list.forEach((entry, i) => {
     const layer = layerFromJson(entry, `layer ${i}`, kerasMajor);
@@ -104,8 +113,12 @@ function functionalFromConfig(config: JsonObject, setWeights: WeightSetter, kera
     layers.push(layer);
     const inbound = own(entry as JsonObject, 'inbound_nodes') ?? [];
     if (!Array.isArray(inbound)) throw badFile(`layer "${layer.name}": "inbound_nodes" must be a list, got ${describe(inbound)}`);
-    nodesOf.push(inbound.map((n, k) => nodeRefs(n, `layer "${layer.name}" inbound node ${k}`)));
+    rawNodes.push(inbound.map((n, k) => ({ refs: nodeRefs(n, `layer "${layer.name}" inbound node ${k}`), keras3: !Array.isArray(n) })));
   });
+  // Keras 3 marks its layer entries with "module" and writes inbound nodes as {args, kwargs}.
+  const keras3 = rawNodes.some((ns) => ns.some((n) => n.keras3)) || list.some((e) => isObject(e) && own(e, 'module') !== undefined);
+  const counted = (r: TensorRef, site: RefSite, where: string) => applicationRef(r, byName.get(r.layer), site, keras3, where);
+  const nodesOf = rawNodes.map((ns, i) => ns.map((n, k) => n.refs.map((r) => counted(r, 'inbound', `layer "${layers[i].name}" inbound node ${k}`))));
 
   const tensors = new Map<string, SymbolicTensor>();
   const key = (r: TensorRef) => `${r.layer}\u0000${r.node}\u0000${r.tensor}`;
@@ -144,7 +157,7 @@ function functionalFromConfig(config: JsonObject, setWeights: WeightSetter, kera
     let refs = ownArray(config, what, 'modelTopology.config');
     if (typeof refs[0] === 'string') refs = [refs]; // Keras 3 writes a single [name, node, tensor] flat
     return refs.map((r, i) => {
-      const ref = tensorRef(r, `${what}[${i}]`);
+      const ref = counted(tensorRef(r, `${what}[${i}]`), 'ends', `${what}[${i}]`);
       const t = tensors.get(key(ref));
       if (!t) throw badFile(`${what}[${i}] names output ${ref.tensor} of node ${ref.node} of layer "${ref.layer}", which the model does not make`);
       return t;
@@ -160,6 +173,37 @@ function functionalFromConfig(config: JsonObject, setWeights: WeightSetter, kera
     throw badFile(`the model graph is not valid: ${(e as Error).message.replace(/^\[\w+\] /, '')}`);
   }
 }
+
+/**
+ * A reference with the node counted as this loader counts it: the layer's application index.
+ * Keras 2 and TF.js number a nested model's applications from 1 (its own graph is node 0); Keras 3
+ * does so only in input_layers / output_layers and for a Functional model, not for a Sequential.
+ */
+function applicationRef(r: TensorRef, layer: Layer | undefined, site: RefSite, keras3: boolean, where: string): TensorRef {
+  if (!layer || !layer.nodeIndexOffset) return r;
+  const offset = keras3 && (site === 'inbound' || layer.className === 'Sequential') ? 0 : layer.nodeIndexOffset;
+  if (r.node < offset) throw badFile(`${where} names node ${r.node} of model "${r.layer}", its own graph: a model's applications are numbered from ${offset}`, { layer: r.layer });
+  return { ...r, node: r.node - offset };
+}
+
+/** A nested model's weights are set with the outer model's, by the outer loader's WeightSetter. */
+const outerSetsWeights: WeightSetter = () => {};
+
+/** A model nested in another as a layer entry: its config is a model config; BAD_MODEL_FILE naming the entry. */
+function nestedModel(c: ConfigReader, build: (config: JsonObject) => LayersModel): LayersModel {
+  let model: LayersModel;
+  try {
+    model = build(c.whole());
+  } catch (e) {
+    if (e instanceof LwError && e.code === 'BAD_MODEL_FILE') throw c.fail(e.message.replace(/^\[\w+\] /, ''));
+    throw e;
+  }
+  if (c.bool('trainable') === false) model.trainable = false;
+  return model;
+}
+
+registerLayer('Sequential', (c) => nestedModel(c, (config) => sequentialFromConfig(config, outerSetsWeights, c.kerasMajor)));
+for (const cls of ['Model', 'Functional']) registerLayer(cls, (c) => nestedModel(c, (config) => functionalFromConfig(config, outerSetsWeights, c.kerasMajor)));
 
 /** [layer name, node index, tensor index, kwargs?] */
 function tensorRef(r: unknown, where: string): TensorRef {

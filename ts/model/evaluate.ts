@@ -34,6 +34,23 @@ export function predictBatches(m: BatchModel, backend: Backend, xs: Tensor[], ba
   });
 }
 
+/**
+ * The masks of the outputs (null: none) for `xs` and the inputs' masks, from one forward pass over
+ * every row (inference): what the graph's layers hand downstream.
+ */
+export function outputMasks(m: BatchModel, backend: Backend, xs: Tensor[], masks: readonly (Tensor | null)[]): (Tensor | null)[] {
+  const n = xs[0].shape[0];
+  return backend.scoped((scope) => {
+    const { trace } = forwardBatch(m, backend, scope, xs, range(0, n), false, new Random(0), masks);
+    return m.outputs.map((o) => {
+      const a = trace.acts.get(o)!;
+      if (!a.mask) return null;
+      const [b, t] = a.shape;
+      return new Tensor(backend.readFloats(a.mask, b * t) as Float32Array, [b, t]);
+    });
+  });
+}
+
 /** Loss and metric means over (xs, ys) by history key, each prefixed with `prefix` ('val_'). */
 export function evaluateBatches(m: BatchModel, backend: Backend, xs: Tensor[], ys: Tensor[], batchSize: number, prefix = ''): Record<string, number> {
   const n = xs[0].shape[0];

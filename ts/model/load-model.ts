@@ -69,20 +69,26 @@ function modelFromArtifacts(a: ModelArtifacts, bytes: Uint8Array): LayersModel {
 }
 
 /**
- * Pairs each model weight with its spec by name: `<layer>/<weight>` as TF.js writes, or with the
- * cell name Keras 2.2+ adds (`lstm/lstm_cell/kernel`), dropped as TF.js does. Every weight must be
- * matched once, with the same shape, and every spec must match a weight.
+ * The names a saved weight may have for a weight of path `<layer>/<weight>`: that one (TF.js, also
+ * for the layers of a nested model), with the cell name Keras 2.2+ adds (`lstm/lstm_cell/kernel`,
+ * dropped as TF.js does), or under the name of the model that holds the layer (`inner/dense/kernel`).
+ */
+function pathsFor(name: string): string[] {
+  const tokens = name.split('/');
+  if (tokens.length < 3) return [name];
+  return [name, [...tokens.slice(0, -2), tokens[tokens.length - 1]].join('/'), tokens.slice(-2).join('/')];
+}
+
+/**
+ * Pairs each model weight with its spec by name (see pathsFor). Every weight must be matched once,
+ * with the same shape, and every spec must match a weight.
  */
 function matchWeights(weights: Weight[], specs: WeightSpec[]): Map<Weight, WeightSpec> {
   const byPath = new Map<string, Weight>();
   for (const w of weights) byPath.set(w.path, w);
   const out = new Map<Weight, WeightSpec>();
   for (const s of specs) {
-    let w = byPath.get(s.name);
-    if (!w) {
-      const tokens = s.name.split('/');
-      w = byPath.get([...tokens.slice(0, -2), tokens[tokens.length - 1]].join('/'));
-    }
+    const w = pathsFor(s.name).map((p) => byPath.get(p)).find((x) => x !== undefined);
     if (!w) {
       const known = [...byPath.keys()];
       throw badFile(`weight "${s.name}" in the file belongs to no layer of the model (its weights are ${known.slice(0, 8).join(', ')}${known.length > 8 ? ', ...' : ''})`, { weight: s.name });

@@ -1,7 +1,9 @@
 import { LwError, positiveInt } from '../errors.js';
 import { InputLayer } from '../layers/input.js';
-import { Layer, SymbolicTensor, type Node } from '../engine/layer.js';
-import type { Weight } from '../engine/weight.js';
+import { SymbolicTensor, type Layer, type Node } from '../engine/layer.js';
+import { GraphLayer } from '../engine/graph-layer.js';
+import { eagerMasks, type MaskArgument } from '../engine/mask.js';
+import { checkOptions } from '../engine/options.js';
 import { getOptimizer, type Optimizer } from '../optim/index.js';
 import { globalRandom, type Random } from '../random.js';
 import { currentBackend } from '../runtime/ready.js';
@@ -12,14 +14,14 @@ import { saveArtifacts, type SaveHandler, type SaveResult } from '../io/save.js'
 import { range } from './batches.js';
 import { metricKeys, resolveTargets, type CompileArgs, type OutputTarget } from './compile.js';
 import type { ModelData } from './data.js';
-import { evaluateBatches, predictBatches } from './evaluate.js';
+import { evaluateBatches, outputMasks, predictBatches } from './evaluate.js';
 import { fit, type FitArgs, type History } from './fit.js';
-import { layersOf, topologicalNodes } from '../engine/graph.js';
 import { ParamStore } from '../engine/params.js';
 import { fmt, type Shape } from '../engine/shape.js';
 import { runStep, type BatchModel, type StepLogs } from './step.js';
 import { summarize } from './summary.js';
 import { modelToArtifacts } from './to-artifacts.js';
+import { modelConfig } from './topology.js';
 import { checkInputs, checkTargets } from './validate-data.js';
 
 export type { CompileArgs } from './compile.js';
@@ -27,15 +29,13 @@ export type { StepLogs } from './step.js';
 
 /**
  * A model: a graph of layers from inputs to outputs (Keras functional model). Parameters live in
- * one block of the current backend's memory, created on first use.
+ * one block of the current backend's memory, created on first use. A model is a layer too: applied
+ * inside another model (`inner.apply(x)`, a Sequential, a TimeDistributed) it runs its graph on the
+ * outer model's parameter block, with the same weights.
  */
-export class LayersModel {
+export class LayersModel extends GraphLayer {
   /** Keras class name written to model.json. */
   readonly className: 'Model' | 'Sequential' = 'Model';
-  readonly name: string;
-  inputs: SymbolicTensor[] = [];
-  outputs: SymbolicTensor[] = [];
-  protected nodes: Node[] = [];
   private store: ParamStore | null = null;
   optimizer: Optimizer | null = null;
   private targets: OutputTarget[] = [];
@@ -43,8 +43,10 @@ export class LayersModel {
   /** Set by callbacks (early stopping) to end `fit` after the current epoch. */
   stopTraining = false;
 
-  constructor(args: { inputs?: SymbolicTensor | SymbolicTensor[]; outputs?: SymbolicTensor | SymbolicTensor[]; name?: string }) {
-    this.name = args.name ?? 'model';
+  /** `defaultName`: the base of a unique name (Keras: model, model_1, ...) when `name` is not given. */
+  constructor(args: { inputs?: SymbolicTensor | SymbolicTensor[]; outputs?: SymbolicTensor | SymbolicTensor[]; name?: string }, defaultName = 'model') {
+    checkOptions(args, { inputs: true, outputs: true, name: true }, 'lw.model');
+    super({ name: args.name }, defaultName);
     if (args.inputs || args.outputs) {
       if (!args.inputs || !args.outputs) throw new LwError('BAD_ARGUMENT', 'lw.model needs both inputs and outputs');
       this.initGraph(args.inputs, args.outputs);
@@ -53,15 +55,15 @@ export class LayersModel {
 
   /** Sets the graph from inputs to outputs. */
   protected initGraph(inputs: SymbolicTensor | SymbolicTensor[], outputs: SymbolicTensor | SymbolicTensor[]): void {
-    this.inputs = Array.isArray(inputs) ? inputs : [inputs];
-    this.outputs = Array.isArray(outputs) ? outputs : [outputs];
-    for (const t of [...this.inputs, ...this.outputs]) {
+    const ins = Array.isArray(inputs) ? inputs : [inputs];
+    const outs = Array.isArray(outputs) ? outputs : [outputs];
+    for (const t of [...ins, ...outs]) {
       if (!(t instanceof SymbolicTensor)) throw new LwError('BAD_ARGUMENT', 'model inputs and outputs must be symbolic tensors from lw.input() and layer.apply()');
     }
-    for (const t of this.inputs) {
+    for (const t of ins) {
       if (!(t.node.layer instanceof InputLayer)) throw new LwError('BAD_ARGUMENT', `model input "${t.name}" is not an lw.input()`);
     }
-    this.nodes = topologicalNodes(this.inputs, this.outputs);
+    this.setGraph(ins, outs);
     this.checkModelSize();
     // Initial values are drawn when the graph is made (as Keras does), from the seeded generator.
     const rng = globalRandom();
@@ -90,45 +92,44 @@ export class LayersModel {
   /** Builds the graph from the data's shapes when it is still unknown (Sequential without inputShape). */
   protected ensureGraph(_x: ModelData): void {}
 
-  /** Every layer, in execution order (input layers included, as in Keras functional models). */
-  get layers(): Layer[] {
-    return layersOf(this.nodes);
-  }
-
   getLayer(name: string): Layer {
     const l = this.layers.find((x) => x.name === name);
     if (!l) throw new LwError('BAD_ARGUMENT', `no layer named "${name}" in model "${this.name}"`);
     return l;
   }
 
-  get weights(): Weight[] {
-    return this.layers.flatMap((l) => l.weights);
-  }
-
-  countParams(): number {
-    return this.layers.reduce((a, l) => a + l.countParams(), 0);
-  }
-
-  /** The parameter block on the current backend (made on first use, with seeded initial values). */
+  /**
+   * The parameter block on the current backend (made on first use, with seeded initial values).
+   * Made again when the weights moved to another model's block (this model ran inside another
+   * one, or that one ran this model's weights) or the model's weights or trainable flags changed.
+   */
   params(): ParamStore {
     if (!this.nodes.length) throw new LwError('NOT_READY', `model "${this.name}" has no input shape yet: give the first layer inputShape, or call fit/predict first`);
     const backend = currentBackend();
+    const weights = this.weights;
     if (this.store && this.store.backend !== backend) {
       this.store.dispose();
       this.store = null;
       this.optimizer?.dispose();
+    } else if (this.store && !this.store.serves(weights)) {
+      // Moved weights come back in the same layout, which the optimizer's slots still fit.
+      if (!this.store.sameLayout(weights)) this.optimizer?.dispose();
+      // The new block first: it reads the weights still in the old one exactly, then the old one goes.
+      const old = this.store;
+      this.store = new ParamStore(backend, weights);
+      old.dispose();
     }
     if (!this.store) {
-      this.store = new ParamStore(backend, this.weights);
+      this.store = new ParamStore(backend, weights);
     }
     return this.store;
   }
 
-  getWeights(): Tensor[] {
+  override getWeights(): Tensor[] {
     return this.layers.flatMap((l) => l.getWeights());
   }
 
-  setWeights(values: Tensor[]): void {
+  override setWeights(values: Tensor[]): void {
     let i = 0;
     for (const l of this.layers) {
       const n = l.weights.length;
@@ -234,10 +235,6 @@ export class LayersModel {
     return text;
   }
 
-  resetStates(): void {
-    for (const l of this.layers) l.resetStates();
-  }
-
   /** Saves in the TF.js layers format: 'file://dir' (Node, Deno) or an object with save(artifacts). */
   save(target: string | URL | SaveHandler, opts?: SaveOptions): Promise<SaveResult> {
     return saveArtifacts(modelToArtifacts(this, opts), target);
@@ -258,6 +255,25 @@ export class LayersModel {
   /** @internal the graph's nodes in execution order */
   get executionNodes(): Node[] {
     return this.nodes;
+  }
+
+  /** Keras config: its layers with their inbound nodes, input and output layers (as model.json nests it). */
+  override getConfig(): Record<string, unknown> {
+    const c: Record<string, unknown> = modelConfig(this);
+    // Written only when frozen: TF.js writes no trainable key for models.
+    if (!this.trainable) c.trainable = false;
+    return c;
+  }
+
+  /**
+   * The output masks for model data and the inputs' masks ([batch, time] or null each), computed
+   * by running the graph forward (as TF.js and Keras do): one mask or null, a list for several outputs.
+   */
+  override computeMask(inputs: Tensor | Tensor[], mask?: MaskArgument): Tensor | null | (Tensor | null)[] {
+    const xs = this.checkInputs(inputs, 'computeMask');
+    const masks = eagerMasks(xs, mask, `model "${this.name}" (${this.className}).computeMask`);
+    const out = outputMasks(this.batchModel(), currentBackend(), xs, masks);
+    return out.length === 1 ? out[0] : out;
   }
 
   /** @internal for save/load */

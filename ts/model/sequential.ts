@@ -1,6 +1,8 @@
 import { LwError } from '../errors.js';
 import { InputLayer, input } from '../layers/input.js';
 import { Layer, SymbolicTensor } from '../engine/layer.js';
+import { checkOptions } from '../engine/options.js';
+import type { Shape } from '../engine/shape.js';
 import { tensor } from '../tensor.js';
 import { toTensorList, type ModelData } from './data.js';
 import { LayersModel } from './model.js';
@@ -14,25 +16,50 @@ export class Sequential extends LayersModel {
   private stack: Layer[] = [];
 
   constructor(args: { layers?: Layer[]; name?: string } = {}) {
-    super({ name: args.name ?? 'sequential' });
+    checkOptions(args, { layers: true, name: true }, 'lw.sequential');
+    super({ name: args.name }, 'sequential');
     for (const l of args.layers ?? []) this.add(l);
   }
 
+  /** Appends a layer, or a model (which then runs as one layer, with its weights). */
   add(layer: Layer): void {
-    if (!(layer instanceof Layer)) throw new LwError('BAD_ARGUMENT', 'sequential takes layers made by lw.layers.*');
+    if (!(layer instanceof Layer)) throw new LwError('BAD_ARGUMENT', 'sequential takes layers made by lw.layers.* or models');
+    if (layer === this) throw new LwError('BAD_ARGUMENT', `sequential "${this.name}" cannot contain itself`);
     if (layer instanceof InputLayer) {
       if (this.stack.length) throw new LwError('BAD_ARGUMENT', 'an input layer must come first in a sequential model');
       this.initGraph(layer.output, layer.output);
       return;
     }
     this.stack.push(layer);
-    if (this.inputs.length) this.rebuild();
-    else if (layer.batchInputShape) this.rebuild();
+    try {
+      if (this.inputs.length || this.stack[0].batchInputShape) this.rebuild();
+    } catch (e) {
+      this.stack.pop(); // a layer that does not fit is not kept
+      throw e;
+    }
   }
 
   /** Layers without the input layer, as in Keras. */
   override get layers(): Layer[] {
     return this.stack;
+  }
+
+  /** Applied inside another model before its input shape is known: the graph is made for the shape it gets. */
+  override computeOutputShape(inputShapes: Shape[]): Shape[] {
+    if (!this.inputs.length && inputShapes.length === 1) this.buildFor(inputShapes[0]);
+    return super.computeOutputShape(inputShapes);
+  }
+
+  /** Makes the graph for inputs of `shape` (its batch dimension left free); none is kept if a layer does not fit. */
+  private buildFor(shape: readonly (number | null)[]): void {
+    if (!this.stack.length) throw new LwError('BAD_ARGUMENT', `the sequential model "${this.name}" has no layers`);
+    this.inputs = [input({ batchShape: [null, ...shape.slice(1)], name: `${this.stack[0].name}_input` })];
+    try {
+      this.rebuild();
+    } catch (e) {
+      this.inputs = [];
+      throw e;
+    }
   }
 
   private rebuild(): void {
@@ -51,10 +78,8 @@ export class Sequential extends LayersModel {
 
   protected override ensureGraph(x: ModelData): void {
     if (this.inputs.length) return;
-    if (!this.stack.length) throw new LwError('BAD_ARGUMENT', 'the sequential model has no layers');
     const [t] = toTensorList(x, 1, 'x', ['input']).map((v) => tensor(v));
-    this.inputs = [input({ batchShape: [null, ...t.shape.slice(1)], name: `${this.stack[0].name}_input` })];
-    this.rebuild();
+    this.buildFor(t.shape);
   }
 }
 

@@ -66,10 +66,16 @@ function feed(backend: Backend, scope: Scope, data: Tensor[], idx: ArrayLike<num
   });
 }
 
-/** The forward pass over rows `idx` of `xs` (from checkInputs), inside `scope`. */
-export function forwardBatch(m: BatchModel, backend: Backend, scope: Scope, xs: Tensor[], idx: ArrayLike<number>, training: boolean, rng: Random): { ctx: ExecCtx; trace: Trace } {
+/**
+ * The forward pass over rows `idx` of `xs` (from checkInputs), inside `scope`. `masks`: the inputs'
+ * masks [n, time] (null: none), as computeMask is given them.
+ */
+export function forwardBatch(m: BatchModel, backend: Backend, scope: Scope, xs: Tensor[], idx: ArrayLike<number>, training: boolean, rng: Random, masks?: readonly (Tensor | null)[]): { ctx: ExecCtx; trace: Trace } {
   const ctx = execCtx(m, backend, scope, training, rng);
   const acts = feed(backend, scope, xs, idx, true);
+  masks?.forEach((mask, i) => {
+    if (mask) acts[i].mask = feed(backend, scope, [mask], idx)[0].ptr;
+  });
   const trace = runForward(ctx, m.nodes, new Map(m.inputs.map((t, i) => [t, acts[i]])), m.outputs);
   return { ctx, trace };
 }

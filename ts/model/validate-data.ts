@@ -45,7 +45,7 @@ export function checkInputs(inputs: SymbolicTensor[], nodes: Node[], x: ModelDat
   xs.forEach((t, i) => {
     const label = `${what}: input "${inputs[i].name}"`;
     assertFinite(t, label);
-    for (const node of nodes) if (node.inputs.includes(inputs[i])) node.layer.checkInputValues(t, label);
+    for (const node of nodes) node.inputs.forEach((x, k) => x === inputs[i] && node.layer.checkInputValues(t, label, k));
   });
   return xs;
 }
