@@ -26,6 +26,13 @@ type RefSite = 'inbound' | 'ends';
  */
 export type WeightSetter = (layers: Layer[]) => void;
 
+/**
+ * The layers of each model built here in the order of its config's `layers` list, which is
+ * Keras's `model.layers` order (what a Keras 3 file numbers its weight groups by); the model's own
+ * `layers` are in execution order, which differs for graphs with branches.
+ */
+export const configOrder = new WeakMap<Layer, Layer[]>();
+
 /** The major version in a `keras_version` such as "3.6.0" or "2.15.0"; 2 for TF.js and lstm-wasm ("tfjs-layers 4.22.0"). */
 export function kerasMajorVersion(version: unknown): number {
   const m = typeof version === 'string' ? /^(\d+)\./.exec(version) : null;
@@ -98,6 +105,7 @@ function sequentialFromConfig(config: unknown, setWeights: WeightSetter, kerasMa
       throw graphError(e, l);
     }
   }
+  configOrder.set(model, layers);
   return model;
 }
 
@@ -106,15 +114,18 @@ function functionalFromConfig(config: JsonObject, setWeights: WeightSetter, kera
   const layers: Layer[] = [];
   const rawNodes: { refs: TensorRef[]; keras3: boolean }[][] = [];
   const byName = new Map<string, Layer>();
+  const masks = implicitMasks(list);
   list.forEach((entry, i) => {
+    if (masks.has(entryName(entry) as string)) return;
     const layer = layerFromJson(entry, `layer ${i}`, kerasMajor);
     if (byName.has(layer.name)) throw badFile(`two layers are named "${layer.name}"`, { layer: layer.name });
     byName.set(layer.name, layer);
     layers.push(layer);
     const inbound = own(entry as JsonObject, 'inbound_nodes') ?? [];
     if (!Array.isArray(inbound)) throw badFile(`layer "${layer.name}": "inbound_nodes" must be a list, got ${describe(inbound)}`);
-    rawNodes.push(inbound.map((n, k) => ({ refs: nodeRefs(n, `layer "${layer.name}" inbound node ${k}`), keras3: !Array.isArray(n) })));
+    rawNodes.push(inbound.map((n, k) => ({ refs: nodeRefs(n, `layer "${layer.name}" inbound node ${k}`, masks), keras3: !Array.isArray(n) })));
   });
+  checkImplicitMasks(masks, list);
   // Keras 3 marks its layer entries with "module" and writes inbound nodes as {args, kwargs}.
   const keras3 = rawNodes.some((ns) => ns.some((n) => n.keras3)) || list.some((e) => isObject(e) && own(e, 'module') !== undefined);
   const counted = (r: TensorRef, site: RefSite, where: string) => applicationRef(r, byName.get(r.layer), site, keras3, where);
@@ -168,7 +179,9 @@ function functionalFromConfig(config: JsonObject, setWeights: WeightSetter, kera
   const name = typeof own(config, 'name') === 'string' ? (own(config, 'name') as string) : undefined;
   setWeights(layers);
   try {
-    return new LayersModel({ inputs, outputs, name });
+    const model = new LayersModel({ inputs, outputs, name });
+    configOrder.set(model, layers);
+    return model;
   } catch (e) {
     throw badFile(`the model graph is not valid: ${(e as Error).message.replace(/^\[\w+\] /, '')}`);
   }
@@ -219,19 +232,57 @@ function tensorRef(r: unknown, where: string): TensorRef {
  * the kwargs become further inputs (as TF.js writes them); a kwarg that would change the call
  * otherwise (a `mask` tensor, `training: true`, `constants`) is UNSUPPORTED, never dropped.
  */
-function nodeRefs(n: unknown, where: string): TensorRef[] {
+function nodeRefs(n: unknown, where: string, masks: ReadonlyMap<string, TensorRef> = new Map()): TensorRef[] {
   if (Array.isArray(n)) {
     const refs = n.map((r, i) => tensorRef(r, `${where} input ${i}`));
     const kwargs = n.map((r) => (Array.isArray(r) && isObject(r[3]) ? (r[3] as JsonObject) : null)).find((k) => k && Object.keys(k).length);
-    return kwargs ? [...refs, ...kwargRefs(kwargs, where, (v, w) => (Array.isArray(v) && typeof v[0] === 'string' ? [tensorRef(v, w)] : Array.isArray(v) ? v.map((x, i) => tensorRef(x, `${w} ${i}`)) : []))] : refs;
+    return kwargs ? [...refs, ...kwargRefs(kwargs, where, (v, w) => (Array.isArray(v) && typeof v[0] === 'string' ? [tensorRef(v, w)] : Array.isArray(v) ? v.map((x, i) => tensorRef(x, `${w} ${i}`)) : []), masks)] : refs;
   }
   if (isObject(n) && Array.isArray(own(n, 'args'))) {
     const refs = kerasTensors(own(n, 'args'), where);
     if (!refs.length) throw badFile(`${where} has no input tensors`);
     const kwargs = own(n, 'kwargs');
-    return isObject(kwargs) ? [...refs, ...kwargRefs(kwargs, where, (v, w) => kerasTensors(v, w))] : refs;
+    return isObject(kwargs) ? [...refs, ...kwargRefs(kwargs, where, (v, w) => kerasTensors(v, w), masks)] : refs;
   }
   throw badFile(`${where} must be a list of [layer, node, tensor] references, got ${describe(n)}`);
+}
+
+const entryName = (e: unknown) => (isObject(e) && isObject(own(e, 'config')) ? own(own(e, 'config') as JsonObject, 'name') : undefined);
+
+/**
+ * Keras 3 writes an Embedding's `mask_zero` mask into a functional graph as an operation entry,
+ * `NotEqual(ids, 0)` (module keras.src.ops.numpy), passed to later layers as their `mask`. Here an
+ * Embedding's mask flows through the graph by itself, so these entries are recognised (by name:
+ * the ids they compare) and left out rather than built as layers.
+ */
+function implicitMasks(list: unknown[]): Map<string, TensorRef> {
+  const out = new Map<string, TensorRef>();
+  list.forEach((e, i) => {
+    if (!isObject(e) || own(e, 'class_name') !== 'NotEqual' || !/^keras\.src\.ops\b/.test(String(own(e, 'module')))) return;
+    const name = entryName(e);
+    const nodes = own(e, 'inbound_nodes');
+    const args = Array.isArray(nodes) && nodes.length === 1 && isObject(nodes[0]) ? own(nodes[0], 'args') : undefined;
+    const ids = Array.isArray(args) && args.length === 2 && args[1] === 0 ? kerasTensors([args[0]], `layer ${i} (NotEqual)`) : [];
+    if (typeof name !== 'string' || ids.length !== 1) {
+      throw new LwError('UNSUPPORTED', `layer ${i} (NotEqual): lstm-wasm runs keras.ops.not_equal only as the mask of an Embedding with mask_zero (not_equal(ids, 0)), got ${describe(args)}`);
+    }
+    out.set(name, ids[0]);
+  });
+  return out;
+}
+
+/** Each NotEqual(ids, 0) mask must be the one an Embedding with mask_zero makes from those ids. */
+function checkImplicitMasks(masks: ReadonlyMap<string, TensorRef>, list: unknown[]): void {
+  for (const [name, ids] of masks) {
+    const made = list.some((e) => {
+      if (!isObject(e) || own(e, 'class_name') !== 'Embedding') return false;
+      const c = own(e, 'config');
+      if (!isObject(c) || own(c, 'mask_zero') !== true) return false;
+      const nodes = own(e, 'inbound_nodes');
+      return Array.isArray(nodes) && nodes.some((n) => nodeRefs(n, 'Embedding').some((r) => r.layer === ids.layer && r.node === ids.node && r.tensor === ids.tensor));
+    });
+    if (!made) throw new LwError('UNSUPPORTED', `"${name}" (NotEqual) masks ids "${ids.layer}" that no Embedding with mask_zero reads: lstm-wasm does not take masks computed apart from the layers that make them`);
+  }
 }
 
 /** The Keras 3 tensors (`__keras_tensor__` with its keras_history) in a node argument, in order. */
@@ -250,11 +301,13 @@ function kerasTensors(v: unknown, where: string): TensorRef[] {
 }
 
 /** The initial_state tensors of a call's kwargs; UNSUPPORTED for any other kwarg that changes the call. */
-function kwargRefs(kwargs: JsonObject, where: string, tensors: (v: unknown, where: string) => TensorRef[]): TensorRef[] {
+function kwargRefs(kwargs: JsonObject, where: string, tensors: (v: unknown, where: string) => TensorRef[], masks: ReadonlyMap<string, TensorRef>): TensorRef[] {
   const out: TensorRef[] = [];
   for (const [k, v] of Object.entries(kwargs)) {
     if (k === 'initial_state') out.push(...tensors(v, `${where} initial_state`));
-    else if (v === null || v === false || (k === 'mask' && !tensors(v, where).length)) continue;
+    else if (v === null || v === false) continue;
+    // The mask an Embedding makes reaches the layer through the graph here: nothing to pass.
+    else if (k === 'mask' && tensors(v, where).every((r) => masks.has(r.layer))) continue;
     else throw new LwError('UNSUPPORTED', `${where}: the call passes ${k} = ${describe(v)}, which lstm-wasm's layers do not take`, { kwarg: k });
   }
   return out;

@@ -11,7 +11,8 @@ import { Bidirectional } from '../layers/bidirectional.js';
 import { InputLayer } from '../layers/input.js';
 import { RecurrentLayer } from '../layers/recurrent-base.js';
 import { TimeDistributed } from '../layers/time-distributed.js';
-import { kerasMajorVersion, modelFromTopology } from './deserialize.js';
+import { configOrder, kerasMajorVersion, modelFromTopology } from './deserialize.js';
+import { GraphLayer } from '../engine/graph-layer.js';
 import type { LayersModel } from './model.js';
 import { compileFromKeras3, compileFromTfjs } from './training-config.js';
 
@@ -62,7 +63,8 @@ function saveablePairs(layers: Layer[], store: SaveableWeights, container: strin
   const counts = new Map<string, number>();
   const pairs: [Weight, H5Dataset][] = [];
   for (const layer of layers) {
-    const base = snakeCase(layer instanceof InputLayer ? 'InputLayer' : layer.className);
+    // Keras 3 calls a functional model's class Functional; TF.js and lstm-wasm say Model.
+    const base = snakeCase(layer instanceof InputLayer ? 'InputLayer' : layer.className === 'Model' ? 'Functional' : layer.className);
     const n = counts.get(base) ?? 0;
     counts.set(base, n + 1);
     const path = `${container}/${n === 0 ? base : `${base}_${n}`}`;
@@ -78,6 +80,10 @@ function saveablePairs(layers: Layer[], store: SaveableWeights, container: strin
 
 /** The datasets of one layer in the order of `layer.weights`. */
 function savedVars(layer: Layer, path: string, store: SaveableWeights): H5Dataset[] {
+  if (layer instanceof GraphLayer) {
+    // A model inside the model: its layers in its config's order, under `<path>/layers`.
+    return saveablePairs(configOrder.get(layer) ?? layer.layers, store, `${path}/layers`).map(([, d]) => d);
+  }
   if (layer instanceof Bidirectional) {
     return [...savedVars(layer.forwardLayer, `${path}/forward_layer`, store), ...savedVars(layer.backwardLayer, `${path}/backward_layer`, store)];
   }
