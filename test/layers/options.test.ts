@@ -49,4 +49,18 @@ describe('layer options', () => {
     expect(() => lw.layers.gru({ units: 2, unitForgetBias: true } as unknown as lw.layers.GRUArgs)).toThrow(/unknown option "unitForgetBias"/);
     expect(lw.layers.lstm({ units: 2, returnSequences: undefined }).returnSequences).toBe(false);
   });
+
+  it('unroll and implementation (Keras, TF.js) are accepted, checked, and change nothing', async () => {
+    await lw.ready({ backend: 'js' });
+    const x = lw.tensor(Float32Array.from({ length: 2 * 3 * 2 }, (_, i) => Math.sin(i)), [2, 3, 2]);
+    const run = (extra: Record<string, unknown>) => {
+      lw.setSeed(5);
+      const m = lw.sequential([lw.layers.gru({ units: 3, inputShape: [3, 2], ...extra })]);
+      return Array.from((m.predict(x) as lw.Tensor).dataSync());
+    };
+    const plain = run({});
+    expect(run({ unroll: true, implementation: 1 })).toEqual(plain);
+    expect(() => lw.layers.lstm({ units: 2, unroll: 'yes' } as never)).toThrow(/unroll must be true or false/);
+    expect(() => lw.layers.lstm({ units: 2, implementation: 3 } as never)).toThrow(/implementation must be 1 or 2/);
+  });
 });

@@ -39,12 +39,19 @@ export interface RecurrentArgs extends LayerArgs {
   kernelInitializer?: InitializerName;
   recurrentInitializer?: InitializerName;
   biasInitializer?: InitializerName;
+  /**
+   * Keras / TF.js: unroll the loop. Accepted for ported code; it never changes the result here,
+   * the fused kernel runs the sequence either way.
+   */
+  unroll?: boolean;
+  /** Keras / TF.js: 1 or 2, how the gate products are batched. Accepted; it never changes the result here. */
+  implementation?: 1 | 2;
 }
 
 const RECURRENT_OPTIONS: OptionNames<RecurrentArgs, LayerArgs> = {
   units: true, activation: true, recurrentActivation: true, useBias: true, returnSequences: true, returnState: true,
   goBackwards: true, zeroOutputForMask: true, stateful: true, dropout: true, recurrentDropout: true, kernelInitializer: true,
-  recurrentInitializer: true, biasInitializer: true,
+  recurrentInitializer: true, biasInitializer: true, unroll: true, implementation: true,
 };
 
 interface Saved {
@@ -103,6 +110,10 @@ export abstract class RecurrentLayer extends Layer {
     }
     this.dropout = rargs.dropout ?? 0;
     this.recurrentDropout = rargs.recurrentDropout ?? 0;
+    if (rargs.unroll !== undefined && typeof rargs.unroll !== 'boolean') throw new LwError('BAD_ARGUMENT', `layer "${this.name}": unroll must be true or false, got ${String(rargs.unroll)}`);
+    if (rargs.implementation !== undefined && rargs.implementation !== 1 && rargs.implementation !== 2) {
+      throw new LwError('BAD_ARGUMENT', `layer "${this.name}": implementation must be 1 or 2, got ${String(rargs.implementation)}`);
+    }
     this.projection = new EmbeddingProjection(this.name);
   }
 

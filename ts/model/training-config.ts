@@ -9,7 +9,9 @@ import { optimizerArgs, readIterations } from '../optim/state.js';
 
 /** An optimizer from {class_name, config} (Keras, TF.js or lstm-wasm names). */
 function optimizerFromJson(json: JsonObject, where: string): Optimizer {
-  const cls = own(json, 'class_name');
+  // tf.keras 2.11+ names its built-in optimizers "Custom>Adam" in training_config.
+  const raw = own(json, 'class_name');
+  const cls = typeof raw === 'string' ? raw.replace(/^Custom>/, '') : raw;
   const args = optimizerArgs(own(json, 'config'), where);
   // The optimizer constructors take numbers only; flags are set after construction.
   const flags: Record<string, boolean> = {};
