@@ -115,10 +115,66 @@ describe('initialState elsewhere', () => {
     await lw.ready({ backend: 'js' });
   });
 
-  it('a layer without call options refuses them; bidirectional says it does not take states', () => {
+  it('a layer without call options refuses them', () => {
     const x = lw.input({ shape: [T, F] });
     const s = lw.input({ shape: [U] });
     expect(() => lw.layers.dense({ units: 2 }).apply(x, { initialState: [s] })).toThrow(/BAD_ARGUMENT.*apply: unknown option "initialState"; it takes no options/);
-    expect(() => lw.layers.bidirectional({ layer: lw.layers.gru({ units: U }) }).apply(x, { initialState: [s, s] })).toThrow(/UNSUPPORTED.*initial states are not supported/);
+  });
+});
+
+describe('bidirectional with initialState: the forward layer\'s states, then the backward layer\'s', () => {
+  /** Bidirectional(LSTM) given [hF, cF, hB, cB], beside the two directions written out with the same weights and states. */
+  function models(returnSequences: boolean) {
+    const x = lw.input({ shape: [T, F], name: 'x' });
+    const s = Array.from({ length: 4 }, (_, i) => lw.input({ shape: [U], name: `s${i}` }));
+    const bi = lw.layers.bidirectional({ layer: lw.layers.lstm({ units: U, returnSequences }), mergeMode: 'concat' });
+    const biModel = lw.model({ inputs: [x, ...s], outputs: bi.apply(x, { initialState: s }) as SymbolicTensor });
+    const f = lw.layers.lstm({ units: U, returnSequences });
+    const b = lw.layers.lstm({ units: U, returnSequences, goBackwards: true });
+    const flat = lw.model({ inputs: [x, ...s], outputs: [f.apply(x, { initialState: s.slice(0, 2) }) as SymbolicTensor, b.apply(x, { initialState: s.slice(2) }) as SymbolicTensor] });
+    const w = bi.getWeights();
+    f.setWeights(w.slice(0, 3));
+    b.setWeights(w.slice(3));
+    return { biModel, flat };
+  }
+
+  /** The two directions' outputs merged as Bidirectional does: the backward sequence back in input order, then concatenated. */
+  function merged([yf, yb]: lw.Tensor[], returnSequences: boolean): number[] {
+    const [f, b] = [yf.dataSync(), yb.dataSync()];
+    const out: number[] = [];
+    const steps = returnSequences ? T : 1;
+    for (let r = 0; r < B; r++) {
+      for (let t = 0; t < steps; t++) {
+        const tb = returnSequences ? T - 1 - t : 0;
+        out.push(...f.slice((r * steps + t) * U, (r * steps + t + 1) * U), ...b.slice((r * steps + tb) * U, (r * steps + tb + 1) * U));
+      }
+    }
+    return out;
+  }
+  const data = () => [rand([B, T, F], 1), ...Array.from({ length: 4 }, (_, i) => rand([B, U], 2 + i))];
+
+  it.each([false, true])('outputs equal the two directions run with their states (returnSequences %s)', (returnSequences) => {
+    const { biModel, flat } = models(returnSequences);
+    const got = biModel.predict(data()) as lw.Tensor;
+    expectClose(got.dataSync(), Float64Array.from(merged(flat.predict(data()) as lw.Tensor[], returnSequences)), 1e-12, 1e-12, 'bidirectional with states');
+    const without = lw.model({ inputs: biModel.inputs.slice(0, 1), outputs: biModel.layers[biModel.layers.length - 1].apply(biModel.inputs[0]) as SymbolicTensor });
+    expect(Array.from((without.predict(data()[0]) as lw.Tensor).dataSync())).not.toEqual(Array.from(got.dataSync()));
+  });
+
+  it('gradients of the weights and of all four states match finite differences (float64)', () => {
+    const x = lw.input({ shape: [T, F] });
+    const probes = Array.from({ length: 4 }, (_, i) => probedInput([B, U], 20 + i));
+    const out = lw.layers.bidirectional({ layer: lw.layers.lstm({ units: U }), mergeMode: 'sum' }).apply(x, { initialState: probes.map((p) => p[1]) }) as SymbolicTensor;
+    const m = lw.model({ inputs: [x, ...probes.map((p) => p[0])], outputs: out });
+    expect(checkModelGradients(m, [rand([B, T, F], 3), ...probes.map((p) => p[2])], rand([B, U], 4))).toBeGreaterThan(4 * B * U);
+  });
+
+  it('saves and loads; a wrong number of states is named', async () => {
+    const { biModel } = models(false);
+    const loaded = await lw.loadModel(biModel.toArtifacts());
+    expect(Array.from((loaded.predict(data()) as lw.Tensor).dataSync())).toEqual(Array.from((biModel.predict(data()) as lw.Tensor).dataSync()));
+    const x = lw.input({ shape: [T, F] });
+    const s = lw.input({ shape: [U] });
+    expect(() => lw.layers.bidirectional({ layer: lw.layers.lstm({ units: U }) }).apply(x, { initialState: [s, s] })).toThrow(/takes 4 initial states \(2 for each direction/);
   });
 });

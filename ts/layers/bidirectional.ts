@@ -7,6 +7,7 @@ import { fmt, type Shape } from '../engine/shape.js';
 import { Layer, type ApplyArgs, type ForwardResult, type LayerArgs, type SymbolicTensor } from '../engine/layer.js';
 import { inputMask, type OutputMask } from '../engine/mask.js';
 import { RecurrentLayer } from './recurrent-base.js';
+import { initialStateInputs } from './initial-state.js';
 import { layerConfig, nestLayer } from './wrapper.js';
 
 export type MergeMode = 'concat' | 'sum' | 'mul' | 'ave';
@@ -81,12 +82,21 @@ export class Bidirectional extends Layer {
     return [this.forwardLayer, this.backwardLayer];
   }
 
-  /** Initial states for the two directions are not taken yet: refused, never dropped. */
+  /**
+   * `apply(x, { initialState })` (TF.js, Keras): the forward layer's states, then the backward
+   * layer's ([hF, cF, hB, cB] for LSTMs). They become further inputs of the node.
+   */
   protected override callInputs(inputs: SymbolicTensor[], kwargs: ApplyArgs): SymbolicTensor[] {
-    if (kwargs.initialState !== undefined || inputs.length > 1) {
-      throw new LwError('UNSUPPORTED', `bidirectional "${this.name}": initial states are not supported (apply it to one sequence input)`);
+    return initialStateInputs(this, inputs, kwargs);
+  }
+
+  /** The initial states in `inputs` (after x) for the forward and the backward layer. */
+  private splitStates<T>([, ...states]: readonly T[]): [T[], T[]] {
+    const n = this.forwardLayer.stateCount;
+    if (states.length && states.length !== 2 * n) {
+      throw this.shapeError(`takes ${2 * n} initial states (${n} for each direction: the forward layer's, then the backward layer's), got ${states.length}`);
     }
-    return super.callInputs(inputs, kwargs);
+    return [states.slice(0, states.length / 2), states.slice(states.length / 2)];
   }
 
   private checkBackwardLayer(fwd: RecurrentLayer, bwd: RecurrentLayer): void {
@@ -99,10 +109,11 @@ export class Bidirectional extends Layer {
   }
 
   computeOutputShape(inputShapes: Shape[]): Shape[] {
-    const s = this.expectRank(inputShapes, [3], 'input [batch, time, features]');
+    const s = this.expectRank(inputShapes.slice(0, 1), [3], 'input [batch, time, features]');
     if (s[2] === null) throw this.shapeError('the feature (last) dimension of the input must be known');
-    const [of, ...statesF] = this.forwardLayer.computeOutputShape(inputShapes);
-    const [ob, ...statesB] = this.backwardLayer.computeOutputShape(inputShapes);
+    const [givenF, givenB] = this.splitStates(inputShapes);
+    const [of, ...statesF] = this.forwardLayer.computeOutputShape([s, ...givenF]);
+    const [ob, ...statesB] = this.backwardLayer.computeOutputShape([s, ...givenB]);
     if (this.mergeMode === null) return [of, ob, ...statesF, ...statesB];
     const last = of.length - 1;
     let out: Shape;
@@ -117,14 +128,16 @@ export class Bidirectional extends Layer {
   }
 
   override build(inputShapes: Shape[]): void {
-    this.forwardLayer.ensureBuilt(inputShapes);
-    this.backwardLayer.ensureBuilt(inputShapes);
+    this.forwardLayer.ensureBuilt(inputShapes.slice(0, 1));
+    this.backwardLayer.ensureBuilt(inputShapes.slice(0, 1));
     this.weights.push(...this.forwardLayer.weights, ...this.backwardLayer.weights);
   }
 
-  forward(ctx: ExecCtx, [x]: BatchTensor[]) {
-    const fwd = this.forwardLayer.forward(ctx, [x]);
-    const bwd = this.backwardLayer.forward(ctx, [x]);
+  forward(ctx: ExecCtx, inputs: BatchTensor[]) {
+    const x = inputs[0];
+    const [statesF, statesB] = this.splitStates(inputs);
+    const fwd = this.forwardLayer.forward(ctx, [x, ...statesF]);
+    const bwd = this.backwardLayer.forward(ctx, [x, ...statesB]);
     const of = fwd.outputs[0];
     const ob = bwd.outputs[0];
     let yf = of.ptr;
@@ -158,8 +171,11 @@ export class Bidirectional extends Layer {
     return { outputs: [merged, ...fwd.outputs.slice(1), ...bwd.outputs.slice(1)], saved };
   }
 
-  backward(ctx: ExecCtx, savedAny: unknown, [x]: BatchTensor[], _outputs: BatchTensor[], dOutputs: number[]): number[] {
+  backward(ctx: ExecCtx, savedAny: unknown, inputs: BatchTensor[], _outputs: BatchTensor[], dOutputs: number[], wanted?: readonly boolean[]): number[] {
     const saved = savedAny as Saved;
+    const x = inputs[0];
+    const [givenF, givenB] = this.splitStates(inputs);
+    const [wantedF, wantedB] = wanted ? this.splitStates(wanted) : [undefined, undefined];
     const nf = saved.fwd.outputs.length - 1;
     // Unmerged, the first two gradients are the directions' own.
     const separate = this.mergeMode === null;
@@ -197,16 +213,19 @@ export class Bidirectional extends Layer {
         dyb = this.mergedToSteps(ctx, dyb, x, this.backwardLayer, true);
       }
     }
-    const dxf = this.directionBackward(ctx, this.forwardLayer, saved.fwd, x, [dyf, ...dStatesF]);
-    const dxb = this.directionBackward(ctx, this.backwardLayer, saved.bwd, x, [dyb, ...dStatesB]);
-    if (!dxf || !dxb) return [dxf || dxb];
-    add(k, { n: x.shape.reduce((a, b) => a * b, 1), a: dxf, b: dxb, out: dxf });
-    return [dxf];
+    const wantedX = wanted?.[0];
+    const [dxf, ...dsF] = this.directionBackward(ctx, this.forwardLayer, saved.fwd, [x, ...givenF], [dyf, ...dStatesF], wantedX, wantedF);
+    const [dxb, ...dsB] = this.directionBackward(ctx, this.backwardLayer, saved.bwd, [x, ...givenB], [dyb, ...dStatesB], wantedX, wantedB);
+    if (dxf && dxb) add(k, { n: x.shape.reduce((a, b) => a * b, 1), a: dxf, b: dxb, out: dxf });
+    return [dxf || dxb, ...dsF, ...dsB];
   }
 
-  private directionBackward(ctx: ExecCtx, layer: RecurrentLayer, r: ForwardResult, x: BatchTensor, d: number[]): number {
-    if (d.every((p) => !p)) return 0;
-    return layer.backward(ctx, r.saved, [x], r.outputs, d)[0] ?? 0;
+  /** One direction's backward: [dx, ...d initial states] (0 where none). */
+  private directionBackward(ctx: ExecCtx, layer: RecurrentLayer, r: ForwardResult, inputs: BatchTensor[], d: number[], wantedX: boolean | undefined, wantedStates: boolean[] | undefined): number[] {
+    if (d.every((p) => !p)) return inputs.map(() => 0);
+    const wanted = wantedX === undefined && !wantedStates ? undefined : [wantedX ?? true, ...(wantedStates ?? inputs.slice(1).map(() => true))];
+    const out = layer.backward(ctx, r.saved, inputs, r.outputs, d, wanted);
+    return inputs.map((_, i) => out[i] ?? 0);
   }
 
   /**

@@ -121,6 +121,11 @@ export abstract class RecurrentLayer extends Layer {
     return CELLS[this.cellKind];
   }
 
+  /** How many states the cell carries: 2 for LSTM ([h, c]), 1 for GRU and SimpleRNN. */
+  get stateCount(): number {
+    return this.cell.states;
+  }
+
   /** GRU: the reset gate after the recurrent product. */
   protected get resetAfterFlag(): boolean {
     return false;
