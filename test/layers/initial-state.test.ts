@@ -86,6 +86,24 @@ describe.each(Object.keys(CELLS) as (keyof typeof CELLS)[])('%s with initialStat
     expect(e.message).toMatch(/passes training = true/);
   });
 
+  it('eagerly on tensors (TF.js, Keras): the same outputs, the weights kept, no node left behind', () => {
+    const layer = make({ units: U, returnSequences: true });
+    const [x, ...s] = data();
+    const got = layer.apply(x, { initialState: s }) as lw.Tensor;
+    expect(layer.inboundNodes).toHaveLength(0);
+    const [kernel, recurrentKernel, bias] = layer.getWeights();
+    expectClose(got.dataSync(), ops({ x, kernel, recurrentKernel, bias, initialState: s }).outputs.dataSync(), 1e-12, 1e-12, `${cell} eager`);
+    // Called again it gives the same (its weights stayed), and without states something else.
+    expect(Array.from((layer.apply(x, { initialState: s }) as lw.Tensor).dataSync())).toEqual(Array.from(got.dataSync()));
+    expect(Array.from((layer.apply(x) as lw.Tensor).dataSync())).not.toEqual(Array.from(got.dataSync()));
+    // The layer then serves a model, whose saved graph loads.
+    const xi = lw.input({ shape: [T, F] });
+    const si = s.map(() => lw.input({ shape: [U] }));
+    const m = lw.model({ inputs: [xi, ...si], outputs: layer.apply(xi, { initialState: si }) as SymbolicTensor });
+    expect(Array.from((m.predict([x, ...s]) as lw.Tensor).dataSync())).toEqual(Array.from(got.dataSync()));
+    expect(() => layer.apply(x, { initialState: si })).toThrow(/all of one kind|must be tensors too/);
+  });
+
   it('errors: wrong count, wrong shape, given twice', () => {
     const x = lw.input({ shape: [T, F] });
     const s = lw.input({ shape: [U] });
@@ -167,6 +185,18 @@ describe('bidirectional with initialState: the forward layer\'s states, then the
     const out = lw.layers.bidirectional({ layer: lw.layers.lstm({ units: U }), mergeMode: 'sum' }).apply(x, { initialState: probes.map((p) => p[1]) }) as SymbolicTensor;
     const m = lw.model({ inputs: [x, ...probes.map((p) => p[0])], outputs: out });
     expect(checkModelGradients(m, [rand([B, T, F], 3), ...probes.map((p) => p[2])], rand([B, U], 4))).toBeGreaterThan(4 * B * U);
+  });
+
+  it('eagerly on tensors: what the model predicts', () => {
+    const { biModel } = models(true);
+    const bi = biModel.layers.find((l) => l.className === 'Bidirectional')!;
+    const [x, ...s] = data();
+    expect(Array.from((bi.apply(x, { initialState: s }) as lw.Tensor).dataSync())).toEqual(Array.from((biModel.predict(data()) as lw.Tensor).dataSync()));
+    const dense = lw.layers.dense({ units: 2 });
+    const y = dense.apply(lw.tensor([[1, 2, 3]])) as lw.Tensor;
+    expect(y.shape).toEqual([1, 2]);
+    const [k, b] = dense.getWeights().map((t) => t.dataSync());
+    expectClose(y.dataSync(), Float64Array.from([0, 1].map((j) => k[j] + 2 * k[2 + j] + 3 * k[4 + j] + b[j])), 1e-12, 1e-12, 'eager dense');
   });
 
   it('saves and loads; a wrong number of states is named', async () => {

@@ -28,6 +28,20 @@ export interface ApplyArgs {
   initialState?: SymbolicTensor | SymbolicTensor[];
 }
 
+/** Call options of an eager `layer.apply(tensors, kwargs)`: the same, with tensors. */
+export interface EagerApplyArgs {
+  initialState?: Tensor | Tensor[];
+}
+
+/** Runs a layer on tensors; set by ts/model, which can make the one-layer model it takes. */
+type EagerApply = (layer: Layer, inputs: Tensor[], kwargs: EagerApplyArgs) => Tensor | Tensor[];
+let eagerApply: EagerApply | null = null;
+
+/** Installs how `layer.apply(tensors)` runs (ts/model/eager-apply.ts). */
+export function setEagerApply(run: EagerApply): void {
+  eagerApply = run;
+}
+
 /** A tensor in a model graph (no values): what `layer.apply(...)` returns. */
 export class SymbolicTensor {
   constructor(
@@ -241,14 +255,23 @@ export abstract class Layer {
   }
 
   /**
-   * Applies the layer to symbolic tensors (functional API). `kwargs` are call options (TF.js, Keras):
-   * `initialState` for recurrent layers; a layer refuses options it does not take.
+   * Applies the layer to symbolic tensors (functional API), or to tensors, computing at once (TF.js
+   * and Keras eager calls: `lstm.apply(x, { initialState: [h, c] })` gives the output tensor; an
+   * unbuilt layer is built for the shapes it is given). `kwargs` are call options: `initialState`
+   * for recurrent layers; a layer refuses options it does not take.
    */
-  apply(inputs: SymbolicTensor | SymbolicTensor[], kwargs: ApplyArgs = {}): SymbolicTensor | SymbolicTensor[] {
-    const list = this.callInputs(Array.isArray(inputs) ? inputs : [inputs], kwargs);
+  apply(inputs: Tensor | Tensor[], kwargs?: EagerApplyArgs): Tensor | Tensor[];
+  apply(inputs: SymbolicTensor | SymbolicTensor[], kwargs?: ApplyArgs): SymbolicTensor | SymbolicTensor[];
+  apply(inputs: SymbolicTensor | SymbolicTensor[] | Tensor | Tensor[], kwargs: ApplyArgs | EagerApplyArgs = {}): SymbolicTensor | SymbolicTensor[] | Tensor | Tensor[] {
+    const given = Array.isArray(inputs) ? inputs : [inputs];
+    if (given.length && given.every((t) => t instanceof Tensor)) {
+      if (!eagerApply) throw new LwError('NOT_READY', `layer ${this.name}.apply on tensors needs the model module loaded`);
+      return eagerApply(this, given as Tensor[], kwargs as EagerApplyArgs);
+    }
+    const list = this.callInputs(given as SymbolicTensor[], kwargs as ApplyArgs);
     for (const t of list) {
       if (!(t instanceof SymbolicTensor)) {
-        throw new LwError('BAD_ARGUMENT', `layer ${this.name}.apply takes the symbolic outputs of lw.input() or other layers`);
+        throw new LwError('BAD_ARGUMENT', `layer ${this.name}.apply takes the symbolic outputs of lw.input() or other layers, or tensors (all of one kind, initial states too)`);
       }
     }
     const shapes = list.map((t) => t.shape);

@@ -1,6 +1,6 @@
 import { LwError, positiveInt } from '../errors.js';
 import { InputLayer } from '../layers/input.js';
-import { SymbolicTensor, type Layer, type Node } from '../engine/layer.js';
+import { SymbolicTensor, setEagerApply, type Layer, type Node } from '../engine/layer.js';
 import { GraphLayer } from '../engine/graph-layer.js';
 import { eagerMasks, type MaskArgument } from '../engine/mask.js';
 import { checkOptions } from '../engine/options.js';
@@ -23,6 +23,7 @@ import { summarize } from './summary.js';
 import { modelToArtifacts } from './to-artifacts.js';
 import { modelConfig } from './topology.js';
 import { checkInputs, checkTargets } from './validate-data.js';
+import { eagerApplyWith } from './eager-apply.js';
 
 export type { CompileArgs } from './compile.js';
 export type { StepLogs } from './step.js';
@@ -291,3 +292,6 @@ export class LayersModel extends GraphLayer {
 export function model(args: { inputs: SymbolicTensor | SymbolicTensor[]; outputs: SymbolicTensor | SymbolicTensor[]; name?: string }): LayersModel {
   return new LayersModel(args);
 }
+
+// layer.apply(tensors) runs the layer as a one-layer model of this class.
+setEagerApply(eagerApplyWith(LayersModel));
