@@ -101,7 +101,7 @@ describe.each(Object.keys(CELLS) as (keyof typeof CELLS)[])('%s with initialStat
     const si = s.map(() => lw.input({ shape: [U] }));
     const m = lw.model({ inputs: [xi, ...si], outputs: layer.apply(xi, { initialState: si }) as SymbolicTensor });
     expect(Array.from((m.predict([x, ...s]) as lw.Tensor).dataSync())).toEqual(Array.from(got.dataSync()));
-    expect(() => layer.apply(x, { initialState: si })).toThrow(/all of one kind|must be tensors too/);
+    expect(() => layer.apply(x, { initialState: si as never })).toThrow(/all of one kind|must be tensors too/);
   });
 
   it('errors: wrong count, wrong shape, given twice', () => {
