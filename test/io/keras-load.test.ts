@@ -2,7 +2,9 @@
 // compile_config, Keras 2 training_config), training further, evaluating, saving in lstm-wasm's
 // format and loading that back to the same predictions; options lstm-wasm cannot run refused by
 // name. Fixtures: test/fixtures/keras (scripts/keras_fixtures.py).
-import { describe, it, expect, beforeAll } from 'vitest';
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -55,6 +57,40 @@ describe('a loaded Keras model', () => {
   it('without compile settings stays uncompiled: compile it to train', async () => {
     const m = await lw.loadModel(bytes('k2_0_8_sequential_gru.h5'));
     expect(m.optimizer).toBeNull();
+  });
+});
+
+describe('Keras files over http(s) and from disk, by URL', () => {
+  let server: Server;
+  let base = '';
+  beforeAll(async () => {
+    // Serves test/fixtures/keras; the format is told from the bytes, whatever the name or type says.
+    server = createServer((req, res) => {
+      try {
+        const body = readFileSync(join(DIR, decodeURIComponent(new URL(req.url!, 'http://x').pathname).replace(/^\/+/, '').replace(/\.\./g, '')));
+        res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(body);
+      } catch {
+        res.writeHead(404).end();
+      }
+    });
+    await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  });
+  afterAll(() => new Promise<void>((ok) => server.close(() => ok())));
+
+  const predictions = async (source: string) => Array.from(((await lw.loadModel(source)).predict(lw.tensor(expected(source.includes('sharded') ? 'k3_sharded_gru.keras' : 'k3_sequential_deflate.keras').inputs[0])) as lw.Tensor).dataSync());
+
+  it('a .keras, an .h5 and a sharded directory load by http URL as from their bytes', async () => {
+    const fromBytes = Array.from(((await lw.loadModel(bytes('k3_sequential_deflate.keras'))).predict(lw.tensor(expected('k3_sequential_deflate.keras').inputs[0])) as lw.Tensor).dataSync());
+    expect(await predictions(`${base}k3_sequential_deflate.keras`)).toEqual(fromBytes);
+    expect(await predictions(`file://${join(DIR, 'k3_sequential_deflate.keras')}`)).toEqual(fromBytes);
+    const h5 = await lw.loadModel(`${base}k2_0_8_sequential_gru.h5`);
+    expect(h5.countParams()).toBeGreaterThan(0);
+    const sharded = await predictions(`${base}k3_sharded_gru/model.weights.json`);
+    expect(await predictions(`file://${join(DIR, 'k3_sharded_gru')}`)).toEqual(sharded);
+    const missing = await lw.loadModel(`${base}nowhere/model.weights.json`).catch((e) => e);
+    expect(missing.code).toBe('BAD_MODEL_FILE');
+    expect(missing.message).toMatch(/needs config\.json, which cannot be read: cannot fetch .*HTTP 404/);
   });
 });
 

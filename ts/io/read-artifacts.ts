@@ -111,14 +111,15 @@ function artifactsFromJson(json: unknown, what: string): ModelArtifacts {
 
 async function readFromFiles(source: string | URL): Promise<LoadedArtifacts | ModelFileBytes | KerasDirectory> {
   let path = filePath(source);
-  if (/\.weights\.json$/i.test(path)) return readKerasDirectory(dirName(path), path.slice(dirName(path).length).replace(/^[\\/]/, ''));
+  const fromDir = (dir: string) => (name: string) => fileOps.readFile(joinPath(dir, name));
+  if (/\.weights\.json$/i.test(path)) return readKerasDirectory(dirName(path), path.slice(dirName(path).length).replace(/^[\\/]/, ''), fromDir(dirName(path)));
   if (!/\.json$/i.test(path)) {
     // A file (model.keras, model.h5) is told apart by its bytes; a directory holds a model.json or a Keras model.
     const raw = await fileOps.readFile(path).catch(() => null);
     if (raw && !looksLikeJson(raw)) return { kind: 'file', bytes: raw, what: path };
     if (!raw) {
       const names = await fileOps.listDir(path);
-      if (!names.includes('model.json') && names.includes('config.json')) return readKerasDirectory(path, names.find((n) => /\.weights\.json$/.test(n)));
+      if (!names.includes('model.json') && names.includes('config.json')) return readKerasDirectory(path, names.find((n) => /\.weights\.json$/.test(n)), fromDir(path));
       path = joinPath(path, 'model.json');
     }
   }
@@ -180,14 +181,14 @@ async function matchingVersion(json: JsonObject, dir: string, name: string, byte
 
 /**
  * A Keras 3 model directory: config.json, metadata.json and the weights, `model.weights.h5` or
- * the index `indexName` (`*.weights.json`) with the shards it names, each beside it.
+ * the index `indexName` (`*.weights.json`) with the shards it names, each beside it. `readFile`
+ * reads a file of the directory by name (from disk, or fetched relative to a URL); `dir` names it.
  */
-async function readKerasDirectory(dir: string, indexName: string | undefined): Promise<KerasDirectory> {
+async function readKerasDirectory(dir: string, indexName: string | undefined, readFile: (name: string) => Promise<Uint8Array>): Promise<KerasDirectory> {
   const files = new Map<string, Uint8Array>();
   const read = async (name: string, required: boolean) => {
-    const file = joinPath(dir, name);
-    const bytes = await fileOps.readFile(file).catch((e: Error) => {
-      if (required) throw badFile(`the Keras model in ${dir} needs ${name}, which cannot be read: ${e.message}`, { path: file });
+    const bytes = await readFile(name).catch((e: Error) => {
+      if (required) throw badFile(`the Keras model in ${dir} needs ${name}, which cannot be read: ${e.message.replace(/^\[\w+\] /, '')}`, { name });
       return null;
     });
     if (bytes) files.set(name, bytes);
@@ -196,9 +197,9 @@ async function readKerasDirectory(dir: string, indexName: string | undefined): P
   await read('metadata.json', false);
   if (indexName) {
     await read(indexName, true);
-    const index = parseJson(new TextDecoder().decode(files.get(indexName)!), joinPath(dir, indexName));
-    if (!isObject(index)) throw badFile(`${joinPath(dir, indexName)} must be a JSON object with "weight_map"`);
-    for (const shard of new Set(shardNames(index, joinPath(dir, indexName)).values())) await read(shard, true);
+    const index = parseJson(new TextDecoder().decode(files.get(indexName)!), `${dir} ${indexName}`);
+    if (!isObject(index)) throw badFile(`${dir} ${indexName} must be a JSON object with "weight_map"`);
+    for (const shard of new Set(shardNames(index, `${dir} ${indexName}`).values())) await read(shard, true);
   } else await read('model.weights.h5', true);
   return { kind: 'keras-directory', files, what: dir };
 }
@@ -224,7 +225,10 @@ async function fetchBytes(url: string): Promise<Uint8Array> {
   return new Uint8Array(await res.arrayBuffer());
 }
 
-async function readFromHttp(url: string): Promise<LoadedArtifacts | ModelFileBytes> {
+async function readFromHttp(url: string): Promise<LoadedArtifacts | ModelFileBytes | KerasDirectory> {
+  // A Keras 3 sharded model: the index's URL, its config.json and shards beside it.
+  const index = /([^/?#]+\.weights\.json)(?:[?#].*)?$/i.exec(url)?.[1];
+  if (index) return readKerasDirectory(new URL('.', url).href, index, (name) => fetchBytes(new URL(name, url).href));
   const raw = await fetchBytes(url);
   if (!looksLikeJson(raw)) return { kind: 'file', bytes: raw, what: url };
   const json = parseJson(new TextDecoder().decode(raw), url);
