@@ -100,7 +100,7 @@ describe('cells that cannot be saved', () => {
     expectLwErrorSync(() => m.toArtifacts(), 'UNSUPPORTED', /layer "unreg" \(RNN\): cell "unregistered" has className "NotRegistered", which is not registered/);
   });
 
-  it('loading a cell class that is not registered: BAD_MODEL_FILE naming the layer', async () => {
+  it('loading a cell class that is not registered: UNSUPPORTED naming the layer', async () => {
     const m = lw.sequential({ layers: [lw.layers.rnn({ cell: new SavableMGU(3), inputShape: [T, F], name: 'later' })] });
     const art = m.toArtifacts();
     const topo = JSON.parse(JSON.stringify(art.modelTopology).replace('"TestMGU"', '"Elsewhere"'));
@@ -110,7 +110,7 @@ describe('cells that cannot be saved', () => {
     } catch (e) {
       err = e;
     }
-    checkLwError(err, 'BAD_MODEL_FILE', [/layer 0 "later" \(RNN\) cell: cell class "Elsewhere" is not registered: call lw\.layers\.registerCell\("Elsewhere", factory\)/, /registered: .*TestMGU/]);
+    checkLwError(err, 'UNSUPPORTED', [/layer 0 "later" \(RNN\) cell: cell class "Elsewhere" is not registered: call lw\.layers\.registerCell\("Elsewhere", factory\)/, /registered: .*TestMGU/]);
   });
 
   it('registerCell checks its arguments', () => {

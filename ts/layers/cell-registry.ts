@@ -51,7 +51,8 @@ export function cellsFromJson(json: unknown, where: string): Cell[] {
     const factory = factories.get(cls);
     if (!factory) {
       const known = [...factories.keys()].sort();
-      throw badFile(`${at}: cell class "${cls}" is not registered: call lw.layers.registerCell("${cls}", factory) before loading${known.length ? ` (registered: ${known.join(', ')})` : ''}`, { className: cls });
+      // What the file asks for is not here (a Keras built-in cell such as LSTMCell, or a user cell): as an unknown layer.
+      throw new LwError('UNSUPPORTED', `${at}: cell class "${cls}" is not registered: call lw.layers.registerCell("${cls}", factory) before loading${known.length ? ` (registered: ${known.join(', ')})` : ''}`, { className: cls });
     }
     return named(factory(config), own(config, 'name'));
   };
