@@ -4,9 +4,10 @@
 // is BAD_MODEL_FILE (UNSUPPORTED when a mutation asks for a layer, option or activation lstm-wasm has
 // not got), in
 // bounded time, without leaking backend memory or touching a global object; the bombs are refused
-// before their bytes are inflated. Reproduce one case with LW_FUZZ_CASE=<index>.
+// before their bytes are inflated. Reproduce one case with LW_FUZZ_CASE=<index> (LW_FUZZ_DUMP=<dir>
+// writes the mutated file there).
 import { describe, it, expect, beforeAll } from 'vitest';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { strToU8, unzipSync, zipSync, type Zippable } from 'fflate';
 import * as lw from '../../ts/index.js';
@@ -189,6 +190,7 @@ describe('loadModel fuzz: Keras files', () => {
       const mutant = mutators[name](base, r);
       if (!mutant) continue;
       const key = `${base.members ? 'zip' : 'h5'}:${name}`;
+      if (process.env.LW_FUZZ_DUMP) writeFileSync(join(process.env.LW_FUZZ_DUMP, `case-${c}-${base.name}`), mutant.bytes);
       counts[key] ??= { rejected: 0, loaded: 0 };
       const t0 = performance.now();
       let model: lw.LayersModel | null = null;
