@@ -139,7 +139,7 @@ registerLayer('RNN', (c) => {
   if (c.bool('time_major')) throw c.fail('time_major is not supported: sequences must be [batch, time, features]');
   return new RNN({
     ...c.layerArgs(),
-    cell: cellsFromJson(c.get('cell'), c.where),
+    cell: cellsFromJson(c.get('cell'), c.where, c.kerasMajor),
     returnSequences: c.bool('return_sequences'),
     returnState: c.bool('return_state'),
     goBackwards: c.bool('go_backwards'),

@@ -10,6 +10,7 @@ import { kerasParsers } from '../io/keras/load-parsers.js';
 import { Bidirectional } from '../layers/bidirectional.js';
 import { InputLayer } from '../layers/input.js';
 import { RecurrentLayer } from '../layers/recurrent-base.js';
+import { RNN } from '../layers/rnn.js';
 import { TimeDistributed } from '../layers/time-distributed.js';
 import { configOrder, kerasMajorVersion, modelFromTopology } from './deserialize.js';
 import { GraphLayer } from '../engine/graph-layer.js';
@@ -89,6 +90,17 @@ function savedVars(layer: Layer, path: string, store: SaveableWeights): H5Datase
   }
   if (layer instanceof TimeDistributed) return [...store.vars(path), ...savedVars(layer.layer, `${path}/layer`, store)];
   if (layer instanceof RecurrentLayer) return [...store.vars(path), ...store.vars(`${path}/cell`)];
+  if (layer instanceof RNN) {
+    // RNN(cell): the cell's variables under `cell`; StackedRNNCells' under `cell/cells/<class name>`, numbered as layers are.
+    if (layer.cells.length === 1) return [...store.vars(path), ...store.vars(`${path}/cell`)];
+    const counts = new Map<string, number>();
+    return [...store.vars(path), ...layer.cells.flatMap(({ cell }) => {
+      const base = snakeCase(cell.className ?? 'cell');
+      const n = counts.get(base) ?? 0;
+      counts.set(base, n + 1);
+      return store.vars(`${path}/cell/cells/${n === 0 ? base : `${base}_${n}`}`);
+    })];
+  }
   return store.vars(path);
 }
 
