@@ -62,11 +62,12 @@ describe('lstm usePeepholes', () => {
     expectClose(both.simd[0].dataSync(), both.js[0].dataSync(), 2e-6, 1e-5, 'simd vs js');
   });
 
-  it.each([
+  type Opts = { mask?: boolean; goBackwards?: boolean; bi?: boolean };
+  it.each<[string, Opts]>([
     ['no mask', {}],
     ['mask, goBackwards', { mask: true, goBackwards: true }],
     ['Bidirectional with a mask', { mask: true, bi: true }],
-  ] as const)('finite differences of every weight, peepholes included (%s)', (_label, opts) => {
+  ])('finite differences of every weight, peepholes included (%s)', (_label, opts) => {
     const m = model(opts);
     randomizePeepholes(m, 21);
     const out = opts.bi ? 2 * U : U;
