@@ -176,6 +176,43 @@ describe(`ONNX references (${fixture.generator})`, () => {
     });
   }
 
+  it('lw.ops.lstmForward({ peepholes }) gives ONNX\'s Y_h, Y_c; lstmBackward\'s dPeepholes matches finite differences', async () => {
+    await lw.ready({ backend: 'js' });
+    const c = cases.find((k) => k.name === 'lstm peepholes')!;
+    const { T, I, H } = c;
+    const B = batchOf(c);
+    const args = (p: number[]) => ({
+      x: lw.tensor(batchMajor(c.X, T, B, I), [B, T, I]),
+      kernel: lw.tensor(kerasMatrix('lstm', c.W, I, H), [I, 4 * H]),
+      recurrentKernel: lw.tensor(kerasMatrix('lstm', c.R, H, H), [H, 4 * H]),
+      bias: lw.tensor(kerasBias('lstm', c.B, H, false), [4 * H]),
+      initialState: [lw.tensor(c.initial_h!, [B, H]), lw.tensor(c.initial_c!, [B, H])],
+      peepholes: lw.tensor(p, [3 * H]),
+    });
+    const p0 = kerasPeepholes(c.P!, H);
+    const r = lw.ops.lstmForward(args(p0));
+    expectClose(r.states[0].dataSync(), c.Y_h, 1e-6, 1e-5, 'Y_h');
+    expectClose(r.states[1].dataSync(), c.Y_c!, 1e-6, 1e-5, 'Y_c');
+    // loss = Σ hT: dStates [1, 0]
+    const ones = new Array<number>(B * H).fill(1);
+    const g = lw.ops.lstmBackward(r, { dStates: [lw.tensor(ones, [B, H])] });
+    expect(g.dPeepholes!.shape).toEqual([3 * H]);
+    const loss = (p: number[]) => Array.from(lw.ops.lstmForward(args(p)).states[0].dataSync()).reduce((a, v) => a + v, 0);
+    const eps = 1e-3;
+    const numeric = p0.map((_, i) => {
+      const up = [...p0]; up[i] += eps;
+      const down = [...p0]; down[i] -= eps;
+      return (loss(up) - loss(down)) / (2 * eps);
+    });
+    expect(numeric.some((v) => Math.abs(v) > 1e-3)).toBe(true);
+    // the ops copy through float32 tensors: a float32-sized tolerance
+    expectClose(g.dPeepholes!.dataSync(), numeric, 1e-4, 1e-3, 'dPeepholes');
+    expect(lw.ops.lstmBackward(lw.ops.lstmForward({ ...args(p0), peepholes: null }), { dStates: [lw.tensor(ones, [B, H])] }).dPeepholes).toBeNull();
+    expect(() => lw.ops.gruForward({ ...args(p0), initialState: undefined, kernel: lw.tensor(new Array(I * 3 * H).fill(0), [I, 3 * H]), recurrentKernel: lw.tensor(new Array(3 * H * H).fill(0), [H, 3 * H]), bias: null }))
+      .toThrow(/peepholes are an LSTM option/);
+    expect(() => lw.ops.lstmForward({ ...args(p0), peepholes: lw.tensor([1, 2], [2]) })).toThrow(LwError);
+  });
+
   it('without zeroOutputForMask the padded steps repeat the last valid output (Keras), not ONNX\'s zeros', async () => {
     await lw.ready({ backend: 'js' });
     const c = cases.find((k) => k.name === 'gru sequence_lens, linear_before_reset 0')!;
