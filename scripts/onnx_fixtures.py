@@ -10,8 +10,9 @@ Sizes: T steps, batch, I inputs, H hidden. Every array keeps ONNX's name and lay
 B [1, 2·G·H] (Wb then Rb), P [1, 3H] (p_i, p_o, p_f), initial_h / initial_c [1, B, H], Y [T, 1, B, H],
 Y_h / Y_c [1, B, H]; ONNX's gate orders: LSTM i, o, f, c; GRU z, r, h. The test maps them to lstm-wasm's.
 
-direction: the helpers run forward only; "reverse" (one case) runs each sample's valid steps reversed
-through them and puts each output back at its own time, as ONNX's reverse direction does.
+direction: the helpers run forward only; "reverse" runs each sample's valid steps reversed through them and
+puts each output back at its own time, as ONNX's reverse direction does; "bidirectional" (one case) is both,
+with weights [2, ...] (index 0 forward, 1 reverse) and Y [T, 2, B, H].
 
 sequence_lens: these helpers (and ONNX 1.12) have no sequence_lens, so the cases with lengths are
 computed as ONNX defines them, from the same helpers: sample b is run alone over its first lens[b]
@@ -72,6 +73,52 @@ def lstm_c(inputs, steps):
     return C_t
 
 
+def with_lens(family, inputs, lens, reverse):
+    """(Y [T, 1, B, H], Y_h, Y_c [1, B, H]) of one direction over right-padded samples: each sample alone
+    over its first lens[b] steps (reverse: those steps from the last to the first, Y at each step's own time)."""
+    T, B = inputs['X'].shape[:2]
+    H = inputs['R'].shape[-1]
+    y = np.zeros((T, 1, B, H))
+    y_h = np.zeros((1, B, H))
+    y_c = np.zeros((1, B, H))
+    for b in range(B):
+        one = {k: (v[:lens[b], b:b + 1] if k == 'X' else v[:, b:b + 1] if k.startswith('initial') else v) for k, v in inputs.items()}
+        if reverse:
+            one['X'] = one['X'][::-1].copy()
+        yb, yhb = run(family, one)
+        y[:lens[b], :, b:b + 1, :] = yb[::-1] if reverse else yb
+        y_h[:, b, :] = yhb[:, 0, :]
+        if family == 'lstm':
+            y_c[:, b, :] = lstm_c(one, lens[b])[0]
+    return y, y_h, y_c
+
+
+def bidirectional_case(name, rs, T, B, I, H, lens, scale=0.5):
+    """ONNX direction "bidirectional" (LSTM with peepholes): the forward and reverse directions, each with
+    its own W, R, B, P and initial states (index 0 forward, 1 reverse); Y [T, 2, B, H], Y_h / Y_c [2, B, H]."""
+    x = f32(rs.randn(T, B, I))
+    for b in range(B):
+        x[lens[b]:, b, :] = 0
+    inputs = {
+        'X': x,
+        'W': f32(rs.randn(2, 4 * H, I) * scale),
+        'R': f32(rs.randn(2, 4 * H, H) * scale),
+        'B': f32(rs.randn(2, 8 * H) * scale),
+        'initial_h': f32(rs.randn(2, B, H) * scale),
+        'initial_c': f32(rs.randn(2, B, H) * scale),
+        'P': f32(rs.randn(2, 3 * H) * scale),
+    }
+    runs = [with_lens('lstm', {k: (v if k == 'X' else v[d:d + 1]) for k, v in inputs.items()}, lens, d == 1) for d in (0, 1)]
+    out = {'name': name, 'family': 'lstm', 'T': T, 'batch': B, 'I': I, 'H': H, 'linear_before_reset': 0, 'direction': 'bidirectional',
+           'sequence_lens': list(lens),
+           'Y': flat(np.concatenate([r[0] for r in runs], axis=1)),
+           'Y_h': flat(np.concatenate([r[1] for r in runs], axis=0)),
+           'Y_c': flat(np.concatenate([r[2] for r in runs], axis=0))}
+    for k, v in inputs.items():
+        out[k] = flat(v)
+    return out
+
+
 def case(family, name, rs, T, B, I, H, peepholes=False, lens=None, lbr=0, initial=True, scale=0.5, reverse=False):
     G = GATES[family]
     x = f32(rs.randn(T, B, I))
@@ -98,19 +145,7 @@ def case(family, name, rs, T, B, I, H, peepholes=False, lens=None, lbr=0, initia
     else:
         for b in range(B):
             x[lens[b]:, b, :] = 0
-        y = np.zeros((T, 1, B, H))
-        y_h = np.zeros((1, B, H))
-        y_c = np.zeros((1, B, H))
-        for b in range(B):
-            one = {k: (v[:lens[b], b:b + 1] if k == 'X' else v[:, b:b + 1] if k.startswith('initial') else v) for k, v in inputs.items()}
-            if reverse:
-                # direction "reverse": the valid steps from the last to the first, Y at each step's own time
-                one['X'] = one['X'][::-1].copy()
-            yb, yhb = run(family, one)
-            y[:lens[b], :, b:b + 1, :] = yb[::-1] if reverse else yb
-            y_h[:, b, :] = yhb[:, 0, :]
-            if family == 'lstm':
-                y_c[:, b, :] = lstm_c(one, lens[b])[0]
+        y, y_h, y_c = with_lens(family, inputs, lens, reverse)
         out['sequence_lens'] = list(lens)
         out['Y'], out['Y_h'] = flat(y), flat(y_h)
         if family == 'lstm':
@@ -151,6 +186,7 @@ def main():
         case('gru', 'gru sequence_lens, linear_before_reset 0', rs, T=5, B=3, I=3, H=4, lens=[5, 3, 1]),
         case('gru', 'gru sequence_lens, linear_before_reset 1', rs, T=5, B=3, I=3, H=4, lens=[1, 4, 5], lbr=1),
         case('rnn', 'rnn sequence_lens', rs, T=5, B=3, I=3, H=4, lens=[5, 2, 3]),
+        bidirectional_case('lstm peepholes, sequence_lens, bidirectional', rs, T=4, B=3, I=2, H=3, lens=[4, 2, 3]),
     ]
     import onnx
     doc = {'generator': f'scripts/onnx_fixtures.py, onnx {onnx.__version__}, numpy {np.__version__}', 'cases': cases}

@@ -4,11 +4,13 @@
 //   lw.layers.lstm({ usePeepholes: true }), W/R/B (gates i, o, f, c) the Keras kernels (i, f, c, o).
 // - sequence_lens (right padding): lw.data.sequenceMask(lengths) as the kernels' mask, or a Masking
 //   layer over the zero-padded steps; the final states are Y_h (and Y_c); Y is the sequence with
-//   zeroOutputForMask (zeros past each length), or the carried outputs times the mask.
+//   zeroOutputForMask (zeros past each length), or the carried outputs times the mask; direction
+//   reverse is goBackwards, bidirectional is bidirectional({ mergeMode: null }).
 import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import * as lw from '../../ts/index.js';
 import { masking } from '../../ts/layers/masking.js';
+import { bidirectional } from '../../ts/layers/bidirectional.js';
 import type { SymbolicTensor } from '../../ts/engine/layer.js';
 import { LwError } from '../../ts/errors.js';
 import { expectClose } from '../helpers/kernels.js';
@@ -16,7 +18,7 @@ import { expectClose } from '../helpers/kernels.js';
 type Family = 'lstm' | 'gru' | 'rnn';
 interface OnnxCase {
   name: string; family: Family; T: number; batch: number; I: number; H: number; linear_before_reset: number;
-  direction: 'forward' | 'reverse';
+  direction: 'forward' | 'reverse' | 'bidirectional';
   /** ONNX's inputs under their ONNX names (B is the bias [Wb | Rb]) */
   X: number[]; W: number[]; R: number[]; B: number[]; initial_h?: number[]; initial_c?: number[]; P?: number[];
   sequence_lens?: number[]; Y: number[]; Y_h: number[]; Y_c?: number[];
@@ -113,13 +115,13 @@ describe(`ONNX references (${fixture.generator})`, () => {
     expect(cases.map((c) => c.name)).toEqual([
       'test_lstm_with_peepholes', 'lstm peepholes', 'lstm peepholes, no initial state', 'lstm peepholes, sequence_lens',
       'lstm sequence_lens', 'lstm peepholes, sequence_lens, reverse', 'gru sequence_lens, linear_before_reset 0',
-      'gru sequence_lens, linear_before_reset 1', 'rnn sequence_lens',
+      'gru sequence_lens, linear_before_reset 1', 'rnn sequence_lens', 'lstm peepholes, sequence_lens, bidirectional',
     ]);
   });
 
   for (const backend of BACKENDS) {
     describe(backend, () => {
-      for (const c of cases.filter((k) => !k.sequence_lens)) {
+      for (const c of cases.filter((k) => !k.sequence_lens && k.direction !== 'bidirectional')) {
         it(`${c.name}: Y, Y_h, Y_c from lw.layers.lstm({ usePeepholes }) with ONNX's weights mapped`, async () => {
           await lw.ready({ backend });
           const { model, feeds, B } = layerFor(c, { mask: false, zeroOutputForMask: false });
@@ -131,7 +133,7 @@ describe(`ONNX references (${fixture.generator})`, () => {
         });
       }
 
-      for (const c of cases.filter((k) => k.sequence_lens)) {
+      for (const c of cases.filter((k) => k.sequence_lens && k.direction !== 'bidirectional')) {
         it(`${c.name}: a Masking layer and zeroOutputForMask give Y (zeros past each length), Y_h${c.Y_c ? ', Y_c' : ''}`, async () => {
           await lw.ready({ backend });
           const { model, feeds } = layerFor(c, { mask: true, zeroOutputForMask: true });
@@ -212,6 +214,40 @@ describe(`ONNX references (${fixture.generator})`, () => {
       .toThrow(/peepholes are an LSTM option/);
     expect(() => lw.ops.lstmForward({ ...args(p0), peepholes: lw.tensor([1, 2], [2]) })).toThrow(LwError);
   });
+
+  for (const backend of BACKENDS) {
+    it(`${backend}: direction bidirectional with sequence_lens and peepholes is bidirectional({ mergeMode: null }) over a Masking layer`, async () => {
+      await lw.ready({ backend });
+      const c = cases.find((k) => k.direction === 'bidirectional')!;
+      const { T, I, H } = c;
+      const B = batchOf(c);
+      const x = lw.input({ shape: [T, I] });
+      const states = Array.from({ length: 4 }, () => lw.input({ shape: [H] }));
+      const bi = bidirectional({ layer: lw.layers.lstm({ units: H, usePeepholes: true, returnSequences: true, returnState: true }), mergeMode: null });
+      const outs = bi.apply(masking({ maskValue: 0 }).apply(x) as SymbolicTensor, { initialState: states }) as SymbolicTensor[];
+      const m = lw.model({ inputs: [x, ...states], outputs: outs });
+      // direction d's slice of an ONNX array [2, ...]
+      const dir = (v: number[], d: number) => v.slice((d * v.length) / 2, ((d + 1) * v.length) / 2);
+      m.setWeights([0, 1].flatMap((d) => [
+        lw.tensor(kerasMatrix('lstm', dir(c.W, d), I, H), [I, 4 * H]),
+        lw.tensor(kerasMatrix('lstm', dir(c.R, d), H, H), [H, 4 * H]),
+        lw.tensor(kerasBias('lstm', dir(c.B, d), H, false), [4 * H]),
+        lw.tensor(kerasPeepholes(dir(c.P!, d), H), [3 * H]),
+      ]));
+      const feeds = [lw.tensor(batchMajor(c.X, T, B, I), [B, T, I]),
+        ...[0, 1].flatMap((d) => [lw.tensor(dir(c.initial_h!, d), [B, H]), lw.tensor(dir(c.initial_c!, d), [B, H])])];
+      const [yf, yb, hf, cf, hb, cb] = m.predict(feeds) as lw.Tensor[];
+      // Y [T, 2, B, H]: the direction axis between time and batch
+      const yDir = (d: number) => Array.from({ length: T }, (_, t) => c.Y.slice(((t * 2 + d) * B) * H, ((t * 2 + d + 1) * B) * H)).flat();
+      const tol = ATOL[backend];
+      expectClose(yf.dataSync(), batchMajor(yDir(0), T, B, H), tol, 1e-5, 'forward Y');
+      expectClose(yb.dataSync(), batchMajor(yDir(1), T, B, H), tol, 1e-5, 'reverse Y (in time order, zeros past each length)');
+      expectClose(hf.dataSync(), dir(c.Y_h, 0), tol, 1e-5, 'forward Y_h');
+      expectClose(cf.dataSync(), dir(c.Y_c!, 0), tol, 1e-5, 'forward Y_c');
+      expectClose(hb.dataSync(), dir(c.Y_h, 1), tol, 1e-5, 'reverse Y_h');
+      expectClose(cb.dataSync(), dir(c.Y_c!, 1), tol, 1e-5, 'reverse Y_c');
+    });
+  }
 
   it('without zeroOutputForMask the padded steps repeat the last valid output (Keras), not ONNX\'s zeros', async () => {
     await lw.ready({ backend: 'js' });
