@@ -128,7 +128,7 @@ registerLayer('Embedding', (c) => new Embedding({
   embeddingsInitializer: c.initializer('embeddings_initializer'),
 }));
 
-registerLayer('LSTM', (c) => new LSTM({ ...recurrentArgs(c), unitForgetBias: c.bool('unit_forget_bias') }));
+registerLayer('LSTM', (c) => new LSTM({ ...recurrentArgs(c), unitForgetBias: c.bool('unit_forget_bias'), usePeepholes: c.bool('use_peepholes') }));
 // Keras 2 before 2.3 and TF.js default to resetAfter false when the key is absent.
 registerLayer('GRU', (c) => new GRU({ ...recurrentArgs(c), resetAfter: c.bool('reset_after') ?? false }));
 registerLayer('SimpleRNN', (c) => new SimpleRNN(recurrentArgs(c)));
