@@ -1,0 +1,225 @@
+// lw.export.onnx against onnxruntime itself: each model, with random weights (biases included, so gate
+// orders are checked), is exported, run by onnxruntime-node (CPU) and onnxruntime-web (its wasm backend
+// in Node), and compared with model.predict. What ONNX cannot express is refused, naming the layer.
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import * as ortNode from 'onnxruntime-node';
+import * as ortWeb from 'onnxruntime-web';
+import * as lw from '../../ts/index.js';
+import { decodeModelProto } from '../../ts/io/onnx/proto.js';
+import type { Layer, SymbolicTensor } from '../../ts/engine/layer.js';
+
+const L = lw.layers;
+const B = 3, T = 5, I = 4, V = 11;
+
+beforeAll(async () => {
+  await lw.ready({ backend: 'simd' });
+  ortWeb.env.wasm.numThreads = 1;
+  ortWeb.env.wasm.wasmPaths = pathToFileURL(join(import.meta.dirname, '../../node_modules/onnxruntime-web/dist/')).href;
+});
+
+/** Every weight drawn from U(-0.6, 0.6), so zero-initialised biases take part too. */
+function randomizeWeights(model: lw.LayersModel, seed: number): void {
+  const rng = new lw.Random(seed);
+  model.setWeights(model.getWeights().map((w) => lw.tensor(Float32Array.from(w.dataSync(), () => rng.uniform(-0.6, 0.6)), [...w.shape])));
+}
+
+function floats(shape: number[], seed: number): lw.Tensor {
+  const rng = new lw.Random(seed);
+  return lw.tensor(Float32Array.from({ length: shape.reduce((a, b) => a * b) }, () => rng.uniform(-2, 2)), shape);
+}
+
+function ids(shape: number[], seed: number, from = 0): lw.Tensor {
+  const rng = new lw.Random(seed);
+  return lw.tensor(Int32Array.from({ length: shape.reduce((a, b) => a * b) }, () => from + Math.floor(rng.uniform(0, V - from))), shape, 'int32');
+}
+
+type Ort = typeof ortNode | typeof ortWeb;
+const RUNTIMES: [string, Ort][] = [['onnxruntime-node', ortNode], ['onnxruntime-web', ortWeb]];
+
+/** Runs the ONNX bytes with `xs` fed to the graph's inputs in order; returns the outputs in order. */
+async function runOnnx(ort: Ort, bytes: Uint8Array, xs: lw.Tensor[]): Promise<{ data: Float32Array; dims: readonly number[] }[]> {
+  const session = await ort.InferenceSession.create(bytes);
+  const feeds: Record<string, ortNode.Tensor> = {};
+  session.inputNames.forEach((name, i) => {
+    const x = xs[i];
+    feeds[name] = x.dtype === 'int32' ? new ort.Tensor('int32', x.dataSync() as Int32Array, [...x.shape]) : new ort.Tensor('float32', x.dataSync() as Float32Array, [...x.shape]);
+  });
+  const out = await session.run(feeds);
+  const result = session.outputNames.map((n) => ({ data: out[n].data as Float32Array, dims: out[n].dims }));
+  await session.release();
+  return result;
+}
+
+/** predict and both runtimes agree to 1e-5 on `xs`. */
+async function expectSamePredictions(model: lw.LayersModel, xs: lw.Tensor[]): Promise<void> {
+  const bytes = await lw.export.onnx(model);
+  const predicted = model.predict(xs.length === 1 ? xs[0] : xs);
+  const expected = Array.isArray(predicted) ? predicted : [predicted];
+  for (const [, ort] of RUNTIMES) {
+    const got = await runOnnx(ort, bytes, xs);
+    expect(got.length).toBe(expected.length);
+    got.forEach((o, i) => {
+      expect([...o.dims]).toEqual([...expected[i].shape]);
+      const want = expected[i].dataSync();
+      let maxDiff = 0;
+      for (let k = 0; k < want.length; k++) maxDiff = Math.max(maxDiff, Math.abs(o.data[k] - want[k]));
+      expect(maxDiff).toBeLessThan(1e-5);
+    });
+  }
+}
+
+interface Case {
+  name: string;
+  build: () => lw.LayersModel;
+  inputs: () => lw.Tensor[];
+}
+
+const seqIn = () => [floats([B, T, I], 7)];
+const seq = (layers: Layer[]) => () => lw.sequential({ layers });
+const CASES: Case[] = [
+  { name: 'Embedding → Gather', build: seq([L.embedding({ inputDim: V, outputDim: 6, inputShape: [T] })]), inputs: () => [ids([B, T], 1)] },
+  { name: 'Dense rank 2 (Gemm) with each activation', build: () => {
+    const x = lw.input({ shape: [I] });
+    const outs = ['linear', 'relu', 'tanh', 'sigmoid', 'softmax', 'hardSigmoid', 'hardSigmoidKeras3'].map((activation) => L.dense({ units: 3, activation }).apply(x) as SymbolicTensor);
+    return lw.model({ inputs: x, outputs: outs });
+  }, inputs: () => [floats([B, I], 2)] },
+  { name: 'Dense rank 3 (MatMul + Add), no bias', build: seq([L.dense({ units: 3, inputShape: [T, I], activation: 'tanh' }), L.dense({ units: 2, useBias: false })]), inputs: seqIn },
+  ...(['sigmoid', 'hardSigmoid', 'hardSigmoidKeras3'] as const).map((ra) => ({
+    name: `LSTM sequences, recurrent activation ${ra}`, build: seq([L.lstm({ units: 5, returnSequences: true, recurrentActivation: ra, inputShape: [T, I] })]), inputs: seqIn,
+  })),
+  { name: 'LSTM last output, relu activation', build: seq([L.lstm({ units: 5, activation: 'relu', inputShape: [T, I] })]), inputs: seqIn },
+  { name: 'LSTM goBackwards (sequences in processing order), no bias', build: seq([L.lstm({ units: 4, returnSequences: true, goBackwards: true, useBias: false, inputShape: [T, I] })]), inputs: seqIn },
+  { name: 'LSTM goBackwards last output', build: seq([L.lstm({ units: 4, goBackwards: true, inputShape: [T, I] })]), inputs: seqIn },
+  { name: 'GRU resetAfter true (linear_before_reset 1)', build: seq([L.gru({ units: 5, returnSequences: true, resetAfter: true, inputShape: [T, I] })]), inputs: seqIn },
+  { name: 'GRU resetAfter false (linear_before_reset 0)', build: seq([L.gru({ units: 5, returnSequences: true, resetAfter: false, inputShape: [T, I] })]), inputs: seqIn },
+  { name: 'GRU goBackwards last output, hardSigmoid', build: seq([L.gru({ units: 3, goBackwards: true, recurrentActivation: 'hardSigmoid', inputShape: [T, I] })]), inputs: seqIn },
+  { name: 'SimpleRNN sequences and last', build: seq([L.simpleRNN({ units: 4, returnSequences: true, inputShape: [T, I] }), L.simpleRNN({ units: 3, activation: 'relu' })]), inputs: seqIn },
+  ...(['concat', 'sum', 'mul', 'ave'] as const).flatMap((mergeMode) => [true, false].map((returnSequences) => ({
+    name: `Bidirectional LSTM ${mergeMode}, returnSequences ${returnSequences}`,
+    build: seq([L.bidirectional({ layer: L.lstm({ units: 3, returnSequences }), mergeMode, inputShape: [T, I] })]), inputs: seqIn,
+  }))),
+  ...[true, false].map((returnSequences) => ({
+    name: `Bidirectional GRU mergeMode null (two outputs), returnSequences ${returnSequences}`, build: () => {
+      const x = lw.input({ shape: [T, I] });
+      return lw.model({ inputs: x, outputs: L.bidirectional({ layer: L.gru({ units: 3, returnSequences }), mergeMode: null }).apply(x) as SymbolicTensor[] });
+    }, inputs: seqIn,
+  })),
+  { name: 'Bidirectional SimpleRNN last, concat', build: seq([L.bidirectional({ layer: L.simpleRNN({ units: 3 }), inputShape: [T, I] })]), inputs: seqIn },
+  { name: 'the seed model: Embedding → LSTM → LSTM → Dense sigmoid', build: seq([
+    L.embedding({ inputDim: V, outputDim: 6, inputShape: [T] }), L.lstm({ units: 8, returnSequences: true }), L.lstm({ units: 4 }), L.dense({ units: 1, activation: 'sigmoid' }),
+  ]), inputs: () => [ids([B, T], 3)] },
+  { name: 'Dropout, SpatialDropout1D, TimeDistributed(Dense), Activation, Flatten', build: seq([
+    L.spatialDropout1D({ rate: 0.3, inputShape: [T, I] }), L.timeDistributed({ layer: L.dense({ units: 3 }) }), L.activation({ activation: 'relu' }), L.dropout({ rate: 0.5 }), L.flatten(),
+  ]), inputs: seqIn },
+  { name: 'RepeatVector, Reshape, GlobalAveragePooling1D, GlobalMaxPooling1D, Concatenate', build: () => {
+    const x = lw.input({ shape: [T, I] });
+    const avg = L.globalAveragePooling1D().apply(x) as SymbolicTensor;
+    const max = L.globalMaxPooling1D().apply(x) as SymbolicTensor;
+    const joined = L.concatenate({ axis: -1 }).apply([avg, max]) as SymbolicTensor;
+    const repeated = L.repeatVector({ n: 2 }).apply(joined) as SymbolicTensor;
+    const reshaped = L.reshape({ targetShape: [4, -1] }).apply(repeated) as SymbolicTensor;
+    return lw.model({ inputs: x, outputs: [reshaped, joined] });
+  }, inputs: seqIn },
+  { name: 'Embedding maskZero into Dense (the mask changes no value there)', build: seq([
+    L.embedding({ inputDim: V, outputDim: 4, maskZero: true, inputShape: [T] }), L.dense({ units: 2 }),
+  ]), inputs: () => [ids([B, T], 4)] },
+  { name: 'two inputs (ids and floats), Concatenate on features', build: () => {
+    const tokens = lw.input({ shape: [T], name: 'tokens' });
+    const values = lw.input({ shape: [T, I], name: 'values' });
+    const e = L.embedding({ inputDim: V, outputDim: 3 }).apply(tokens) as SymbolicTensor;
+    const both = L.concatenate().apply([e, values]) as SymbolicTensor;
+    const h = L.gru({ units: 4 }).apply(both) as SymbolicTensor;
+    return lw.model({ inputs: [tokens, values], outputs: L.dense({ units: 2, activation: 'softmax' }).apply(h) as SymbolicTensor });
+  }, inputs: () => [ids([B, T], 5), floats([B, T, I], 6)] },
+];
+
+describe('lw.export.onnx runs in onnxruntime-node and onnxruntime-web as model.predict does', () => {
+  CASES.forEach((c, i) => {
+    it(c.name, async () => {
+      const model = c.build();
+      randomizeWeights(model, 100 + i);
+      await expectSamePredictions(model, c.inputs());
+    });
+  });
+
+  it('has a symbolic batch dimension: the same file runs batches of 1 and 7', async () => {
+    const model = lw.sequential({ layers: [L.lstm({ units: 3, inputShape: [T, I] })] });
+    randomizeWeights(model, 9);
+    const bytes = await lw.export.onnx(model);
+    const proto = await decodeModelProto(bytes);
+    expect(proto.opset_import).toEqual([{ domain: '', version: 17 }]);
+    expect(proto.graph.input[0].type.tensor_type.shape.dim[0]).toEqual({ dim_param: 'batch' });
+    for (const rows of [1, 7]) {
+      const x = floats([rows, T, I], rows);
+      const [out] = await runOnnx(ortNode, bytes, [x]);
+      expect([...out.dims]).toEqual([rows, 3]);
+      expect(Math.max(...Array.from(out.data, (v, k) => Math.abs(v - (model.predict(x) as lw.Tensor).dataSync()[k])))).toBeLessThan(1e-5);
+    }
+  });
+});
+
+describe('what ONNX cannot express is UNSUPPORTED, naming the layer', () => {
+  const refusals: [string, () => lw.LayersModel, RegExp][] = [
+    ['a mask reaching an LSTM', seq([L.embedding({ inputDim: V, outputDim: 4, maskZero: true, inputShape: [T] }), L.lstm({ units: 3, name: 'masked_lstm' })]), /masked_lstm.*mask/],
+    ['a mask reaching GlobalAveragePooling1D through a Dense', seq([L.embedding({ inputDim: V, outputDim: 4, maskZero: true, inputShape: [T] }), L.dense({ units: 2 }), L.globalAveragePooling1D({ name: 'avg' })]), /avg.*mask/],
+    ['Masking', seq([L.masking({ maskValue: 0, inputShape: [T, I], name: 'pad_mask' }), L.gru({ units: 2 })]), /pad_mask.*Masking/],
+    ['returnState', () => {
+      const x = lw.input({ shape: [T, I] });
+      const outs = L.lstm({ units: 2, returnState: true, name: 'stateful_out' }).apply(x) as SymbolicTensor[];
+      return lw.model({ inputs: x, outputs: outs });
+    }, /stateful_out.*returnState/],
+    ['a Dot layer', () => {
+      const a = lw.input({ shape: [I] });
+      const b = lw.input({ shape: [I] });
+      return lw.model({ inputs: [a, b], outputs: L.dot({ axes: 1, name: 'the_dot' }).apply([a, b]) as SymbolicTensor });
+    }, /the_dot.*Dot/],
+    ['a TimeDistributed LSTM', seq([L.timeDistributed({ layer: L.lstm({ units: 2 }), inputShape: [2, T, I], name: 'td' })]), /td.*TimeDistributed/],
+  ];
+  for (const [what, build, message] of refusals) {
+    it(what, async () => {
+      const err = await lw.export.onnx(build()).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(lw.LwError);
+      expect((err as lw.LwError).code).toBe('UNSUPPORTED');
+      expect((err as Error).message).toMatch(message);
+    });
+  }
+
+  it('an opset below 17 is BAD_ARGUMENT', async () => {
+    const model = lw.sequential({ layers: [L.dense({ units: 1, inputShape: [2] })] });
+    await expect(lw.export.onnx(model, { opset: 12 })).rejects.toMatchObject({ code: 'BAD_ARGUMENT' });
+  });
+});
+
+describe("model.save('file://…/model.onnx')", () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'lw-onnx-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('writes one loadable .onnx file, renamed into place, and nothing else', async () => {
+    const model = lw.sequential({ layers: [L.embedding({ inputDim: V, outputDim: 4, inputShape: [T] }), L.gru({ units: 3 }), L.dense({ units: 2 })] });
+    randomizeWeights(model, 21);
+    const path = join(dir, 'model.onnx');
+    const result = await model.save(pathToFileURL(path).href);
+    expect(result.files).toEqual([path]);
+    expect(readdirSync(dir)).toEqual(['model.onnx']);
+    const bytes = new Uint8Array(readFileSync(path));
+    expect(bytes).toEqual(await lw.export.onnx(model));
+    const x = ids([B, T], 8);
+    const [out] = await runOnnx(ortNode, bytes, [x]);
+    const want = (model.predict(x) as lw.Tensor).dataSync();
+    expect(Math.max(...Array.from(out.data, (v, k) => Math.abs(v - want[k])))).toBeLessThan(1e-5);
+  });
+
+  it('an unsupported model writes no file', async () => {
+    const model = lw.sequential({ layers: [L.masking({ inputShape: [T, I] }), L.lstm({ units: 2 })] });
+    const path = join(dir, 'refused.onnx');
+    await expect(model.save(`file://${path}`)).rejects.toMatchObject({ code: 'UNSUPPORTED' });
+    expect(existsSync(path)).toBe(false);
+  });
+});

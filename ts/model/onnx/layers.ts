@@ -1,0 +1,81 @@
+// The layers without recurrence as ONNX nodes. Each takes its inputs' tensor names and ranks and returns
+// its outputs' names; shapes carry the batch first.
+import { LwError } from '../../errors.js';
+import type { Layer } from '../../engine/layer.js';
+import type { TimeDistributed } from '../../layers/time-distributed.js';
+import { applyActivation } from './activations.js';
+import type { OnnxGraphBuilder } from './graph-builder.js';
+import { describe } from './recurrent.js';
+
+/** A tensor in the graph being written: its ONNX name and rank (with the batch). */
+export interface Exported {
+  name: string;
+  rank: number;
+}
+
+/** x [..., in] · kernel [in, units] + bias, then the activation: Gemm for rank 2, MatMul + Add above. */
+function exportDense(g: OnnxGraphBuilder, layer: Layer, x: Exported, base: string): string {
+  const config = layer.getConfig();
+  const [kernel, bias] = layer.getWeights();
+  const K = g.floats(`${base}/kernel`, kernel.shape, kernel.dataSync() as Float32Array);
+  const b = bias && g.floats(`${base}/bias`, bias.shape, bias.dataSync() as Float32Array);
+  let y: string;
+  if (x.rank === 2) y = g.op('Gemm', b ? [x.name, K, b] : [x.name, K], {}, `${base}/gemm`);
+  else {
+    y = g.op('MatMul', [x.name, K], {}, `${base}/matmul`);
+    if (b) y = g.op('Add', [y, b], {}, `${base}/add`);
+  }
+  return applyActivation(g, y, config.activation as string, describe(layer), `${base}/${config.activation as string}`);
+}
+
+/** Keras axis (negative counts from the end, the batch is axis 0) as ONNX's, which means the same. */
+const axisOf = (axis: unknown) => axis as number;
+
+/** Layers whose values pass unchanged at inference. */
+const IDENTITY = new Set(['Dropout', 'SpatialDropout1D']);
+
+/** The ONNX nodes for one application of a non-recurrent layer. */
+export function exportLayer(g: OnnxGraphBuilder, layer: Layer, inputs: Exported[]): string[] {
+  const config = layer.getConfig();
+  const base = layer.name;
+  const [x] = inputs;
+  const refuse = (why: string) => new LwError('UNSUPPORTED', `${describe(layer)}: ${why}`, { layer: layer.name, className: layer.className });
+  if (IDENTITY.has(layer.className)) return [g.op('Identity', [x.name], {}, base)];
+  switch (layer.className) {
+    case 'Embedding': {
+      const [table] = layer.getWeights();
+      const T = g.floats(`${base}/embeddings`, table.shape, table.dataSync() as Float32Array);
+      return [g.op('Gather', [T, x.name], { axis: 0 }, base)];
+    }
+    case 'Dense':
+      return [exportDense(g, layer, x, base)];
+    case 'TimeDistributed': {
+      const inner = (layer as TimeDistributed).layer;
+      // A Dense on [batch, time, in] is already applied per step.
+      if (inner.className !== 'Dense') throw refuse(`only a TimeDistributed Dense has an ONNX export, not one of ${inner.className}`);
+      return [exportDense(g, inner, x, base)];
+    }
+    case 'Activation':
+      return [applyActivation(g, x.name, config.activation as string, describe(layer), base)];
+    case 'Flatten':
+      return [g.op('Flatten', [x.name], { axis: 1 }, base)];
+    case 'Concatenate':
+      return [g.op('Concat', inputs.map((i) => i.name), { axis: axisOf(config.axis) }, base)];
+    case 'RepeatVector': {
+      // [batch, F] → [batch, 1, F] → broadcast to [batch, n, F].
+      const one = g.op('Unsqueeze', [x.name, g.int64s(`${base}/axis`, [1])], {}, `${base}/unsqueezed`);
+      return [g.op('Expand', [one, g.int64s(`${base}/shape`, [1, config.n as number, 1])], {}, base)];
+    }
+    case 'Reshape': {
+      // 0 keeps the batch dimension as it is (allowzero 0, the default).
+      const target = config.target_shape as number[];
+      return [g.op('Reshape', [x.name, g.int64s(`${base}/shape`, [0, ...target])], {}, base)];
+    }
+    case 'GlobalAveragePooling1D':
+      return [g.op('ReduceMean', [x.name], { axes: { ints: [1] }, keepdims: config.keepdims ? 1 : 0 }, base)];
+    case 'GlobalMaxPooling1D':
+      return [g.op('ReduceMax', [x.name], { axes: { ints: [1] }, keepdims: config.keepdims ? 1 : 0 }, base)];
+    default:
+      throw refuse('this layer has no ONNX export');
+  }
+}

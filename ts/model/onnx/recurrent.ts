@@ -1,0 +1,174 @@
+// LSTM, GRU, SimpleRNN and Bidirectional as ONNX LSTM / GRU / RNN, exported sequence-first (onnxruntime
+// refuses layout = 1) with a Transpose on each side.
+import { LwError } from '../../errors.js';
+import type { Layer } from '../../engine/layer.js';
+import type { Bidirectional } from '../../layers/bidirectional.js';
+import type { RecurrentLayer } from '../../layers/recurrent-base.js';
+import { activationAttrs, recurrentActivation, type RecurrentActivation } from './activations.js';
+import type { OnnxGraphBuilder } from './graph-builder.js';
+
+/** The lowest int64: as a Slice end with step -1 it means "through index 0". */
+const INT64_MIN = -(2n ** 63n);
+
+/** One direction's weights in ONNX layout, and what the operator needs to know about the cell. */
+interface Direction {
+  op: 'LSTM' | 'GRU' | 'RNN';
+  units: number;
+  /** [G·U, I], [G·U, U], [2·G·U] (input biases, then recurrent biases). */
+  w: Float32Array;
+  r: Float32Array;
+  b: Float32Array;
+  activations: RecurrentActivation[];
+  linearBeforeReset?: number;
+}
+
+/** ONNX gate g is Keras gate ORDER[g]. LSTM: Keras i, f, c, o → ONNX i, o, f, c; GRU z, r, h in both. */
+const GATE_ORDER = { LSTM: [0, 3, 1, 2], GRU: [0, 1, 2], RNN: [0] } as const;
+const OP = { LSTM: 'LSTM', GRU: 'GRU', SimpleRNN: 'RNN' } as const;
+
+export function describe(layer: Layer): string {
+  return `layer "${layer.name}" (${layer.className})`;
+}
+
+/** A Keras kernel [rows, G·U] → ONNX [G·U, rows], gates in ONNX order. */
+function gateMatrix(kernel: Float32Array, rows: number, units: number, order: readonly number[]): Float32Array {
+  const G = order.length;
+  const out = new Float32Array(G * units * rows);
+  for (let g = 0; g < G; g++) {
+    for (let u = 0; u < units; u++) {
+      const col = order[g] * units + u;
+      for (let i = 0; i < rows; i++) out[(g * units + u) * rows + i] = kernel[i * G * units + col];
+    }
+  }
+  return out;
+}
+
+/** A bias row [G·U] in ONNX gate order. */
+function gateRow(bias: Float32Array, units: number, order: readonly number[]): Float32Array {
+  const out = new Float32Array(order.length * units);
+  order.forEach((k, g) => out.set(bias.subarray(k * units, (k + 1) * units), g * units));
+  return out;
+}
+
+/** Refuses what an ONNX recurrent operator cannot compute from x alone. */
+function checkExportable(layer: RecurrentLayer, config: Record<string, unknown>): void {
+  const refuse = (why: string) => new LwError('UNSUPPORTED', `${describe(layer)}: ${why}`, { layer: layer.name });
+  if (!(layer.className in OP)) throw refuse('only LSTM, GRU and SimpleRNN have ONNX recurrent operators (a user cell has none)');
+  if (config.return_state) throw refuse('returnState has no ONNX export here');
+  if (config.stateful) throw refuse('a stateful layer carries state between calls, which an ONNX graph does not');
+}
+
+function direction(layer: RecurrentLayer): Direction {
+  const config: Record<string, unknown> = layer.getConfig();
+  checkExportable(layer, config);
+  const op = OP[layer.className as keyof typeof OP];
+  const where = describe(layer);
+  const order = GATE_ORDER[op];
+  const units = config.units as number;
+  const G = order.length;
+  const [kernel, recurrent, bias] = layer.getWeights().map((t) => t.dataSync() as Float32Array);
+  const inputs = kernel.length / (G * units);
+  const b = new Float32Array(2 * G * units);
+  let linearBeforeReset: number | undefined;
+  if (op === 'GRU') {
+    // reset_after: Keras' r ⊙ (h·U + b_r) is ONNX's linear_before_reset = 1 with b_r as Rb; without it
+    // Keras has one bias, added outside the reset (linear_before_reset = 0, Rb zero).
+    linearBeforeReset = config.reset_after ? 1 : 0;
+    if (bias) {
+      b.set(gateRow(bias.subarray(0, G * units), units, order));
+      if (config.reset_after) b.set(gateRow(bias.subarray(G * units), units, order), G * units);
+    }
+  } else if (bias) {
+    b.set(gateRow(bias, units, order));
+  }
+  const act = (key: string) => recurrentActivation(config[key] as string, where);
+  const activations = op === 'LSTM' ? [act('recurrent_activation'), act('activation'), act('activation')]
+    : op === 'GRU' ? [act('recurrent_activation'), act('activation')] : [act('activation')];
+  return { op, units, w: gateMatrix(kernel, inputs, units, order), r: gateMatrix(recurrent, units, units, order), b, activations, linearBeforeReset };
+}
+
+function concat(parts: Float32Array[]): Float32Array {
+  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+/**
+ * Runs the operator over x [batch, time, I] in the given directions; returns Y [time, dirs, batch, U]
+ * (input time order) and Y_h [dirs, batch, U].
+ */
+function recurrentNode(g: OnnxGraphBuilder, x: string, dirs: Direction[], mode: 'forward' | 'reverse' | 'bidirectional', base: string) {
+  const [d] = dirs;
+  if (dirs.some((o) => o.op !== d.op || o.units !== d.units)) {
+    throw new LwError('UNSUPPORTED', `${base}: the two directions differ in class or units, which one ONNX operator cannot hold`);
+  }
+  const n = dirs.length;
+  const G = GATE_ORDER[d.op].length;
+  const inputs = d.w.length / (G * d.units);
+  const W = g.floats(`${base}/W`, [n, G * d.units, inputs], concat(dirs.map((o) => o.w)));
+  const R = g.floats(`${base}/R`, [n, G * d.units, d.units], concat(dirs.map((o) => o.r)));
+  const B = g.floats(`${base}/B`, [n, 2 * G * d.units], concat(dirs.map((o) => o.b)));
+  const timeMajor = g.op('Transpose', [x], { perm: { ints: [1, 0, 2] } }, `${base}/time_major`);
+  const attrs = {
+    hidden_size: d.units,
+    direction: mode,
+    ...activationAttrs(dirs.flatMap((o) => o.activations)),
+    ...(d.linearBeforeReset !== undefined ? { linear_before_reset: d.linearBeforeReset } : {}),
+  };
+  const [Y, Yh] = g.node(d.op, [timeMajor, W, R, B], attrs, base, 2);
+  return { Y, Yh };
+}
+
+/** Keras go_backwards reads x last step first and returns steps in that order: reverse x, then run forward. */
+function reverseTime(g: OnnxGraphBuilder, x: string, base: string): string {
+  return g.op('Slice', [x, g.int64s(`${base}/start`, [-1]), g.int64s(`${base}/end`, [INT64_MIN]), g.int64s(`${base}/axis`, [1]), g.int64s(`${base}/step`, [-1])], {}, `${base}/reversed`);
+}
+
+/** An LSTM, GRU or SimpleRNN on x [batch, time, I]: [batch, time, U] (returnSequences) or [batch, U]. */
+export function exportRecurrent(g: OnnxGraphBuilder, layer: RecurrentLayer, x: string): string {
+  const config: Record<string, unknown> = layer.getConfig();
+  const base = layer.name;
+  const input = config.go_backwards ? reverseTime(g, x, base) : x;
+  const { Y, Yh } = recurrentNode(g, input, [direction(layer)], 'forward', base);
+  if (config.return_sequences) {
+    const seq = g.op('Squeeze', [Y, g.int64s(`${base}/dir_axis`, [1])], {}, `${base}/y`);
+    return g.op('Transpose', [seq], { perm: { ints: [1, 0, 2] } }, `${base}/sequences`);
+  }
+  return g.op('Squeeze', [Yh, g.int64s(`${base}/dir_axis`, [0])], {}, `${base}/last`);
+}
+
+/**
+ * Bidirectional as one operator with direction bidirectional: ONNX returns the backward direction's
+ * steps in input order, which is how Keras aligns them before merging.
+ */
+export function exportBidirectional(g: OnnxGraphBuilder, layer: Bidirectional, x: string): string[] {
+  const fwd = layer.forwardLayer.getConfig();
+  const bwd = layer.backwardLayer.getConfig();
+  if (fwd.go_backwards || !bwd.go_backwards) throw new LwError('UNSUPPORTED', `${describe(layer)}: only a forward layer with a go_backwards backward layer (the default) has an ONNX export`, { layer: layer.name });
+  if (fwd.return_sequences !== bwd.return_sequences) throw new LwError('UNSUPPORTED', `${describe(layer)}: the directions differ in returnSequences`, { layer: layer.name });
+  const base = layer.name;
+  const { Y, Yh } = recurrentNode(g, x, [direction(layer.forwardLayer), direction(layer.backwardLayer)], 'bidirectional', base);
+  // Directions on axis `dirAxis` of [batch, time, 2, U] or [batch, 2, U].
+  const [both, dirAxis] = fwd.return_sequences
+    ? [g.op('Transpose', [Y], { perm: { ints: [2, 0, 1, 3] } }, `${base}/batch_major`), 2]
+    : [g.op('Transpose', [Yh], { perm: { ints: [1, 0, 2] } }, `${base}/batch_major`), 1];
+  const axis = (name: string) => g.int64s(`${base}/${name}`, [dirAxis]);
+  switch (layer.mergeMode) {
+    case 'concat':
+      return [g.op('Reshape', [both, g.int64s(`${base}/shape`, dirAxis === 2 ? [0, 0, -1] : [0, -1])], {}, `${base}/concat`)];
+    case 'sum':
+      return [g.op('ReduceSum', [both, axis('axis')], { keepdims: 0 }, `${base}/sum`)];
+    case 'ave':
+      return [g.op('ReduceMean', [both], { axes: { ints: [dirAxis] }, keepdims: 0 }, `${base}/ave`)];
+    case 'mul':
+      return [g.op('ReduceProd', [both], { axes: { ints: [dirAxis] }, keepdims: 0 }, `${base}/mul`)];
+    case null: {
+      const halves = g.node('Split', [both], { axis: dirAxis }, `${base}/split`, 2);
+      return halves.map((h, i) => g.op('Squeeze', [h, axis(`axis${i}`)], {}, `${base}/${i ? 'backward' : 'forward'}`));
+    }
+  }
+}
