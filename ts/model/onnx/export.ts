@@ -1,18 +1,19 @@
-// A model as an ONNX ModelProto (opset 17): its graph node by node, inputs and outputs with a symbolic
-// batch dimension. What ONNX cannot express exactly (a mask reaching a layer that reads it, a user cell,
-// state between calls) is UNSUPPORTED naming the layer, never a different graph.
+// A model as an ONNX ModelProto (opset 17 to 22): its graph node by node (a model inside it inlined),
+// inputs and outputs with a symbolic batch dimension. What ONNX cannot express exactly (a mask reaching
+// a layer that reads it, a user cell, state between calls) is UNSUPPORTED naming the layer, never a
+// different graph.
 import { LwError } from '../../errors.js';
 import type { ModelGraph } from '../../engine/graph.js';
 import type { Layer, SymbolicTensor } from '../../engine/layer.js';
 import { Bidirectional } from '../../layers/bidirectional.js';
 import { RecurrentLayer } from '../../layers/recurrent-base.js';
-import { encodeModelProto, type OnnxModelProto } from '../../io/onnx/proto.js';
+import { encodeModelProto, ONNX_DTYPE, type OnnxModelProto } from '../../io/onnx/proto.js';
 import { OnnxGraphBuilder, valueInfo } from './graph-builder.js';
 import { exportLayer, type Exported } from './layers.js';
 import { describe, exportBidirectional, exportRecurrent } from './recurrent.js';
 
 export interface OnnxExportOptions {
-  /** Default-domain opset written in the file (17 or later; the operators used mean the same up to 17). */
+  /** Default-domain opset written in the file, 17 (default) to 22. */
   opset?: number;
   /** The symbolic name of the batch dimension (default 'batch'). */
   batchName?: string;
@@ -31,10 +32,68 @@ function masked(layer: Layer, inputsMasked: boolean[]): boolean {
   return !!config.return_sequences && inputsMasked.some(Boolean);
 }
 
+/** The opsets written: from 17 (LSTM, GRU, RNN as now) to the newest onnxruntime 1.30 runs. */
+export const MIN_OPSET = 17;
+export const MAX_OPSET = 22;
+
 function checkOpset(opset: number): void {
-  if (!Number.isInteger(opset) || opset < 17) throw new LwError('BAD_ARGUMENT', `lw.export.onnx: opset must be a whole number >= 17, got ${opset}`);
-  // ReduceMean / ReduceMax / ReduceProd take their axes as an attribute, Split its count from its outputs, up to 17.
-  if (opset > 17) throw new LwError('UNSUPPORTED', `lw.export.onnx: opset ${opset}: this exporter writes opset 17 (its reductions and Split changed form in 18)`);
+  if (!Number.isInteger(opset) || opset < MIN_OPSET || opset > MAX_OPSET) {
+    throw new LwError('BAD_ARGUMENT', `lw.export.onnx: opset must be a whole number from ${MIN_OPSET} to ${MAX_OPSET}, got ${opset}`);
+  }
+}
+
+/** A tensor of the graph being written; `int` only for model inputs that feed Embeddings alone. */
+interface Value extends Exported {
+  masked: boolean;
+  int: boolean;
+}
+
+/** Converts where a layer needs another element type: an Embedding's ids int32, everything else float. */
+function ofType(g: OnnxGraphBuilder, v: Value, int: boolean): Value {
+  if (v.int === int) return v;
+  return { ...v, int, name: g.op('Cast', [v.name], { to: int ? ONNX_DTYPE.int32 : ONNX_DTYPE.float }, `${v.name}/${int ? 'ids' : 'float'}`) };
+}
+
+/** Writes `graph`'s nodes, given the values of its inputs; returns the values of its outputs. */
+function exportGraph(g: OnnxGraphBuilder, graph: ModelGraph, feeds: Value[]): Value[] {
+  const values = new Map<SymbolicTensor, Value>(graph.inputs.map((t, i) => [t, feeds[i]]));
+  for (const node of graph.executionNodes) {
+    const layer = node.layer;
+    if (layer.className === 'InputLayer') continue;
+    const where = describe(layer);
+    if (layer.className === 'Masking') throw new LwError('UNSUPPORTED', `${where}: a mask has no exact ONNX form (which steps are padding is known only from the values)`, { layer: layer.name });
+    const given = node.inputs.map((t) => {
+      const v = values.get(t);
+      if (!v) throw new LwError('UNSUPPORTED', `${where}: its input "${t.name}" is not computed in this model`, { layer: layer.name });
+      return v;
+    });
+    let outs: Value[];
+    if (isGraph(layer)) {
+      // A model used as a layer: its nodes inline, fed this node's inputs.
+      if (layer.inputs.length !== given.length) throw new LwError('UNSUPPORTED', `${where}: applied to ${given.length} inputs, has ${layer.inputs.length}`, { layer: layer.name });
+      outs = exportGraph(g, layer, given);
+    } else {
+      if (READS_MASK.has(layer.className) && given.some((i) => i.masked)) {
+        throw new LwError('UNSUPPORTED', `${where}: a mask (from an Embedding with maskZero) reaches it; ONNX sequence_lens counts valid steps from the start, and where a mask pads is known only from the values`, { layer: layer.name });
+      }
+      const inputs = given.map((v) => ofType(g, v, layer.className === 'Embedding'));
+      const isRecurrent = layer instanceof RecurrentLayer || layer instanceof Bidirectional;
+      if (isRecurrent && inputs.length > 1) throw new LwError('UNSUPPORTED', `${where}: initial states as inputs have no ONNX export here`, { layer: layer.name });
+      const names = layer instanceof Bidirectional ? exportBidirectional(g, layer, inputs[0].name)
+        : layer instanceof RecurrentLayer ? [exportRecurrent(g, layer, inputs[0].name)]
+        : exportLayer(g, layer, inputs);
+      const isMasked = masked(layer, inputs.map((i) => i.masked));
+      outs = names.map((name, i) => ({ name, rank: node.outputs[i]?.shape.length ?? 0, masked: isMasked, int: false }));
+    }
+    if (outs.length !== node.outputs.length) throw new LwError('UNSUPPORTED', `${where}: ${node.outputs.length} outputs, of which the export makes ${outs.length}`, { layer: layer.name });
+    node.outputs.forEach((t, i) => values.set(t, outs[i]));
+  }
+  return graph.outputs.map((t) => values.get(t)!);
+}
+
+/** A model used as a layer (it has a graph of its own). */
+function isGraph(layer: Layer): layer is Layer & ModelGraph {
+  return 'executionNodes' in layer;
 }
 
 /** The ModelProto of `model`'s graph, as plain objects. */
@@ -43,50 +102,25 @@ export function modelToOnnxProto(model: ModelGraph, options: OnnxExportOptions =
   checkOpset(opset);
   const batch = options.batchName ?? 'batch';
   if (!model.inputs.length) throw new LwError('NOT_READY', `model "${model.name}" has no input shape yet: give the first layer inputShape, or build it first`);
-  const g = new OnnxGraphBuilder();
-  const values = new Map<SymbolicTensor, Exported & { masked: boolean }>();
-  const intInputs = new Set<SymbolicTensor>();
-  for (const node of model.executionNodes) {
-    if (node.layer.className === 'Embedding') for (const t of node.inputs) if (model.inputs.includes(t)) intInputs.add(t);
-  }
+  const g = new OnnxGraphBuilder(opset);
+  // An input whose every consumer is an Embedding is int32 ids; any other is float (an Embedding below casts it).
+  const consumers = (t: SymbolicTensor) => model.executionNodes.filter((n) => n.inputs.includes(t));
+  const isIds = (t: SymbolicTensor) => consumers(t).length > 0 && consumers(t).every((n) => n.layer.className === 'Embedding');
   // The inputs and outputs are named after their layers; reserved first, so inner tensors take suffixes.
   const outputNames = model.outputs.map((t) => g.uniqueName(t.node.layer.name + (t.index ? `_${t.index}` : '')));
-  const input = model.inputs.map((t) => {
-    const name = g.uniqueName(t.node.layer.name);
-    values.set(t, { name, rank: t.shape.length, masked: false });
-    return valueInfo(name, intInputs.has(t) ? 'int32' : 'float', t.shape, (axis) => (axis === 0 ? batch : `${name}_dim${axis}`));
-  });
-  for (const node of model.executionNodes) {
-    const layer = node.layer;
-    if (layer.className === 'InputLayer') continue;
-    const where = describe(layer);
-    if (layer.className === 'Masking') throw new LwError('UNSUPPORTED', `${where}: a mask has no exact ONNX form (which steps are padding is known only from the values)`, { layer: layer.name });
-    if ('executionNodes' in layer) throw new LwError('UNSUPPORTED', `${where}: a model inside a model has no ONNX export yet`, { layer: layer.name });
-    const inputs = node.inputs.map((t) => {
-      const v = values.get(t);
-      if (!v) throw new LwError('UNSUPPORTED', `${where}: its input "${t.name}" is not computed in this model`, { layer: layer.name });
-      return v;
-    });
-    if (READS_MASK.has(layer.className) && inputs.some((i) => i.masked)) {
-      throw new LwError('UNSUPPORTED', `${where}: a mask (from an Embedding with maskZero) reaches it; ONNX sequence_lens would be exact only for left-aligned padding, which the graph cannot know`, { layer: layer.name });
-    }
-    const isRecurrent = layer instanceof RecurrentLayer || layer instanceof Bidirectional;
-    if (isRecurrent && inputs.length > 1) throw new LwError('UNSUPPORTED', `${where}: initial states as inputs have no ONNX export here`, { layer: layer.name });
-    const names = layer instanceof Bidirectional ? exportBidirectional(g, layer, inputs[0].name)
-      : layer instanceof RecurrentLayer ? [exportRecurrent(g, layer, inputs[0].name)]
-      : exportLayer(g, layer, inputs);
-    const isMasked = masked(layer, inputs.map((i) => i.masked));
-    if (names.length !== node.outputs.length) throw new LwError('UNSUPPORTED', `${where}: ${node.outputs.length} outputs, of which the export makes ${names.length}`, { layer: layer.name });
-    node.outputs.forEach((t, i) => values.set(t, { name: names[i], rank: t.shape.length, masked: isMasked }));
-  }
+  const feeds: Value[] = model.inputs.map((t) => ({ name: g.uniqueName(t.node.layer.name), rank: t.shape.length, masked: false, int: isIds(t) }));
+  const input = feeds.map((v, i) => valueInfo(v.name, v.int ? 'int32' : 'float', model.inputs[i].shape, (axis) => (axis === 0 ? batch : `${v.name}_dim${axis}`)));
+  const results = exportGraph(g, model, feeds);
   const output = model.outputs.map((t, i) => {
     // Each graph output is a tensor of its own under the name reserved for it (Identity).
     const name = outputNames[i];
-    g.nodes.push({ input: [values.get(t)!.name], output: [name], name: g.uniqueName(`${name}/Identity`), op_type: 'Identity', attribute: [] });
+    g.nodes.push({ input: [ofType(g, results[i], false).name], output: [name], name: g.uniqueName(`${name}/Identity`), op_type: 'Identity', attribute: [] });
     return valueInfo(name, 'float', t.shape, (axis) => (axis === 0 ? batch : `${name}_dim${axis}`));
   });
   return {
-    ir_version: 8,
+    // The IR version released with the opset (ONNX 1.12: 17 / 8, 1.14: 19 / 9, 1.16: 21 / 10); no field
+    // added after IR 8 is written, so the 1.12 schema encodes them all.
+    ir_version: opset >= 21 ? 10 : opset >= 19 ? 9 : 8,
     producer_name: 'lstm-wasm',
     producer_version: '0.1.0',
     opset_import: [{ domain: '', version: opset }],

@@ -26,7 +26,8 @@ export class OnnxGraphBuilder {
   readonly initializers: OnnxTensorProto[] = [];
   private readonly taken = new Set<string>();
 
-  constructor() {
+  /** @param opset the default-domain opset, which decides how reductions and Split take their arguments */
+  constructor(readonly opset: number) {
     if (!LITTLE_ENDIAN) throw new LwError('UNSUPPORTED', 'ONNX export writes tensors in memory order, which is little-endian only: this host is big-endian');
   }
 
@@ -51,6 +52,18 @@ export class OnnxGraphBuilder {
   /** One node with one output. */
   op(op: string, inputs: string[], attrs: Record<string, AttrValue> = {}, base = op.toLowerCase()): string {
     return this.node(op, inputs, attrs, base)[0];
+  }
+
+  /** ReduceMean / ReduceMax / ReduceProd / ReduceSum over `axes`: axes an input from opset 18 (ReduceSum: 13). */
+  reduce(op: 'ReduceMean' | 'ReduceMax' | 'ReduceProd' | 'ReduceSum', x: string, axes: number[], keepdims: boolean, base: string): string {
+    const keep = { keepdims: keepdims ? 1 : 0 };
+    if (op === 'ReduceSum' || this.opset >= 18) return this.op(op, [x, this.int64s(`${base}/axes`, axes)], keep, base);
+    return this.op(op, [x], { axes: { ints: axes }, ...keep }, base);
+  }
+
+  /** `x` split into two equal halves along `axis` (opset 18 asks for the count). */
+  halves(x: string, axis: number, base: string): string[] {
+    return this.node('Split', [x], { axis, ...(this.opset >= 18 ? { num_outputs: 2 } : {}) }, base, 2);
   }
 
   /** A float32 constant of shape `dims`. */

@@ -5,7 +5,7 @@ import { exportOnnx, type OnnxExportOptions } from './export.js';
 export type { OnnxExportOptions };
 
 /**
- * The model as ONNX bytes (opset 17, IR 8), for onnxruntime and other ONNX runtimes: inputs and outputs
+ * The model as ONNX bytes (opset 17 by default, up to 22), for onnxruntime and other ONNX runtimes: inputs and outputs
  * named after their layers, the batch dimension symbolic. Imports protobufjs on first use. A layer ONNX
  * cannot express exactly is UNSUPPORTED naming it.
  */

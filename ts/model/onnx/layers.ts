@@ -72,9 +72,9 @@ export function exportLayer(g: OnnxGraphBuilder, layer: Layer, inputs: Exported[
       return [g.op('Reshape', [x.name, g.int64s(`${base}/shape`, [0, ...target])], {}, base)];
     }
     case 'GlobalAveragePooling1D':
-      return [g.op('ReduceMean', [x.name], { axes: { ints: [1] }, keepdims: config.keepdims ? 1 : 0 }, base)];
+      return [g.reduce('ReduceMean', x.name, [1], !!config.keepdims, base)];
     case 'GlobalMaxPooling1D':
-      return [g.op('ReduceMax', [x.name], { axes: { ints: [1] }, keepdims: config.keepdims ? 1 : 0 }, base)];
+      return [g.reduce('ReduceMax', x.name, [1], !!config.keepdims, base)];
     default:
       throw refuse('this layer has no ONNX export');
   }

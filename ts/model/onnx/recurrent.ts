@@ -156,19 +156,16 @@ export function exportBidirectional(g: OnnxGraphBuilder, layer: Bidirectional, x
   const [both, dirAxis] = fwd.return_sequences
     ? [g.op('Transpose', [Y], { perm: { ints: [2, 0, 1, 3] } }, `${base}/batch_major`), 2]
     : [g.op('Transpose', [Yh], { perm: { ints: [1, 0, 2] } }, `${base}/batch_major`), 1];
-  const axis = (name: string) => g.int64s(`${base}/${name}`, [dirAxis]);
   switch (layer.mergeMode) {
     case 'concat':
       return [g.op('Reshape', [both, g.int64s(`${base}/shape`, dirAxis === 2 ? [0, 0, -1] : [0, -1])], {}, `${base}/concat`)];
     case 'sum':
-      return [g.op('ReduceSum', [both, axis('axis')], { keepdims: 0 }, `${base}/sum`)];
+      return [g.reduce('ReduceSum', both, [dirAxis], false, `${base}/sum`)];
     case 'ave':
-      return [g.op('ReduceMean', [both], { axes: { ints: [dirAxis] }, keepdims: 0 }, `${base}/ave`)];
+      return [g.reduce('ReduceMean', both, [dirAxis], false, `${base}/ave`)];
     case 'mul':
-      return [g.op('ReduceProd', [both], { axes: { ints: [dirAxis] }, keepdims: 0 }, `${base}/mul`)];
-    case null: {
-      const halves = g.node('Split', [both], { axis: dirAxis }, `${base}/split`, 2);
-      return halves.map((h, i) => g.op('Squeeze', [h, axis(`axis${i}`)], {}, `${base}/${i ? 'backward' : 'forward'}`));
-    }
+      return [g.reduce('ReduceProd', both, [dirAxis], false, `${base}/mul`)];
+    case null:
+      return g.halves(both, dirAxis, `${base}/split`).map((h, i) => g.op('Squeeze', [h, g.int64s(`${base}/axis${i}`, [dirAxis])], {}, `${base}/${i ? 'backward' : 'forward'}`));
   }
 }
