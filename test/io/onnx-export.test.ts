@@ -72,6 +72,18 @@ async function expectSamePredictions(model: lw.LayersModel, xs: lw.Tensor[], ops
   }
 }
 
+/** Ids padded with 0 before, after, in between, everywhere, and not at all (T = 5). */
+const PADDED_IDS = () => lw.tensor(Int32Array.from([0, 0, 3, 4, 5, 3, 4, 5, 0, 0, 0, 3, 0, 4, 0, 0, 0, 0, 0, 0, 7, 1, 9, 2, 8]), [5, T], 'int32');
+/** The same padding as steps of float features (all I features 0 at a padded step). */
+const PADDED_VALUES = () => {
+  const padded = PADDED_IDS().dataSync();
+  const x = floats([5, T, I], 17).dataSync() as Float32Array;
+  for (let s = 0; s < padded.length; s++) if (padded[s] === 0) x.fill(0, s * I, (s + 1) * I);
+  return lw.tensor(x, [5, T, I]);
+};
+const seq = (layers: Layer[]) => () => lw.sequential({ layers });
+const masked = (...layers: Layer[]) => seq([L.embedding({ inputDim: V, outputDim: 4, maskZero: true, inputShape: [T] }), ...layers]);
+
 interface Case {
   name: string;
   build: () => lw.LayersModel;
@@ -79,7 +91,30 @@ interface Case {
 }
 
 const seqIn = () => [floats([B, T, I], 7)];
-const seq = (layers: Layer[]) => () => lw.sequential({ layers });
+/** Masks: the kept steps run in order (ONNX sequence_lens after moving them first), outputs put back at their steps. */
+const MASKED_CASES: Case[] = [
+  ...(['sigmoid', 'hardSigmoid'] as const).map((ra) => ({ name: `mask → LSTM last output, ${ra}`, build: masked(L.lstm({ units: 3, recurrentActivation: ra })), inputs: () => [PADDED_IDS()] })),
+  { name: 'mask → LSTM sequences → LSTM last', build: masked(L.lstm({ units: 3, returnSequences: true }), L.lstm({ units: 2 })), inputs: () => [PADDED_IDS()] },
+  { name: 'mask → LSTM sequences, zeroOutputForMask', build: masked(L.lstm({ units: 3, returnSequences: true, zeroOutputForMask: true })), inputs: () => [PADDED_IDS()] },
+  ...[true, false].map((resetAfter) => ({ name: `mask → GRU sequences, resetAfter ${resetAfter}`, build: masked(L.gru({ units: 3, returnSequences: true, resetAfter })), inputs: () => [PADDED_IDS()] })),
+  { name: 'mask → SimpleRNN goBackwards sequences and last', build: masked(L.simpleRNN({ units: 3, returnSequences: true, goBackwards: true }), L.simpleRNN({ units: 2, goBackwards: true })), inputs: () => [PADDED_IDS()] },
+  ...(['concat', 'sum', 'mul', 'ave'] as const).flatMap((mergeMode) => [true, false].map((returnSequences) => ({
+    name: `mask → Bidirectional LSTM ${mergeMode}, returnSequences ${returnSequences}`,
+    build: masked(L.bidirectional({ layer: L.lstm({ units: 3, returnSequences }), mergeMode })), inputs: () => [PADDED_IDS()],
+  }))),
+  { name: 'mask → Dense → GlobalAveragePooling1D (mean of kept steps; none kept gives zeros)', build: masked(L.dense({ units: 3 }), L.globalAveragePooling1D()), inputs: () => [PADDED_IDS()] },
+  { name: 'mask → GlobalAveragePooling1D keepdims', build: masked(L.globalAveragePooling1D({ keepdims: true })), inputs: () => [PADDED_IDS()] },
+  { name: 'Masking → GRU sequences → GlobalAveragePooling1D', build: seq([L.masking({ maskValue: 0, inputShape: [T, I] }), L.gru({ units: 3, returnSequences: true }), L.globalAveragePooling1D()]), inputs: () => [PADDED_VALUES()] },
+  { name: 'Masking with maskValue 0.5 (no step matches) → LSTM', build: seq([L.masking({ maskValue: 0.5, inputShape: [T, I] }), L.lstm({ units: 2 })]), inputs: () => [PADDED_VALUES()] },
+  { name: 'two masked Embeddings concatenated on features → Bidirectional GRU', build: () => {
+    const a = lw.input({ shape: [T] });
+    const b = lw.input({ shape: [T] });
+    const ea = L.embedding({ inputDim: V, outputDim: 2, maskZero: true }).apply(a) as SymbolicTensor;
+    const eb = L.embedding({ inputDim: V, outputDim: 3, maskZero: true }).apply(b) as SymbolicTensor;
+    const joined = L.concatenate().apply([ea, eb]) as SymbolicTensor;
+    return lw.model({ inputs: [a, b], outputs: L.bidirectional({ layer: L.gru({ units: 2, returnSequences: true }) }).apply(joined) as SymbolicTensor });
+  }, inputs: () => [PADDED_IDS(), lw.tensor(Int32Array.from(PADDED_IDS().dataSync()).reverse(), [5, T], 'int32')] },
+];
 const CASES: Case[] = [
   { name: 'Embedding → Gather', build: seq([L.embedding({ inputDim: V, outputDim: 6, inputShape: [T] })]), inputs: () => [ids([B, T], 1)] },
   { name: 'Dense rank 2 (Gemm) with each activation', build: () => {
@@ -127,6 +162,7 @@ const CASES: Case[] = [
   { name: 'Embedding maskZero into Dense (the mask changes no value there)', build: seq([
     L.embedding({ inputDim: V, outputDim: 4, maskZero: true, inputShape: [T] }), L.dense({ units: 2 }),
   ]), inputs: () => [ids([B, T], 4)] },
+  ...MASKED_CASES,
   { name: 'two inputs (ids and floats), Concatenate on features', build: () => {
     const tokens = lw.input({ shape: [T], name: 'tokens' });
     const values = lw.input({ shape: [T, I], name: 'values' });
@@ -182,9 +218,12 @@ describe('lw.export.onnx runs in onnxruntime-node and onnxruntime-web as model.p
 
 describe('what ONNX cannot express is UNSUPPORTED, naming the layer', () => {
   const refusals: [string, () => lw.LayersModel, RegExp][] = [
-    ['a mask reaching an LSTM', seq([L.embedding({ inputDim: V, outputDim: 4, maskZero: true, inputShape: [T] }), L.lstm({ units: 3, name: 'masked_lstm' })]), /masked_lstm.*mask/],
-    ['a mask reaching GlobalAveragePooling1D through a Dense', seq([L.embedding({ inputDim: V, outputDim: 4, maskZero: true, inputShape: [T] }), L.dense({ units: 2 }), L.globalAveragePooling1D({ name: 'avg' })]), /avg.*mask/],
-    ['Masking', seq([L.masking({ maskValue: 0, inputShape: [T, I], name: 'pad_mask' }), L.gru({ units: 2 })]), /pad_mask.*Masking/],
+    ['masked inputs concatenated along time', () => {
+      const a = lw.input({ shape: [T] });
+      const e = L.embedding({ inputDim: V, outputDim: 2, maskZero: true }).apply(a) as SymbolicTensor;
+      return lw.model({ inputs: a, outputs: L.concatenate({ axis: 1, name: 'time_join' }).apply([e, e]) as SymbolicTensor });
+    }, /time_join.*time axis/],
+    ['a user cell', () => lw.sequential({ layers: [L.rnn({ cell: { stateSize: 2, call: (_ops, _x, states) => ({ output: states[0], states }) }, inputShape: [T, I], name: 'custom_rnn' })] }), /custom_rnn.*RNN/],
     ['returnState', () => {
       const x = lw.input({ shape: [T, I] });
       const outs = L.lstm({ units: 2, returnState: true, name: 'stateful_out' }).apply(x) as SymbolicTensor[];
@@ -235,7 +274,7 @@ describe("model.save('file://…/model.onnx')", () => {
   });
 
   it('an unsupported model writes no file', async () => {
-    const model = lw.sequential({ layers: [L.masking({ inputShape: [T, I] }), L.lstm({ units: 2 })] });
+    const model = lw.sequential({ layers: [L.rnn({ cell: { stateSize: 2, call: (_ops, _x, states) => ({ output: states[0], states }) }, inputShape: [T, I] })] });
     const path = join(dir, 'refused.onnx');
     await expect(model.save(`file://${path}`)).rejects.toMatchObject({ code: 'UNSUPPORTED' });
     expect(existsSync(path)).toBe(false);

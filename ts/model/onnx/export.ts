@@ -1,15 +1,17 @@
 // A model as an ONNX ModelProto (opset 17 to 22): its graph node by node (a model inside it inlined),
-// inputs and outputs with a symbolic batch dimension. What ONNX cannot express exactly (a mask reaching
-// a layer that reads it, a user cell, state between calls) is UNSUPPORTED naming the layer, never a
-// different graph.
+// inputs and outputs with a symbolic batch dimension, masks computed in the graph from the values as the
+// layers compute them. What ONNX cannot express exactly (a user cell, state between calls) is
+// UNSUPPORTED naming the layer, never a different graph.
 import { LwError } from '../../errors.js';
 import type { ModelGraph } from '../../engine/graph.js';
 import type { Layer, SymbolicTensor } from '../../engine/layer.js';
 import { Bidirectional } from '../../layers/bidirectional.js';
+import { Masking } from '../../layers/masking.js';
 import { RecurrentLayer } from '../../layers/recurrent-base.js';
 import { encodeModelProto, ONNX_DTYPE, type OnnxModelProto } from '../../io/onnx/proto.js';
 import { OnnxGraphBuilder, valueInfo } from './graph-builder.js';
 import { exportLayer, type Exported } from './layers.js';
+import { joinMasks, maskFromIds, maskFromValues } from './masks.js';
 import { describe, exportBidirectional, exportRecurrent } from './recurrent.js';
 
 export interface OnnxExportOptions {
@@ -20,16 +22,24 @@ export interface OnnxExportOptions {
 }
 
 /** Layers whose output carries their input's mask (Keras), so a mask made upstream still matters below. */
-const PASSES_MASK = new Set(['Dense', 'Activation', 'Dropout', 'SpatialDropout1D', 'TimeDistributed', 'Concatenate']);
-/** Layers whose values depend on the mask they are given. */
-const READS_MASK = new Set(['LSTM', 'GRU', 'SimpleRNN', 'RNN', 'Bidirectional', 'GlobalAveragePooling1D']);
+const PASSES_MASK = new Set(['Dense', 'Activation', 'Dropout', 'SpatialDropout1D', 'TimeDistributed']);
 
-/** Whether a mask can reach each tensor: Embedding({ maskZero }) makes one, Masking is refused outright. */
-function masked(layer: Layer, inputsMasked: boolean[]): boolean {
+/** The mask of a layer's output (Keras' rules, as the layers declare them): a float [batch, time] tensor, or none. */
+function outputMask(g: OnnxGraphBuilder, layer: Layer, inputs: Value[]): string | undefined {
   const config = layer.getConfig();
-  if (layer.className === 'Embedding') return config.mask_zero === true;
-  if (PASSES_MASK.has(layer.className)) return inputsMasked.some(Boolean);
-  return !!config.return_sequences && inputsMasked.some(Boolean);
+  if (layer.className === 'Embedding') return config.mask_zero ? maskFromIds(g, inputs[0].name, `${layer.name}/mask`) : undefined;
+  if (layer.className === 'Concatenate') return joinMasks(g, inputs.map((i) => i.mask), layer.name);
+  if (PASSES_MASK.has(layer.className)) return inputs[0].mask;
+  return config.return_sequences ? inputs[0].mask : undefined;
+}
+
+/** Concatenate along time joins the masks too, which is not written here. */
+function checkConcatenateMasks(layer: Layer, inputs: Value[]): void {
+  const axis = layer.getConfig().axis as number;
+  const rank = inputs[0].rank;
+  if (inputs.some((i) => i.mask) && (axis + rank) % rank === 1) {
+    throw new LwError('UNSUPPORTED', `${describe(layer)}: joining masked inputs along the time axis has no ONNX export here`, { layer: layer.name });
+  }
 }
 
 /** The opsets written: from 17 (LSTM, GRU, RNN as now) to the newest onnxruntime 1.30 runs. */
@@ -44,7 +54,6 @@ function checkOpset(opset: number): void {
 
 /** A tensor of the graph being written; `int` only for model inputs that feed Embeddings alone. */
 interface Value extends Exported {
-  masked: boolean;
   int: boolean;
 }
 
@@ -61,7 +70,6 @@ function exportGraph(g: OnnxGraphBuilder, graph: ModelGraph, feeds: Value[]): Va
     const layer = node.layer;
     if (layer.className === 'InputLayer') continue;
     const where = describe(layer);
-    if (layer.className === 'Masking') throw new LwError('UNSUPPORTED', `${where}: a mask has no exact ONNX form (which steps are padding is known only from the values)`, { layer: layer.name });
     const given = node.inputs.map((t) => {
       const v = values.get(t);
       if (!v) throw new LwError('UNSUPPORTED', `${where}: its input "${t.name}" is not computed in this model`, { layer: layer.name });
@@ -73,17 +81,20 @@ function exportGraph(g: OnnxGraphBuilder, graph: ModelGraph, feeds: Value[]): Va
       if (layer.inputs.length !== given.length) throw new LwError('UNSUPPORTED', `${where}: applied to ${given.length} inputs, has ${layer.inputs.length}`, { layer: layer.name });
       outs = exportGraph(g, layer, given);
     } else {
-      if (READS_MASK.has(layer.className) && given.some((i) => i.masked)) {
-        throw new LwError('UNSUPPORTED', `${where}: a mask (from an Embedding with maskZero) reaches it; ONNX sequence_lens counts valid steps from the start, and where a mask pads is known only from the values`, { layer: layer.name });
-      }
       const inputs = given.map((v) => ofType(g, v, layer.className === 'Embedding'));
       const isRecurrent = layer instanceof RecurrentLayer || layer instanceof Bidirectional;
       if (isRecurrent && inputs.length > 1) throw new LwError('UNSUPPORTED', `${where}: initial states as inputs have no ONNX export here`, { layer: layer.name });
-      const names = layer instanceof Bidirectional ? exportBidirectional(g, layer, inputs[0].name)
-        : layer instanceof RecurrentLayer ? [exportRecurrent(g, layer, inputs[0].name)]
-        : exportLayer(g, layer, inputs);
-      const isMasked = masked(layer, inputs.map((i) => i.masked));
-      outs = names.map((name, i) => ({ name, rank: node.outputs[i]?.shape.length ?? 0, masked: isMasked, int: false }));
+      if (layer.className === 'Concatenate') checkConcatenateMasks(layer, inputs);
+      let mask = outputMask(g, layer, inputs);
+      let names: string[];
+      if (layer instanceof Bidirectional) names = exportBidirectional(g, layer, inputs[0].name, inputs[0].mask);
+      else if (layer instanceof RecurrentLayer) names = [exportRecurrent(g, layer, inputs[0].name, inputs[0].mask)];
+      else if (layer instanceof Masking) {
+        const [y, m] = maskFromValues(g, inputs[0].name, layer.maskValue, layer.name);
+        names = [y];
+        mask = m;
+      } else names = exportLayer(g, layer, inputs);
+      outs = names.map((name, i) => ({ name, rank: node.outputs[i]?.shape.length ?? 0, mask, int: false }));
     }
     if (outs.length !== node.outputs.length) throw new LwError('UNSUPPORTED', `${where}: ${node.outputs.length} outputs, of which the export makes ${outs.length}`, { layer: layer.name });
     node.outputs.forEach((t, i) => values.set(t, outs[i]));
@@ -108,7 +119,7 @@ export function modelToOnnxProto(model: ModelGraph, options: OnnxExportOptions =
   const isIds = (t: SymbolicTensor) => consumers(t).length > 0 && consumers(t).every((n) => n.layer.className === 'Embedding');
   // The inputs and outputs are named after their layers; reserved first, so inner tensors take suffixes.
   const outputNames = model.outputs.map((t) => g.uniqueName(t.node.layer.name + (t.index ? `_${t.index}` : '')));
-  const feeds: Value[] = model.inputs.map((t) => ({ name: g.uniqueName(t.node.layer.name), rank: t.shape.length, masked: false, int: isIds(t) }));
+  const feeds: Value[] = model.inputs.map((t) => ({ name: g.uniqueName(t.node.layer.name), rank: t.shape.length, int: isIds(t) }));
   const input = feeds.map((v, i) => valueInfo(v.name, v.int ? 'int32' : 'float', model.inputs[i].shape, (axis) => (axis === 0 ? batch : `${v.name}_dim${axis}`)));
   const results = exportGraph(g, model, feeds);
   const output = model.outputs.map((t, i) => {

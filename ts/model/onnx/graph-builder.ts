@@ -76,7 +76,12 @@ export class OnnxGraphBuilder {
     return this.constant(base, [values.length], ONNX_DTYPE.int64, BigInt64Array.from(values, (v) => BigInt(v)));
   }
 
-  private constant(base: string, dims: readonly number[], dataType: number, data: Float32Array | BigInt64Array): string {
+  /** An int32 scalar (compared with ids). */
+  int32Scalar(base: string, value: number): string {
+    return this.constant(base, [], ONNX_DTYPE.int32, Int32Array.of(value));
+  }
+
+  private constant(base: string, dims: readonly number[], dataType: number, data: Float32Array | Int32Array | BigInt64Array): string {
     const name = this.uniqueName(base);
     const raw_data = new Uint8Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength));
     this.initializers.push({ name, dims: [...dims], data_type: dataType, raw_data });

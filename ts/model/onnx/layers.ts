@@ -4,13 +4,15 @@ import { LwError } from '../../errors.js';
 import type { Layer } from '../../engine/layer.js';
 import type { TimeDistributed } from '../../layers/time-distributed.js';
 import { applyActivation } from './activations.js';
+import { maskedMean } from './masks.js';
 import type { OnnxGraphBuilder } from './graph-builder.js';
 import { describe } from './recurrent.js';
 
-/** A tensor in the graph being written: its ONNX name and rank (with the batch). */
+/** A tensor in the graph being written: its ONNX name, rank (with the batch) and mask ([batch, time] float). */
 export interface Exported {
   name: string;
   rank: number;
+  mask?: string;
 }
 
 /** x [..., in] · kernel [in, units] + bias, then the activation: Gemm for rank 2, MatMul + Add above. */
@@ -72,7 +74,8 @@ export function exportLayer(g: OnnxGraphBuilder, layer: Layer, inputs: Exported[
       return [g.op('Reshape', [x.name, g.int64s(`${base}/shape`, [0, ...target])], {}, base)];
     }
     case 'GlobalAveragePooling1D':
-      return [g.reduce('ReduceMean', x.name, [1], !!config.keepdims, base)];
+      // With a mask, the mean of the kept steps (Keras 3).
+      return [x.mask ? maskedMean(g, x.name, x.mask, !!config.keepdims, base) : g.reduce('ReduceMean', x.name, [1], !!config.keepdims, base)];
     case 'GlobalMaxPooling1D':
       return [g.reduce('ReduceMax', x.name, [1], !!config.keepdims, base)];
     default:

@@ -6,6 +6,7 @@ import type { Bidirectional } from '../../layers/bidirectional.js';
 import type { RecurrentLayer } from '../../layers/recurrent-base.js';
 import { activationAttrs, recurrentActivation, type RecurrentActivation } from './activations.js';
 import type { OnnxGraphBuilder } from './graph-builder.js';
+import { backToSteps, keptFirst, zeroEmptyRows } from './masks.js';
 
 /** The lowest int64: as a Slice end with step -1 it means "through index 0". */
 const INT64_MIN = -(2n ** 63n);
@@ -101,7 +102,7 @@ function concat(parts: Float32Array[]): Float32Array {
  * Runs the operator over x [batch, time, I] in the given directions; returns Y [time, dirs, batch, U]
  * (input time order) and Y_h [dirs, batch, U].
  */
-function recurrentNode(g: OnnxGraphBuilder, x: string, dirs: Direction[], mode: 'forward' | 'reverse' | 'bidirectional', base: string) {
+function recurrentNode(g: OnnxGraphBuilder, x: string, dirs: Direction[], mode: 'forward' | 'bidirectional', base: string, lens = '') {
   const [d] = dirs;
   if (dirs.some((o) => o.op !== d.op || o.units !== d.units)) {
     throw new LwError('UNSUPPORTED', `${base}: the two directions differ in class or units, which one ONNX operator cannot hold`);
@@ -119,7 +120,7 @@ function recurrentNode(g: OnnxGraphBuilder, x: string, dirs: Direction[], mode: 
     ...activationAttrs(dirs.flatMap((o) => o.activations)),
     ...(d.linearBeforeReset !== undefined ? { linear_before_reset: d.linearBeforeReset } : {}),
   };
-  const [Y, Yh] = g.node(d.op, [timeMajor, W, R, B], attrs, base, 2);
+  const [Y, Yh] = g.node(d.op, lens ? [timeMajor, W, R, B, lens] : [timeMajor, W, R, B], attrs, base, 2);
   return { Y, Yh };
 }
 
@@ -128,34 +129,46 @@ function reverseTime(g: OnnxGraphBuilder, x: string, base: string): string {
   return g.op('Slice', [x, g.int64s(`${base}/start`, [-1]), g.int64s(`${base}/end`, [INT64_MIN]), g.int64s(`${base}/axis`, [1]), g.int64s(`${base}/step`, [-1])], {}, `${base}/reversed`);
 }
 
-/** An LSTM, GRU or SimpleRNN on x [batch, time, I]: [batch, time, U] (returnSequences) or [batch, U]. */
-export function exportRecurrent(g: OnnxGraphBuilder, layer: RecurrentLayer, x: string): string {
+/**
+ * An LSTM, GRU or SimpleRNN on x [batch, time, I] with an optional mask [batch, time]: [batch, time, U]
+ * (returnSequences) or [batch, U].
+ */
+export function exportRecurrent(g: OnnxGraphBuilder, layer: RecurrentLayer, x: string, mask?: string): string {
   const config: Record<string, unknown> = layer.getConfig();
   const base = layer.name;
+  const dir = direction(layer);
   const input = config.go_backwards ? reverseTime(g, x, base) : x;
-  const { Y, Yh } = recurrentNode(g, input, [direction(layer)], 'forward', base);
+  const steps = mask && config.go_backwards ? reverseTime(g, mask, `${base}/mask`) : mask;
+  const run = steps ? keptFirst(g, input, steps, `${base}/mask`) : { x: input, lens: '' };
+  const { Y, Yh } = recurrentNode(g, run.x, [dir], 'forward', base, run.lens);
   if (config.return_sequences) {
     const seq = g.op('Squeeze', [Y, g.int64s(`${base}/dir_axis`, [1])], {}, `${base}/y`);
-    return g.op('Transpose', [seq], { perm: { ints: [1, 0, 2] } }, `${base}/sequences`);
+    const y = g.op('Transpose', [seq], { perm: { ints: [1, 0, 2] } }, `${base}/sequences`);
+    return steps ? backToSteps(g, y, steps, 3, !!config.zero_output_for_mask, `${base}/mask`) : y;
   }
-  return g.op('Squeeze', [Yh, g.int64s(`${base}/dir_axis`, [0])], {}, `${base}/last`);
+  const last = g.op('Squeeze', [Yh, g.int64s(`${base}/dir_axis`, [0])], {}, `${base}/last`);
+  return steps ? zeroEmptyRows(g, last, steps, 2, `${base}/mask`) : last;
 }
 
 /**
  * Bidirectional as one operator with direction bidirectional: ONNX returns the backward direction's
  * steps in input order, which is how Keras aligns them before merging.
  */
-export function exportBidirectional(g: OnnxGraphBuilder, layer: Bidirectional, x: string): string[] {
+export function exportBidirectional(g: OnnxGraphBuilder, layer: Bidirectional, x: string, mask?: string): string[] {
   const fwd = layer.forwardLayer.getConfig();
   const bwd = layer.backwardLayer.getConfig();
   if (fwd.go_backwards || !bwd.go_backwards) throw new LwError('UNSUPPORTED', `${describe(layer)}: only a forward layer with a go_backwards backward layer (the default) has an ONNX export`, { layer: layer.name });
   if (fwd.return_sequences !== bwd.return_sequences) throw new LwError('UNSUPPORTED', `${describe(layer)}: the directions differ in returnSequences`, { layer: layer.name });
   const base = layer.name;
-  const { Y, Yh } = recurrentNode(g, x, [direction(layer.forwardLayer), direction(layer.backwardLayer)], 'bidirectional', base);
-  // Directions on axis `dirAxis` of [batch, time, 2, U] or [batch, 2, U].
-  const [both, dirAxis] = fwd.return_sequences
+  const dirs = [direction(layer.forwardLayer), direction(layer.backwardLayer)];
+  // With a mask, ONNX's backward direction runs the kept steps (moved to the front) last to first.
+  const run = mask ? keptFirst(g, x, mask, `${base}/mask`) : { x, lens: '' };
+  const { Y, Yh } = recurrentNode(g, run.x, dirs, 'bidirectional', base, run.lens);
+  // Directions on axis `dirAxis` of [batch, time, 2, U] or [batch, 2, U]; masked steps are zeros in both (Keras).
+  let [both, dirAxis] = fwd.return_sequences
     ? [g.op('Transpose', [Y], { perm: { ints: [2, 0, 1, 3] } }, `${base}/batch_major`), 2]
     : [g.op('Transpose', [Yh], { perm: { ints: [1, 0, 2] } }, `${base}/batch_major`), 1];
+  if (mask) both = fwd.return_sequences ? backToSteps(g, both, mask, 4, true, `${base}/mask`) : zeroEmptyRows(g, both, mask, 3, `${base}/mask`);
   switch (layer.mergeMode) {
     case 'concat':
       return [g.op('Reshape', [both, g.int64s(`${base}/shape`, dirAxis === 2 ? [0, 0, -1] : [0, -1])], {}, `${base}/concat`)];
