@@ -102,6 +102,7 @@ const MASKED_CASES: Case[] = [
     name: `mask → Bidirectional LSTM ${mergeMode}, returnSequences ${returnSequences}`,
     build: masked(L.bidirectional({ layer: L.lstm({ units: 3, returnSequences }), mergeMode })), inputs: () => [PADDED_IDS()],
   }))),
+  { name: 'mask → Bidirectional GRU sequences (the mask goes on) → LSTM last', build: masked(L.bidirectional({ layer: L.gru({ units: 3, returnSequences: true }) }), L.lstm({ units: 2 })), inputs: () => [PADDED_IDS()] },
   { name: 'mask → Dense → GlobalAveragePooling1D (mean of kept steps; none kept gives zeros)', build: masked(L.dense({ units: 3 }), L.globalAveragePooling1D()), inputs: () => [PADDED_IDS()] },
   { name: 'mask → GlobalAveragePooling1D keepdims', build: masked(L.globalAveragePooling1D({ keepdims: true })), inputs: () => [PADDED_IDS()] },
   { name: 'Masking → GRU sequences → GlobalAveragePooling1D', build: seq([L.masking({ maskValue: 0, inputShape: [T, I] }), L.gru({ units: 3, returnSequences: true }), L.globalAveragePooling1D()]), inputs: () => [PADDED_VALUES()] },
@@ -212,6 +213,21 @@ describe('lw.export.onnx runs in onnxruntime-node and onnxruntime-web as model.p
       const [out] = await runOnnx(ortNode, bytes, [x]);
       expect([...out.dims]).toEqual([rows, 3]);
       expect(Math.max(...Array.from(out.data, (v, k) => Math.abs(v - (model.predict(x) as lw.Tensor).dataSync()[k])))).toBeLessThan(1e-5);
+    }
+  });
+  it('has a symbolic time dimension where the model has one: a masked model runs sequences of 5 and 3 steps', async () => {
+    const free = lw.sequential({ layers: [
+      L.embedding({ inputDim: V, outputDim: 4, maskZero: true, inputShape: [null] }), L.bidirectional({ layer: L.gru({ units: 3, returnSequences: true }) }), L.lstm({ units: 2 }),
+    ] });
+    randomizeWeights(free, 31);
+    const bytes = await lw.export.onnx(free);
+    for (const steps of [5, 3]) {
+      const x = lw.tensor(Int32Array.from(PADDED_IDS().dataSync()).slice(0, 5 * steps), [5, steps], 'int32');
+      for (const [, ort] of RUNTIMES) {
+        const [out] = await runOnnx(ort, bytes, [x]);
+        const want = (free.predict(x) as lw.Tensor).dataSync();
+        expect(Math.max(...Array.from(out.data, (v, k) => Math.abs(v - want[k])))).toBeLessThan(1e-5);
+      }
     }
   });
 });

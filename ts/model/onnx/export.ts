@@ -30,7 +30,9 @@ function outputMask(g: OnnxGraphBuilder, layer: Layer, inputs: Value[]): string 
   if (layer.className === 'Embedding') return config.mask_zero ? maskFromIds(g, inputs[0].name, `${layer.name}/mask`) : undefined;
   if (layer.className === 'Concatenate') return joinMasks(g, inputs.map((i) => i.mask), layer.name);
   if (PASSES_MASK.has(layer.className)) return inputs[0].mask;
-  return config.return_sequences ? inputs[0].mask : undefined;
+  // A recurrent layer's sequences keep the mask (a Bidirectional's say so in its forward layer's config).
+  const recurrent = layer instanceof Bidirectional ? layer.forwardLayer.getConfig() : config;
+  return recurrent.return_sequences ? inputs[0].mask : undefined;
 }
 
 /** Concatenate along time joins the masks too, which is not written here. */
