@@ -265,6 +265,14 @@ describe('what ONNX cannot express is UNSUPPORTED, naming the layer', () => {
     const model = lw.sequential({ layers: [L.dense({ units: 1, inputShape: [2] })] });
     for (const opset of [12, 16, 23, 17.5]) await expect(lw.export.onnx(model, { opset })).rejects.toMatchObject({ code: 'BAD_ARGUMENT' });
   });
+
+  it('a misspelt option or an empty batchName is BAD_ARGUMENT naming it; batchName names the batch dimension', async () => {
+    const model = lw.sequential({ layers: [L.dense({ units: 1, inputShape: [2] })] });
+    await expect(lw.export.onnx(model, { opsett: 18 } as never)).rejects.toMatchObject({ code: 'BAD_ARGUMENT', message: expect.stringMatching(/opsett/) });
+    await expect(lw.export.onnx(model, { batchName: '' })).rejects.toMatchObject({ code: 'BAD_ARGUMENT', message: expect.stringMatching(/batchName/) });
+    const proto = await decodeModelProto(await lw.export.onnx(model, { batchName: 'rows' }));
+    expect(proto.graph.output[0].type.tensor_type.shape.dim).toEqual([{ dim_param: 'rows' }, { dim_value: 1 }]);
+  });
 });
 
 describe("model.save('file://…/model.onnx')", () => {

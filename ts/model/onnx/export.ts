@@ -5,6 +5,7 @@
 import { LwError } from '../../errors.js';
 import type { ModelGraph } from '../../engine/graph.js';
 import type { Layer, SymbolicTensor } from '../../engine/layer.js';
+import { checkOptions } from '../../engine/options.js';
 import { Bidirectional } from '../../layers/bidirectional.js';
 import { Masking } from '../../layers/masking.js';
 import { RecurrentLayer } from '../../layers/recurrent-base.js';
@@ -12,7 +13,8 @@ import { encodeModelProto, ONNX_DTYPE, type OnnxModelProto } from '../../io/onnx
 import { OnnxGraphBuilder, valueInfo } from './graph-builder.js';
 import { exportLayer, type Exported } from './layers.js';
 import { joinMasks, maskFromIds, maskFromValues } from './masks.js';
-import { describe, exportBidirectional, exportRecurrent } from './recurrent.js';
+import { exportBidirectional, exportRecurrent } from './recurrent.js';
+import { unsupported } from './unsupported.js';
 
 export interface OnnxExportOptions {
   /** Default-domain opset written in the file, 17 (default) to 22. */
@@ -40,11 +42,11 @@ function checkConcatenateMasks(layer: Layer, inputs: Value[]): void {
   const axis = layer.getConfig().axis as number;
   const rank = inputs[0].rank;
   if (inputs.some((i) => i.mask) && (axis + rank) % rank === 1) {
-    throw new LwError('UNSUPPORTED', `${describe(layer)}: joining masked inputs along the time axis has no ONNX export here`, { layer: layer.name });
+    throw unsupported(layer, 'joining masked inputs along the time axis has no ONNX export here');
   }
 }
 
-/** The opsets written: from 17 (LSTM, GRU, RNN as now) to the newest onnxruntime 1.30 runs. */
+/** The opsets written, each tested with onnxruntime 1.30. */
 export const MIN_OPSET = 17;
 export const MAX_OPSET = 22;
 
@@ -71,21 +73,20 @@ function exportGraph(g: OnnxGraphBuilder, graph: ModelGraph, feeds: Value[]): Va
   for (const node of graph.executionNodes) {
     const layer = node.layer;
     if (layer.className === 'InputLayer') continue;
-    const where = describe(layer);
     const given = node.inputs.map((t) => {
       const v = values.get(t);
-      if (!v) throw new LwError('UNSUPPORTED', `${where}: its input "${t.name}" is not computed in this model`, { layer: layer.name });
+      if (!v) throw unsupported(layer, `its input "${t.name}" is not computed in this model`);
       return v;
     });
     let outs: Value[];
     if (isGraph(layer)) {
       // A model used as a layer: its nodes inline, fed this node's inputs.
-      if (layer.inputs.length !== given.length) throw new LwError('UNSUPPORTED', `${where}: applied to ${given.length} inputs, has ${layer.inputs.length}`, { layer: layer.name });
+      if (layer.inputs.length !== given.length) throw unsupported(layer, `applied to ${given.length} inputs, has ${layer.inputs.length}`);
       outs = exportGraph(g, layer, given);
     } else {
       const inputs = given.map((v) => ofType(g, v, layer.className === 'Embedding'));
       const isRecurrent = layer instanceof RecurrentLayer || layer instanceof Bidirectional;
-      if (isRecurrent && inputs.length > 1) throw new LwError('UNSUPPORTED', `${where}: initial states as inputs have no ONNX export here`, { layer: layer.name });
+      if (isRecurrent && inputs.length > 1) throw unsupported(layer, 'initial states as inputs have no ONNX export here');
       if (layer.className === 'Concatenate') checkConcatenateMasks(layer, inputs);
       let mask = outputMask(g, layer, inputs);
       let names: string[];
@@ -98,7 +99,7 @@ function exportGraph(g: OnnxGraphBuilder, graph: ModelGraph, feeds: Value[]): Va
       } else names = exportLayer(g, layer, inputs);
       outs = names.map((name, i) => ({ name, rank: node.outputs[i]?.shape.length ?? 0, mask, int: false }));
     }
-    if (outs.length !== node.outputs.length) throw new LwError('UNSUPPORTED', `${where}: ${node.outputs.length} outputs, of which the export makes ${outs.length}`, { layer: layer.name });
+    if (outs.length !== node.outputs.length) throw unsupported(layer, `${node.outputs.length} outputs, of which the export makes ${outs.length}`);
     node.outputs.forEach((t, i) => values.set(t, outs[i]));
   }
   return graph.outputs.map((t) => values.get(t)!);
@@ -111,9 +112,11 @@ function isGraph(layer: Layer): layer is Layer & ModelGraph {
 
 /** The ModelProto of `model`'s graph, as plain objects. */
 export function modelToOnnxProto(model: ModelGraph, options: OnnxExportOptions = {}): OnnxModelProto {
+  checkOptions(options, { opset: true, batchName: true }, 'lw.export.onnx');
   const opset = options.opset ?? 17;
   checkOpset(opset);
   const batch = options.batchName ?? 'batch';
+  if (typeof batch !== 'string' || !batch) throw new LwError('BAD_ARGUMENT', `lw.export.onnx: batchName must be a non-empty string, got ${String(batch)}`);
   if (!model.inputs.length) throw new LwError('NOT_READY', `model "${model.name}" has no input shape yet: give the first layer inputShape, or build it first`);
   const g = new OnnxGraphBuilder(opset);
   // An input whose every consumer is an Embedding is int32 ids; any other is float (an Embedding below casts it).

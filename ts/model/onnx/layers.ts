@@ -1,12 +1,11 @@
 // The layers without recurrence as ONNX nodes. Each takes its inputs' tensor names and ranks and returns
 // its outputs' names; shapes carry the batch first.
-import { LwError } from '../../errors.js';
 import type { Layer } from '../../engine/layer.js';
 import type { TimeDistributed } from '../../layers/time-distributed.js';
 import { applyActivation } from './activations.js';
 import { maskedMean } from './masks.js';
 import type { OnnxGraphBuilder } from './graph-builder.js';
-import { describe } from './recurrent.js';
+import { describe, unsupported } from './unsupported.js';
 
 /** A tensor in the graph being written: its ONNX name, rank (with the batch) and mask ([batch, time] float). */
 export interface Exported {
@@ -41,7 +40,6 @@ export function exportLayer(g: OnnxGraphBuilder, layer: Layer, inputs: Exported[
   const config = layer.getConfig();
   const base = layer.name;
   const [x] = inputs;
-  const refuse = (why: string) => new LwError('UNSUPPORTED', `${describe(layer)}: ${why}`, { layer: layer.name, className: layer.className });
   if (IDENTITY.has(layer.className)) return [g.op('Identity', [x.name], {}, base)];
   switch (layer.className) {
     case 'Embedding': {
@@ -54,7 +52,7 @@ export function exportLayer(g: OnnxGraphBuilder, layer: Layer, inputs: Exported[
     case 'TimeDistributed': {
       const inner = (layer as TimeDistributed).layer;
       // A Dense on [batch, time, in] is already applied per step.
-      if (inner.className !== 'Dense') throw refuse(`only a TimeDistributed Dense has an ONNX export, not one of ${inner.className}`);
+      if (inner.className !== 'Dense') throw unsupported(layer, `only a TimeDistributed Dense has an ONNX export, not one of ${inner.className}`);
       return [exportDense(g, inner, x, base)];
     }
     case 'Activation':
@@ -79,6 +77,6 @@ export function exportLayer(g: OnnxGraphBuilder, layer: Layer, inputs: Exported[
     case 'GlobalMaxPooling1D':
       return [g.reduce('ReduceMax', x.name, [1], !!config.keepdims, base)];
     default:
-      throw refuse('this layer has no ONNX export');
+      throw unsupported(layer, 'this layer has no ONNX export');
   }
 }

@@ -1,11 +1,10 @@
 // LSTM, GRU, SimpleRNN and Bidirectional as ONNX LSTM / GRU / RNN, exported sequence-first (onnxruntime
 // refuses layout = 1) with a Transpose on each side.
-import { LwError } from '../../errors.js';
-import type { Layer } from '../../engine/layer.js';
 import type { Bidirectional } from '../../layers/bidirectional.js';
 import type { RecurrentLayer } from '../../layers/recurrent-base.js';
 import { activationAttrs, recurrentActivation, type RecurrentActivation } from './activations.js';
 import type { OnnxGraphBuilder } from './graph-builder.js';
+import { describe, unsupported } from './unsupported.js';
 import { backToSteps, keptFirst, zeroEmptyRows } from './masks.js';
 
 /** The lowest int64: as a Slice end with step -1 it means "through index 0". */
@@ -26,10 +25,6 @@ interface Direction {
 /** ONNX gate g is Keras gate ORDER[g]. LSTM: Keras i, f, c, o → ONNX i, o, f, c; GRU z, r, h in both. */
 const GATE_ORDER = { LSTM: [0, 3, 1, 2], GRU: [0, 1, 2], RNN: [0] } as const;
 const OP = { LSTM: 'LSTM', GRU: 'GRU', SimpleRNN: 'RNN' } as const;
-
-export function describe(layer: Layer): string {
-  return `layer "${layer.name}" (${layer.className})`;
-}
 
 /** A Keras kernel [rows, G·U] → ONNX [G·U, rows], gates in ONNX order. */
 function gateMatrix(kernel: Float32Array, rows: number, units: number, order: readonly number[]): Float32Array {
@@ -53,10 +48,9 @@ function gateRow(bias: Float32Array, units: number, order: readonly number[]): F
 
 /** Refuses what an ONNX recurrent operator cannot compute from x alone. */
 function checkExportable(layer: RecurrentLayer, config: Record<string, unknown>): void {
-  const refuse = (why: string) => new LwError('UNSUPPORTED', `${describe(layer)}: ${why}`, { layer: layer.name });
-  if (!(layer.className in OP)) throw refuse('only LSTM, GRU and SimpleRNN have ONNX recurrent operators (a user cell has none)');
-  if (config.return_state) throw refuse('returnState has no ONNX export here');
-  if (config.stateful) throw refuse('a stateful layer carries state between calls, which an ONNX graph does not');
+  if (!(layer.className in OP)) throw unsupported(layer, 'only LSTM, GRU and SimpleRNN have ONNX recurrent operators (a user cell has none)');
+  if (config.return_state) throw unsupported(layer, 'returnState has no ONNX export here');
+  if (config.stateful) throw unsupported(layer, 'a stateful layer carries state between calls, which an ONNX graph does not');
 }
 
 function direction(layer: RecurrentLayer): Direction {
@@ -104,9 +98,6 @@ function concat(parts: Float32Array[]): Float32Array {
  */
 function recurrentNode(g: OnnxGraphBuilder, x: string, dirs: Direction[], mode: 'forward' | 'bidirectional', base: string, lens = '') {
   const [d] = dirs;
-  if (dirs.some((o) => o.op !== d.op || o.units !== d.units)) {
-    throw new LwError('UNSUPPORTED', `${base}: the two directions differ in class or units, which one ONNX operator cannot hold`);
-  }
   const n = dirs.length;
   const G = GATE_ORDER[d.op].length;
   const inputs = d.w.length / (G * d.units);
@@ -157,10 +148,11 @@ export function exportRecurrent(g: OnnxGraphBuilder, layer: RecurrentLayer, x: s
 export function exportBidirectional(g: OnnxGraphBuilder, layer: Bidirectional, x: string, mask?: string): string[] {
   const fwd = layer.forwardLayer.getConfig();
   const bwd = layer.backwardLayer.getConfig();
-  if (fwd.go_backwards || !bwd.go_backwards) throw new LwError('UNSUPPORTED', `${describe(layer)}: only a forward layer with a go_backwards backward layer (the default) has an ONNX export`, { layer: layer.name });
-  if (fwd.return_sequences !== bwd.return_sequences) throw new LwError('UNSUPPORTED', `${describe(layer)}: the directions differ in returnSequences`, { layer: layer.name });
+  if (fwd.go_backwards || !bwd.go_backwards) throw unsupported(layer, 'only a forward layer with a go_backwards backward layer (the default) has an ONNX export');
+  if (fwd.return_sequences !== bwd.return_sequences) throw unsupported(layer, 'the directions differ in returnSequences');
   const base = layer.name;
   const dirs = [direction(layer.forwardLayer), direction(layer.backwardLayer)];
+  if (dirs[0].op !== dirs[1].op || dirs[0].units !== dirs[1].units) throw unsupported(layer, 'the two directions differ in class or units, which one ONNX operator cannot hold');
   // With a mask, ONNX's backward direction runs the kept steps (moved to the front) last to first.
   const run = mask ? keptFirst(g, x, mask, `${base}/mask`) : { x, lens: '' };
   const { Y, Yh } = recurrentNode(g, run.x, dirs, 'bidirectional', base, run.lens);
