@@ -103,6 +103,20 @@ const MASKED_CASES: Case[] = [
     build: masked(L.bidirectional({ layer: L.lstm({ units: 3, returnSequences }), mergeMode })), inputs: () => [PADDED_IDS()],
   }))),
   { name: 'mask → Bidirectional GRU sequences (the mask goes on) → LSTM last', build: masked(L.bidirectional({ layer: L.gru({ units: 3, returnSequences: true }) }), L.lstm({ units: 2 })), inputs: () => [PADDED_IDS()] },
+  { name: 'returnState: LSTM [output, h, c], GRU [sequences, h] after a mask', build: () => {
+    const t = lw.input({ shape: [T] });
+    const e = L.embedding({ inputDim: V, outputDim: 4, maskZero: true }).apply(t) as SymbolicTensor;
+    const lstmOut = L.lstm({ units: 3, returnState: true }).apply(e) as SymbolicTensor[];
+    const gruOut = L.gru({ units: 2, returnSequences: true, returnState: true, goBackwards: true }).apply(e) as SymbolicTensor[];
+    return lw.model({ inputs: t, outputs: [...lstmOut, ...gruOut] });
+  }, inputs: () => [PADDED_IDS()] },
+  ...(['concat', null] as const).map((mergeMode) => ({
+    name: `returnState: Bidirectional LSTM ${mergeMode} [merged, forward h, c, backward h, c] after a mask`, build: () => {
+      const t = lw.input({ shape: [T] });
+      const e = L.embedding({ inputDim: V, outputDim: 4, maskZero: true }).apply(t) as SymbolicTensor;
+      return lw.model({ inputs: t, outputs: L.bidirectional({ layer: L.lstm({ units: 2, returnSequences: true, returnState: true }), mergeMode }).apply(e) as SymbolicTensor[] });
+    }, inputs: () => [PADDED_IDS()],
+  })),
   { name: 'mask → Dense → GlobalAveragePooling1D (mean of kept steps; none kept gives zeros)', build: masked(L.dense({ units: 3 }), L.globalAveragePooling1D()), inputs: () => [PADDED_IDS()] },
   { name: 'mask → GlobalAveragePooling1D keepdims', build: masked(L.globalAveragePooling1D({ keepdims: true })), inputs: () => [PADDED_IDS()] },
   { name: 'Masking → GRU sequences → GlobalAveragePooling1D', build: seq([L.masking({ maskValue: 0, inputShape: [T, I] }), L.gru({ units: 3, returnSequences: true }), L.globalAveragePooling1D()]), inputs: () => [PADDED_VALUES()] },
@@ -240,11 +254,6 @@ describe('what ONNX cannot express is UNSUPPORTED, naming the layer', () => {
       return lw.model({ inputs: a, outputs: L.concatenate({ axis: 1, name: 'time_join' }).apply([e, e]) as SymbolicTensor });
     }, /time_join.*time axis/],
     ['a user cell', () => lw.sequential({ layers: [L.rnn({ cell: { stateSize: 2, call: (_ops, _x, states) => ({ output: states[0], states }) }, inputShape: [T, I], name: 'custom_rnn' })] }), /custom_rnn.*RNN/],
-    ['returnState', () => {
-      const x = lw.input({ shape: [T, I] });
-      const outs = L.lstm({ units: 2, returnState: true, name: 'stateful_out' }).apply(x) as SymbolicTensor[];
-      return lw.model({ inputs: x, outputs: outs });
-    }, /stateful_out.*returnState/],
     ['a Dot layer', () => {
       const a = lw.input({ shape: [I] });
       const b = lw.input({ shape: [I] });

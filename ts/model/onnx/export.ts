@@ -1,6 +1,6 @@
 // A model as an ONNX ModelProto (opset 17 to 22): its graph node by node (a model inside it inlined),
 // inputs and outputs with a symbolic batch dimension, masks computed in the graph from the values as the
-// layers compute them. What ONNX cannot express exactly (a user cell, state between calls) is
+// layers compute them. What ONNX cannot express exactly (a user cell, state kept between calls) is
 // UNSUPPORTED naming the layer, never a different graph.
 import { LwError } from '../../errors.js';
 import type { ModelGraph } from '../../engine/graph.js';
@@ -91,13 +91,15 @@ function exportGraph(g: OnnxGraphBuilder, graph: ModelGraph, feeds: Value[]): Va
       let mask = outputMask(g, layer, inputs);
       let names: string[];
       if (layer instanceof Bidirectional) names = exportBidirectional(g, layer, inputs[0].name, inputs[0].mask);
-      else if (layer instanceof RecurrentLayer) names = [exportRecurrent(g, layer, inputs[0].name, inputs[0].mask)];
+      else if (layer instanceof RecurrentLayer) names = exportRecurrent(g, layer, inputs[0].name, inputs[0].mask);
       else if (layer instanceof Masking) {
         const [y, m] = maskFromValues(g, inputs[0].name, layer.maskValue, layer.name);
         names = [y];
         mask = m;
       } else names = exportLayer(g, layer, inputs);
-      outs = names.map((name, i) => ({ name, rank: node.outputs[i]?.shape.length ?? 0, mask, int: false }));
+      // Only the main outputs carry the mask (both directions' with mergeMode null); a recurrent layer's states have none.
+      const withMask = layer instanceof Bidirectional && layer.mergeMode === null ? 2 : 1;
+      outs = names.map((name, i) => ({ name, rank: node.outputs[i]?.shape.length ?? 0, mask: i < withMask ? mask : undefined, int: false }));
     }
     if (outs.length !== node.outputs.length) throw unsupported(layer, `${node.outputs.length} outputs, of which the export makes ${outs.length}`);
     node.outputs.forEach((t, i) => values.set(t, outs[i]));

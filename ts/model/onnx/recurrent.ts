@@ -49,7 +49,6 @@ function gateRow(bias: Float32Array, units: number, order: readonly number[]): F
 /** Refuses what an ONNX recurrent operator cannot compute from x alone. */
 function checkExportable(layer: RecurrentLayer, config: Record<string, unknown>): void {
   if (!(layer.className in OP)) throw unsupported(layer, 'only LSTM, GRU and SimpleRNN have ONNX recurrent operators (a user cell has none)');
-  if (config.return_state) throw unsupported(layer, 'returnState has no ONNX export here');
   if (config.stateful) throw unsupported(layer, 'a stateful layer carries state between calls, which an ONNX graph does not');
 }
 
@@ -94,7 +93,7 @@ function concat(parts: Float32Array[]): Float32Array {
 
 /**
  * Runs the operator over x [batch, time, I] in the given directions; returns Y [time, dirs, batch, U]
- * (input time order) and Y_h [dirs, batch, U].
+ * (input time order), Y_h [dirs, batch, U] and for LSTM Y_c [dirs, batch, U].
  */
 function recurrentNode(g: OnnxGraphBuilder, x: string, dirs: Direction[], mode: 'forward' | 'bidirectional', base: string, lens = '') {
   const [d] = dirs;
@@ -111,8 +110,8 @@ function recurrentNode(g: OnnxGraphBuilder, x: string, dirs: Direction[], mode: 
     ...activationAttrs(dirs.flatMap((o) => o.activations)),
     ...(d.linearBeforeReset !== undefined ? { linear_before_reset: d.linearBeforeReset } : {}),
   };
-  const [Y, Yh] = g.node(d.op, lens ? [timeMajor, W, R, B, lens] : [timeMajor, W, R, B], attrs, base, 2);
-  return { Y, Yh };
+  const [Y, ...states] = g.node(d.op, lens ? [timeMajor, W, R, B, lens] : [timeMajor, W, R, B], attrs, base, d.op === 'LSTM' ? 3 : 2);
+  return { Y, Yh: states[0], states };
 }
 
 /** Keras go_backwards reads x last step first and returns steps in that order: reverse x, then run forward. */
@@ -120,25 +119,41 @@ function reverseTime(g: OnnxGraphBuilder, x: string, base: string): string {
   return g.op('Slice', [x, g.int64s(`${base}/start`, [-1]), g.int64s(`${base}/end`, [INT64_MIN]), g.int64s(`${base}/axis`, [1]), g.int64s(`${base}/step`, [-1])], {}, `${base}/reversed`);
 }
 
+/** Each direction's final states [dirs, batch, U] as [batch, U] tensors (all of direction 0 first); zeros where no step is kept. */
+function finalStates(g: OnnxGraphBuilder, states: string[], dirs: number, mask: string | undefined, base: string): string[] {
+  const per = states.map((s, k) => (dirs === 1 ? [s] : g.halves(s, 0, `${base}/state${k}`)));
+  const out: string[] = [];
+  for (let d = 0; d < dirs; d++) {
+    per.forEach((halves, k) => {
+      const state = g.op('Squeeze', [halves[d], g.int64s(`${base}/state_axis`, [0])], {}, `${base}/state${d}_${k}`);
+      out.push(mask ? zeroEmptyRows(g, state, mask, 2, `${base}/state${d}_${k}`) : state);
+    });
+  }
+  return out;
+}
+
 /**
  * An LSTM, GRU or SimpleRNN on x [batch, time, I] with an optional mask [batch, time]: [batch, time, U]
- * (returnSequences) or [batch, U].
+ * (returnSequences) or [batch, U], then with returnState the final states [batch, U] (LSTM: h, c).
  */
-export function exportRecurrent(g: OnnxGraphBuilder, layer: RecurrentLayer, x: string, mask?: string): string {
+export function exportRecurrent(g: OnnxGraphBuilder, layer: RecurrentLayer, x: string, mask?: string): string[] {
   const config: Record<string, unknown> = layer.getConfig();
   const base = layer.name;
   const dir = direction(layer);
   const input = config.go_backwards ? reverseTime(g, x, base) : x;
   const steps = mask && config.go_backwards ? reverseTime(g, mask, `${base}/mask`) : mask;
   const run = steps ? keptFirst(g, input, steps, `${base}/mask`) : { x: input, lens: '' };
-  const { Y, Yh } = recurrentNode(g, run.x, [dir], 'forward', base, run.lens);
+  const { Y, Yh, states } = recurrentNode(g, run.x, [dir], 'forward', base, run.lens);
+  let main: string;
   if (config.return_sequences) {
     const seq = g.op('Squeeze', [Y, g.int64s(`${base}/dir_axis`, [1])], {}, `${base}/y`);
     const y = g.op('Transpose', [seq], { perm: { ints: [1, 0, 2] } }, `${base}/sequences`);
-    return steps ? backToSteps(g, y, steps, 3, !!config.zero_output_for_mask, `${base}/mask`) : y;
+    main = steps ? backToSteps(g, y, steps, 3, !!config.zero_output_for_mask, `${base}/mask`) : y;
+  } else {
+    const last = g.op('Squeeze', [Yh, g.int64s(`${base}/dir_axis`, [0])], {}, `${base}/last`);
+    main = steps ? zeroEmptyRows(g, last, steps, 2, `${base}/mask`) : last;
   }
-  const last = g.op('Squeeze', [Yh, g.int64s(`${base}/dir_axis`, [0])], {}, `${base}/last`);
-  return steps ? zeroEmptyRows(g, last, steps, 2, `${base}/mask`) : last;
+  return config.return_state ? [main, ...finalStates(g, states, 1, steps, base)] : [main];
 }
 
 /**
@@ -155,12 +170,19 @@ export function exportBidirectional(g: OnnxGraphBuilder, layer: Bidirectional, x
   if (dirs[0].op !== dirs[1].op || dirs[0].units !== dirs[1].units) throw unsupported(layer, 'the two directions differ in class or units, which one ONNX operator cannot hold');
   // With a mask, ONNX's backward direction runs the kept steps (moved to the front) last to first.
   const run = mask ? keptFirst(g, x, mask, `${base}/mask`) : { x, lens: '' };
-  const { Y, Yh } = recurrentNode(g, run.x, dirs, 'bidirectional', base, run.lens);
+  const { Y, Yh, states } = recurrentNode(g, run.x, dirs, 'bidirectional', base, run.lens);
+  // returnState: [merged..., forward h (c), backward h (c)].
+  const tail = layer.returnState ? finalStates(g, states, 2, mask, base) : [];
   // Directions on axis `dirAxis` of [batch, time, 2, U] or [batch, 2, U]; masked steps are zeros in both (Keras).
   let [both, dirAxis] = fwd.return_sequences
     ? [g.op('Transpose', [Y], { perm: { ints: [2, 0, 1, 3] } }, `${base}/batch_major`), 2]
     : [g.op('Transpose', [Yh], { perm: { ints: [1, 0, 2] } }, `${base}/batch_major`), 1];
   if (mask) both = fwd.return_sequences ? backToSteps(g, both, mask, 4, true, `${base}/mask`) : zeroEmptyRows(g, both, mask, 3, `${base}/mask`);
+  return [...merge(g, layer, both, dirAxis, base), ...tail];
+}
+
+/** The two directions on axis `dirAxis` of `both` merged as the layer's mergeMode says (null: both, in order). */
+function merge(g: OnnxGraphBuilder, layer: Bidirectional, both: string, dirAxis: number, base: string): string[] {
   switch (layer.mergeMode) {
     case 'concat':
       return [g.op('Reshape', [both, g.int64s(`${base}/shape`, dirAxis === 2 ? [0, 0, -1] : [0, -1])], {}, `${base}/concat`)];
