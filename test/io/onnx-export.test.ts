@@ -91,6 +91,27 @@ interface Case {
 }
 
 const seqIn = () => [floats([B, T, I], 7)];
+/** Initial states as model inputs [batch, U] (Keras order: h, c; Bidirectional forward then backward). */
+const withStates = (make: (x: SymbolicTensor, states: SymbolicTensor[]) => SymbolicTensor | SymbolicTensor[], count: number, units: number, maskedIds = false) => () => {
+  const x = lw.input({ shape: maskedIds ? [T] : [T, I] });
+  const states = Array.from({ length: count }, () => lw.input({ shape: [units] }));
+  const seqIn = maskedIds ? L.embedding({ inputDim: V, outputDim: I, maskZero: true }).apply(x) as SymbolicTensor : x;
+  const out = make(seqIn, states);
+  return lw.model({ inputs: [x, ...states], outputs: out });
+};
+const stateInputs = (count: number, units: number, rows: number) => Array.from({ length: count }, (_, k) => floats([rows, units], 40 + k));
+const INITIAL_STATE_CASES: Case[] = [
+  { name: 'initial states: LSTM [h, c], sequences', build: withStates((x, s) => L.lstm({ units: 3, returnSequences: true }).apply(x, { initialState: s }) as SymbolicTensor, 2, 3), inputs: () => [floats([B, T, I], 7), ...stateInputs(2, 3, B)] },
+  { name: 'initial states: SimpleRNN goBackwards last', build: withStates((x, s) => L.simpleRNN({ units: 3, goBackwards: true }).apply(x, { initialState: s }) as SymbolicTensor, 1, 3), inputs: () => [floats([B, T, I], 8), ...stateInputs(1, 3, B)] },
+  { name: 'initial states after a mask: GRU sequences start from h0; returnState', build: withStates((x, s) => L.gru({ units: 2, returnSequences: true, returnState: true }).apply(x, { initialState: s }) as SymbolicTensor[], 1, 2, true), inputs: () => [PADDED_IDS(), ...stateInputs(1, 2, 5)] },
+  { name: 'initial states after a mask: LSTM last output and states of an all-padded row are h0, c0', build: withStates((x, s) => L.lstm({ units: 2, returnState: true }).apply(x, { initialState: s }) as SymbolicTensor[], 2, 2, true), inputs: () => [PADDED_IDS(), ...stateInputs(2, 2, 5)] },
+  ...[true, false].map((returnSequences) => ({
+    name: `initial states after a mask: Bidirectional LSTM [fh, fc, bh, bc], returnSequences ${returnSequences}, returnState`,
+    build: withStates((x, s) => L.bidirectional({ layer: L.lstm({ units: 2, returnSequences, returnState: true }) }).apply(x, { initialState: s }) as SymbolicTensor[], 4, 2, true),
+    inputs: () => [PADDED_IDS(), ...stateInputs(4, 2, 5)],
+  })),
+  { name: 'initial states: Bidirectional GRU sum, no mask', build: withStates((x, s) => L.bidirectional({ layer: L.gru({ units: 3 }), mergeMode: 'sum' }).apply(x, { initialState: s }) as SymbolicTensor, 2, 3), inputs: () => [floats([B, T, I], 9), ...stateInputs(2, 3, B)] },
+];
 /** Masks: the kept steps run in order (ONNX sequence_lens after moving them first), outputs put back at their steps. */
 const MASKED_CASES: Case[] = [
   ...(['sigmoid', 'hardSigmoid'] as const).map((ra) => ({ name: `mask → LSTM last output, ${ra}`, build: masked(L.lstm({ units: 3, recurrentActivation: ra })), inputs: () => [PADDED_IDS()] })),
@@ -117,6 +138,7 @@ const MASKED_CASES: Case[] = [
       return lw.model({ inputs: t, outputs: L.bidirectional({ layer: L.lstm({ units: 2, returnSequences: true, returnState: true }), mergeMode }).apply(e) as SymbolicTensor[] });
     }, inputs: () => [PADDED_IDS()],
   })),
+  ...INITIAL_STATE_CASES,
   { name: 'mask → Dense → GlobalAveragePooling1D (mean of kept steps; none kept gives zeros)', build: masked(L.dense({ units: 3 }), L.globalAveragePooling1D()), inputs: () => [PADDED_IDS()] },
   { name: 'mask → GlobalAveragePooling1D keepdims', build: masked(L.globalAveragePooling1D({ keepdims: true })), inputs: () => [PADDED_IDS()] },
   { name: 'Masking → GRU sequences → GlobalAveragePooling1D', build: seq([L.masking({ maskValue: 0, inputShape: [T, I] }), L.gru({ units: 3, returnSequences: true }), L.globalAveragePooling1D()]), inputs: () => [PADDED_VALUES()] },

@@ -85,13 +85,13 @@ function exportGraph(g: OnnxGraphBuilder, graph: ModelGraph, feeds: Value[]): Va
       outs = exportGraph(g, layer, given);
     } else {
       const inputs = given.map((v) => ofType(g, v, layer.className === 'Embedding'));
-      const isRecurrent = layer instanceof RecurrentLayer || layer instanceof Bidirectional;
-      if (isRecurrent && inputs.length > 1) throw unsupported(layer, 'initial states as inputs have no ONNX export here');
       if (layer.className === 'Concatenate') checkConcatenateMasks(layer, inputs);
       let mask = outputMask(g, layer, inputs);
       let names: string[];
-      if (layer instanceof Bidirectional) names = exportBidirectional(g, layer, inputs[0].name, inputs[0].mask);
-      else if (layer instanceof RecurrentLayer) names = exportRecurrent(g, layer, inputs[0].name, inputs[0].mask);
+      // A recurrent layer's further inputs are its initial states (Keras order).
+      const initial = inputs.slice(1).map((i) => i.name);
+      if (layer instanceof Bidirectional) names = exportBidirectional(g, layer, inputs[0].name, inputs[0].mask, initial);
+      else if (layer instanceof RecurrentLayer) names = exportRecurrent(g, layer, inputs[0].name, inputs[0].mask, initial);
       else if (layer instanceof Masking) {
         const [y, m] = maskFromValues(g, inputs[0].name, layer.maskValue, layer.name);
         names = [y];

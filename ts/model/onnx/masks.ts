@@ -53,23 +53,32 @@ export function keptFirst(g: OnnxGraphBuilder, x: string, mask: string, base: st
 
 /**
  * Outputs y [batch, time, ...] of the kept-first run back at their steps: step t takes the output after
- * the last kept step up to t, zeros before the first (or at every masked step when `zeroMasked`).
+ * the last kept step up to t; before the first, `initial` (h0, broadcast over time) or zeros; zeros at
+ * every masked step when `zeroMasked`.
  */
-export function backToSteps(g: OnnxGraphBuilder, y: string, mask: string, rank: number, zeroMasked: boolean, base: string): string {
+export function backToSteps(g: OnnxGraphBuilder, y: string, mask: string, rank: number, zeroMasked: boolean, base: string, initial?: string): string {
   const kept = g.op('CumSum', [mask, g.int64s(`${base}/time_axis`, [1])], {}, `${base}/kept_so_far`);
   const last = g.op('Max', [g.op('Sub', [kept, g.floats(`${base}/one`, [], Float32Array.of(1))], {}, `${base}/last_kept`), g.floats(`${base}/zero`, [], Float32Array.of(0))], {}, `${base}/last_kept_0`);
   const index = g.op('Cast', [last], { to: ONNX_DTYPE.int64 }, `${base}/index`);
   const taken = takeSteps(g, y, index, rank, `${base}/at_steps`);
   let keep = zeroMasked ? mask : g.op('Min', [kept, g.floats(`${base}/one_`, [], Float32Array.of(1))], {}, `${base}/started`);
   for (let r = 2; r < rank; r++) keep = g.op('Unsqueeze', [keep, g.int64s(`${base}/keep_axis${r}`, [-1])], {}, `${base}/keep${r}`);
-  return g.op('Mul', [taken, keep], {}, `${base}/output`);
+  const out = g.op('Mul', [taken, keep], {}, `${base}/output`);
+  return initial && !zeroMasked ? orInitial(g, out, keep, initial, base) : out;
 }
 
-/** Rows [batch, ...] zeroed where no step is kept (a last output, which ONNX need not zero). */
-export function zeroEmptyRows(g: OnnxGraphBuilder, y: string, mask: string, rank: number, base: string): string {
+/** y where `keep` is 1, `initial` where it is 0: y + initial · (1 - keep), y already zero there. */
+function orInitial(g: OnnxGraphBuilder, y: string, keep: string, initial: string, base: string): string {
+  const notKept = g.op('Sub', [g.floats(`${base}/one_i`, [], Float32Array.of(1)), keep], {}, `${base}/not_kept`);
+  return g.op('Add', [y, g.op('Mul', [initial, notKept], {}, `${base}/initial_part`)], {}, `${base}/or_initial`);
+}
+
+/** Rows [batch, ...] where no step is kept (a last output or state) set to `initial` (the initial state) or zeros. */
+export function zeroEmptyRows(g: OnnxGraphBuilder, y: string, mask: string, rank: number, base: string, initial?: string): string {
   let any = g.reduce('ReduceMax', mask, [1], false, `${base}/any_kept`);
   for (let r = 1; r < rank; r++) any = g.op('Unsqueeze', [any, g.int64s(`${base}/any_axis${r}`, [-1])], {}, `${base}/any${r}`);
-  return g.op('Mul', [y, any], {}, `${base}/last_or_zero`);
+  const out = g.op('Mul', [y, any], {}, `${base}/last_or_zero`);
+  return initial ? orInitial(g, out, any, initial, base) : out;
 }
 
 /** GlobalAveragePooling1D over the kept steps of x [batch, time, F]; rows with none give zeros. */

@@ -95,12 +95,12 @@ function concat(parts: Float32Array[]): Float32Array {
  * Runs the operator over x [batch, time, I] in the given directions; returns Y [time, dirs, batch, U]
  * (input time order), Y_h [dirs, batch, U] and for LSTM Y_c [dirs, batch, U].
  */
-function recurrentNode(g: OnnxGraphBuilder, x: string, dirs: Direction[], mode: 'forward' | 'bidirectional', base: string, lens = '') {
+function recurrentNode(g: OnnxGraphBuilder, x: string, dirs: Direction[], mode: 'forward' | 'bidirectional', base: string, lens = '', initial: string[] = []) {
   const [d] = dirs;
   const n = dirs.length;
   const G = GATE_ORDER[d.op].length;
-  const inputs = d.w.length / (G * d.units);
-  const W = g.floats(`${base}/W`, [n, G * d.units, inputs], concat(dirs.map((o) => o.w)));
+  const I = d.w.length / (G * d.units);
+  const W = g.floats(`${base}/W`, [n, G * d.units, I], concat(dirs.map((o) => o.w)));
   const R = g.floats(`${base}/R`, [n, G * d.units, d.units], concat(dirs.map((o) => o.r)));
   const B = g.floats(`${base}/B`, [n, 2 * G * d.units], concat(dirs.map((o) => o.b)));
   const timeMajor = g.op('Transpose', [x], { perm: { ints: [1, 0, 2] } }, `${base}/time_major`);
@@ -110,7 +110,9 @@ function recurrentNode(g: OnnxGraphBuilder, x: string, dirs: Direction[], mode: 
     ...activationAttrs(dirs.flatMap((o) => o.activations)),
     ...(d.linearBeforeReset !== undefined ? { linear_before_reset: d.linearBeforeReset } : {}),
   };
-  const [Y, ...states] = g.node(d.op, lens ? [timeMajor, W, R, B, lens] : [timeMajor, W, R, B], attrs, base, d.op === 'LSTM' ? 3 : 2);
+  // Inputs X, W, R, B, sequence_lens, initial_h, initial_c ('' for one left out).
+  const inputs = initial.length ? [timeMajor, W, R, B, lens, ...initial] : lens ? [timeMajor, W, R, B, lens] : [timeMajor, W, R, B];
+  const [Y, ...states] = g.node(d.op, inputs, attrs, base, d.op === 'LSTM' ? 3 : 2);
   return { Y, Yh: states[0], states };
 }
 
@@ -119,48 +121,60 @@ function reverseTime(g: OnnxGraphBuilder, x: string, base: string): string {
   return g.op('Slice', [x, g.int64s(`${base}/start`, [-1]), g.int64s(`${base}/end`, [INT64_MIN]), g.int64s(`${base}/axis`, [1]), g.int64s(`${base}/step`, [-1])], {}, `${base}/reversed`);
 }
 
-/** Each direction's final states [dirs, batch, U] as [batch, U] tensors (all of direction 0 first); zeros where no step is kept. */
-function finalStates(g: OnnxGraphBuilder, states: string[], dirs: number, mask: string | undefined, base: string): string[] {
+/**
+ * Each direction's final states [dirs, batch, U] as [batch, U] tensors (all of direction 0 first); where no
+ * step is kept, the initial states `initial` (in the same order) or zeros.
+ */
+function finalStates(g: OnnxGraphBuilder, states: string[], dirs: number, mask: string | undefined, base: string, initial: string[]): string[] {
   const per = states.map((s, k) => (dirs === 1 ? [s] : g.halves(s, 0, `${base}/state${k}`)));
   const out: string[] = [];
   for (let d = 0; d < dirs; d++) {
     per.forEach((halves, k) => {
       const state = g.op('Squeeze', [halves[d], g.int64s(`${base}/state_axis`, [0])], {}, `${base}/state${d}_${k}`);
-      out.push(mask ? zeroEmptyRows(g, state, mask, 2, `${base}/state${d}_${k}`) : state);
+      out.push(mask ? zeroEmptyRows(g, state, mask, 2, `${base}/state${d}_${k}`, initial[out.length]) : state);
     });
   }
   return out;
 }
 
+/** [batch, U] → [1, batch, U] (one direction), or [batch, 1, U] with axis 1. */
+function unsqueeze(g: OnnxGraphBuilder, s: string, axis: number, base: string): string {
+  return g.op('Unsqueeze', [s, g.int64s(`${base}/axis`, [axis])], {}, base);
+}
+
 /**
- * An LSTM, GRU or SimpleRNN on x [batch, time, I] with an optional mask [batch, time]: [batch, time, U]
- * (returnSequences) or [batch, U], then with returnState the final states [batch, U] (LSTM: h, c).
+ * An LSTM, GRU or SimpleRNN on x [batch, time, I] with an optional mask [batch, time] and initial states
+ * (h, and c for LSTM: [batch, U]): [batch, time, U] (returnSequences) or [batch, U], then with returnState
+ * the final states [batch, U] (LSTM: h, c).
  */
-export function exportRecurrent(g: OnnxGraphBuilder, layer: RecurrentLayer, x: string, mask?: string): string[] {
+export function exportRecurrent(g: OnnxGraphBuilder, layer: RecurrentLayer, x: string, mask?: string, initial: string[] = []): string[] {
   const config: Record<string, unknown> = layer.getConfig();
   const base = layer.name;
   const dir = direction(layer);
   const input = config.go_backwards ? reverseTime(g, x, base) : x;
   const steps = mask && config.go_backwards ? reverseTime(g, mask, `${base}/mask`) : mask;
   const run = steps ? keptFirst(g, input, steps, `${base}/mask`) : { x: input, lens: '' };
-  const { Y, Yh, states } = recurrentNode(g, run.x, [dir], 'forward', base, run.lens);
+  const onnxInitial = initial.map((s, k) => unsqueeze(g, s, 0, `${base}/initial${k}`));
+  const { Y, Yh, states } = recurrentNode(g, run.x, [dir], 'forward', base, run.lens, onnxInitial);
+  const [h0] = initial;
   let main: string;
   if (config.return_sequences) {
     const seq = g.op('Squeeze', [Y, g.int64s(`${base}/dir_axis`, [1])], {}, `${base}/y`);
     const y = g.op('Transpose', [seq], { perm: { ints: [1, 0, 2] } }, `${base}/sequences`);
-    main = steps ? backToSteps(g, y, steps, 3, !!config.zero_output_for_mask, `${base}/mask`) : y;
+    // Before its first kept step a masked layer outputs the carried state: h0.
+    main = steps ? backToSteps(g, y, steps, 3, !!config.zero_output_for_mask, `${base}/mask`, h0 && unsqueeze(g, h0, 1, `${base}/h0_steps`)) : y;
   } else {
     const last = g.op('Squeeze', [Yh, g.int64s(`${base}/dir_axis`, [0])], {}, `${base}/last`);
-    main = steps ? zeroEmptyRows(g, last, steps, 2, `${base}/mask`) : last;
+    main = steps ? zeroEmptyRows(g, last, steps, 2, `${base}/mask`, h0) : last;
   }
-  return config.return_state ? [main, ...finalStates(g, states, 1, steps, base)] : [main];
+  return config.return_state ? [main, ...finalStates(g, states, 1, steps, base, initial)] : [main];
 }
 
 /**
  * Bidirectional as one operator with direction bidirectional: ONNX returns the backward direction's
  * steps in input order, which is how Keras aligns them before merging.
  */
-export function exportBidirectional(g: OnnxGraphBuilder, layer: Bidirectional, x: string, mask?: string): string[] {
+export function exportBidirectional(g: OnnxGraphBuilder, layer: Bidirectional, x: string, mask?: string, initial: string[] = []): string[] {
   const fwd = layer.forwardLayer.getConfig();
   const bwd = layer.backwardLayer.getConfig();
   if (fwd.go_backwards || !bwd.go_backwards) throw unsupported(layer, 'only a forward layer with a go_backwards backward layer (the default) has an ONNX export');
@@ -170,14 +184,18 @@ export function exportBidirectional(g: OnnxGraphBuilder, layer: Bidirectional, x
   if (dirs[0].op !== dirs[1].op || dirs[0].units !== dirs[1].units) throw unsupported(layer, 'the two directions differ in class or units, which one ONNX operator cannot hold');
   // With a mask, ONNX's backward direction runs the kept steps (moved to the front) last to first.
   const run = mask ? keptFirst(g, x, mask, `${base}/mask`) : { x, lens: '' };
-  const { Y, Yh, states } = recurrentNode(g, run.x, dirs, 'bidirectional', base, run.lens);
+  // Initial states come forward h (c) then backward h (c); ONNX stacks each kind over the directions.
+  const perDirection = initial.length / 2;
+  const stacked = (axis: number, name: string, kinds = perDirection) => Array.from({ length: kinds }, (_, k) =>
+    g.op('Concat', [0, 1].map((d) => unsqueeze(g, initial[d * perDirection + k], axis, `${base}/${name}${d}_${k}`)), { axis }, `${base}/${name}${k}`));
+  const { Y, Yh, states } = recurrentNode(g, run.x, dirs, 'bidirectional', base, run.lens, stacked(0, 'initial'));
   // returnState: [merged..., forward h (c), backward h (c)].
-  const tail = layer.returnState ? finalStates(g, states, 2, mask, base) : [];
+  const tail = layer.returnState ? finalStates(g, states, 2, mask, base, initial) : [];
   // Directions on axis `dirAxis` of [batch, time, 2, U] or [batch, 2, U]; masked steps are zeros in both (Keras).
   let [both, dirAxis] = fwd.return_sequences
     ? [g.op('Transpose', [Y], { perm: { ints: [2, 0, 1, 3] } }, `${base}/batch_major`), 2]
     : [g.op('Transpose', [Yh], { perm: { ints: [1, 0, 2] } }, `${base}/batch_major`), 1];
-  if (mask) both = fwd.return_sequences ? backToSteps(g, both, mask, 4, true, `${base}/mask`) : zeroEmptyRows(g, both, mask, 3, `${base}/mask`);
+  if (mask) both = fwd.return_sequences ? backToSteps(g, both, mask, 4, true, `${base}/mask`) : zeroEmptyRows(g, both, mask, 3, `${base}/mask`, initial.length ? stacked(1, 'h0_rows', 1)[0] : undefined);
   return [...merge(g, layer, both, dirAxis, base), ...tail];
 }
 
