@@ -163,6 +163,8 @@ const CASES: Case[] = [
   ...(['sigmoid', 'hardSigmoid', 'hardSigmoidKeras3'] as const).map((ra) => ({
     name: `LSTM sequences, recurrent activation ${ra}`, build: seq([L.lstm({ units: 5, returnSequences: true, recurrentActivation: ra, inputShape: [T, I] })]), inputs: seqIn,
   })),
+  { name: 'LSTM linear activation (Affine) with hardSigmoid gates: alpha/beta in activation order', build: seq([L.lstm({ units: 4, activation: 'linear', recurrentActivation: 'hardSigmoid', returnSequences: true, inputShape: [T, I] })]), inputs: seqIn },
+  { name: 'SimpleRNN linear and GRU hardSigmoidKeras3 / relu', build: seq([L.simpleRNN({ units: 3, activation: 'linear', returnSequences: true, inputShape: [T, I] }), L.gru({ units: 2, activation: 'relu', recurrentActivation: 'hardSigmoidKeras3' })]), inputs: seqIn },
   { name: 'LSTM last output, relu activation', build: seq([L.lstm({ units: 5, activation: 'relu', inputShape: [T, I] })]), inputs: seqIn },
   { name: 'LSTM goBackwards (sequences in processing order), no bias', build: seq([L.lstm({ units: 4, returnSequences: true, goBackwards: true, useBias: false, inputShape: [T, I] })]), inputs: seqIn },
   { name: 'LSTM goBackwards last output', build: seq([L.lstm({ units: 4, goBackwards: true, inputShape: [T, I] })]), inputs: seqIn },
