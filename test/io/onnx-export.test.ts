@@ -217,6 +217,12 @@ const CASES: Case[] = [
     const seqOut = inner.apply(tokens) as SymbolicTensor;
     return lw.model({ inputs: tokens, outputs: [head.apply(seqOut) as SymbolicTensor, L.dense({ units: 1 }).apply(tokens) as SymbolicTensor] });
   }, inputs: () => [lw.tensor(Float32Array.from(ids([B, T], 12).dataSync()), [B, T])] },
+  { name: 'shared layers: one Embedding, LSTM and Dense applied to two inputs', build: () => {
+    const [a, b] = [lw.input({ shape: [T] }), lw.input({ shape: [T] })];
+    const [embed, lstm, dense] = [L.embedding({ inputDim: V, outputDim: 3 }), L.lstm({ units: 2 }), L.dense({ units: 1 })];
+    const [ya, yb] = [a, b].map((t) => dense.apply(lstm.apply(embed.apply(t) as SymbolicTensor) as SymbolicTensor) as SymbolicTensor);
+    return lw.model({ inputs: [a, b], outputs: [ya, yb] });
+  }, inputs: () => [ids([B, T], 13), ids([B, T], 14)] },
 ];
 
 describe('lw.export.onnx runs in onnxruntime-node and onnxruntime-web as model.predict does', () => {
@@ -253,6 +259,14 @@ describe('lw.export.onnx runs in onnxruntime-node and onnxruntime-web as model.p
       expect(Math.max(...Array.from(out.data, (v, k) => Math.abs(v - (model.predict(x) as lw.Tensor).dataSync()[k])))).toBeLessThan(1e-5);
     }
   });
+  it('writes a shared layer\'s weights once', async () => {
+    const model = CASES.find((c) => c.name.startsWith('shared layers'))!.build();
+    const proto = await decodeModelProto(await lw.export.onnx(model));
+    const floatsWritten = proto.graph.initializer.filter((t) => t.data_type === 1).map((t) => t.name);
+    expect(floatsWritten.length).toBe(6); // embeddings, W, R, B, kernel, bias
+    expect(proto.graph.node.filter((n) => n.op_type === 'LSTM').length).toBe(2);
+  });
+
   it('has a symbolic time dimension where the model has one: a masked model runs sequences of 5 and 3 steps', async () => {
     const free = lw.sequential({ layers: [
       L.embedding({ inputDim: V, outputDim: 4, maskZero: true, inputShape: [null] }), L.bidirectional({ layer: L.gru({ units: 3, returnSequences: true }) }), L.lstm({ units: 2 }),

@@ -25,6 +25,8 @@ export class OnnxGraphBuilder {
   readonly nodes: OnnxNodeProto[] = [];
   readonly initializers: OnnxTensorProto[] = [];
   private readonly taken = new Set<string>();
+  /** Constants made from a layer's weights, by layer and purpose: a layer applied twice shares them. */
+  private readonly weightConstants = new WeakMap<object, Map<string, string>>();
 
   /** @param opset the default-domain opset, which decides how reductions and Split take their arguments */
   constructor(readonly opset: number) {
@@ -64,6 +66,15 @@ export class OnnxGraphBuilder {
   /** `x` split into two equal halves along `axis` (opset 18 asks for the count). */
   halves(x: string, axis: number, base: string): string[] {
     return this.node('Split', [x], { axis, ...(this.opset >= 18 ? { num_outputs: 2 } : {}) }, base, 2);
+  }
+
+  /** The constant `make` gives for `owner`'s `purpose`, made once per graph. */
+  shared(owner: object, purpose: string, make: () => string): string {
+    let made = this.weightConstants.get(owner);
+    if (!made) this.weightConstants.set(owner, (made = new Map()));
+    let name = made.get(purpose);
+    if (name === undefined) made.set(purpose, (name = make()));
+    return name;
   }
 
   /** A float32 constant of shape `dims`. */

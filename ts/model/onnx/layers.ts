@@ -18,8 +18,8 @@ export interface Exported {
 function exportDense(g: OnnxGraphBuilder, layer: Layer, x: Exported, base: string): string {
   const config = layer.getConfig();
   const [kernel, bias] = layer.getWeights();
-  const K = g.floats(`${base}/kernel`, kernel.shape, kernel.dataSync() as Float32Array);
-  const b = bias && g.floats(`${base}/bias`, bias.shape, bias.dataSync() as Float32Array);
+  const K = g.shared(layer, 'kernel', () => g.floats(`${base}/kernel`, kernel.shape, kernel.dataSync() as Float32Array));
+  const b = bias && g.shared(layer, 'bias', () => g.floats(`${base}/bias`, bias.shape, bias.dataSync() as Float32Array));
   let y: string;
   if (x.rank === 2) y = g.op('Gemm', b ? [x.name, K, b] : [x.name, K], {}, `${base}/gemm`);
   else {
@@ -43,8 +43,10 @@ export function exportLayer(g: OnnxGraphBuilder, layer: Layer, inputs: Exported[
   if (IDENTITY.has(layer.className)) return [g.op('Identity', [x.name], {}, base)];
   switch (layer.className) {
     case 'Embedding': {
-      const [table] = layer.getWeights();
-      const T = g.floats(`${base}/embeddings`, table.shape, table.dataSync() as Float32Array);
+      const T = g.shared(layer, 'embeddings', () => {
+        const [table] = layer.getWeights();
+        return g.floats(`${base}/embeddings`, table.shape, table.dataSync() as Float32Array);
+      });
       return [g.op('Gather', [T, x.name], { axis: 0 }, base)];
     }
     case 'Dense':

@@ -95,14 +95,14 @@ function concat(parts: Float32Array[]): Float32Array {
  * Runs the operator over x [batch, time, I] in the given directions; returns Y [time, dirs, batch, U]
  * (input time order), Y_h [dirs, batch, U] and for LSTM Y_c [dirs, batch, U].
  */
-function recurrentNode(g: OnnxGraphBuilder, x: string, dirs: Direction[], mode: 'forward' | 'bidirectional', base: string, lens = '', initial: string[] = []) {
+function recurrentNode(g: OnnxGraphBuilder, owner: object, x: string, dirs: Direction[], mode: 'forward' | 'bidirectional', base: string, lens = '', initial: string[] = []) {
   const [d] = dirs;
   const n = dirs.length;
   const G = GATE_ORDER[d.op].length;
   const I = d.w.length / (G * d.units);
-  const W = g.floats(`${base}/W`, [n, G * d.units, I], concat(dirs.map((o) => o.w)));
-  const R = g.floats(`${base}/R`, [n, G * d.units, d.units], concat(dirs.map((o) => o.r)));
-  const B = g.floats(`${base}/B`, [n, 2 * G * d.units], concat(dirs.map((o) => o.b)));
+  const W = g.shared(owner, 'W', () => g.floats(`${base}/W`, [n, G * d.units, I], concat(dirs.map((o) => o.w))));
+  const R = g.shared(owner, 'R', () => g.floats(`${base}/R`, [n, G * d.units, d.units], concat(dirs.map((o) => o.r))));
+  const B = g.shared(owner, 'B', () => g.floats(`${base}/B`, [n, 2 * G * d.units], concat(dirs.map((o) => o.b))));
   const timeMajor = g.op('Transpose', [x], { perm: { ints: [1, 0, 2] } }, `${base}/time_major`);
   const attrs = {
     hidden_size: d.units,
@@ -155,7 +155,7 @@ export function exportRecurrent(g: OnnxGraphBuilder, layer: RecurrentLayer, x: s
   const steps = mask && config.go_backwards ? reverseTime(g, mask, `${base}/mask`) : mask;
   const run = steps ? keptFirst(g, input, steps, `${base}/mask`) : { x: input, lens: '' };
   const onnxInitial = initial.map((s, k) => unsqueeze(g, s, 0, `${base}/initial${k}`));
-  const { Y, Yh, states } = recurrentNode(g, run.x, [dir], 'forward', base, run.lens, onnxInitial);
+  const { Y, Yh, states } = recurrentNode(g, layer, run.x, [dir], 'forward', base, run.lens, onnxInitial);
   const [h0] = initial;
   let main: string;
   if (config.return_sequences) {
@@ -188,7 +188,7 @@ export function exportBidirectional(g: OnnxGraphBuilder, layer: Bidirectional, x
   const perDirection = initial.length / 2;
   const stacked = (axis: number, name: string, kinds = perDirection) => Array.from({ length: kinds }, (_, k) =>
     g.op('Concat', [0, 1].map((d) => unsqueeze(g, initial[d * perDirection + k], axis, `${base}/${name}${d}_${k}`)), { axis }, `${base}/${name}${k}`));
-  const { Y, Yh, states } = recurrentNode(g, run.x, dirs, 'bidirectional', base, run.lens, stacked(0, 'initial'));
+  const { Y, Yh, states } = recurrentNode(g, layer, run.x, dirs, 'bidirectional', base, run.lens, stacked(0, 'initial'));
   // returnState: [merged..., forward h (c), backward h (c)].
   const tail = layer.returnState ? finalStates(g, states, 2, mask, base, initial) : [];
   // Directions on axis `dirAxis` of [batch, time, 2, U] or [batch, 2, U]; masked steps are zeros in both (Keras).
