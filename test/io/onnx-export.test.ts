@@ -259,6 +259,17 @@ describe('lw.export.onnx runs in onnxruntime-node and onnxruntime-web as model.p
       expect(Math.max(...Array.from(out.data, (v, k) => Math.abs(v - (model.predict(x) as lw.Tensor).dataSync()[k])))).toBeLessThan(1e-5);
     }
   });
+  it('decodes what it encodes, and damaged bytes are BAD_MODEL_FILE', async () => {
+    const model = lw.sequential({ layers: [L.dense({ units: 2, activation: 'hardSigmoid', inputShape: [3] })] });
+    const bytes = await lw.export.onnx(model);
+    const proto = await decodeModelProto(bytes);
+    expect(proto.graph.node.map((n) => n.op_type)).toEqual(['Gemm', 'HardSigmoid', 'Identity']);
+    const hard = proto.graph.node[1].attribute.find((a) => a.name === 'alpha')!;
+    expect(hard.f).toBeCloseTo(0.2, 7);
+    expect(await lw.export.onnx(model)).toEqual(bytes); // deterministic
+    await expect(decodeModelProto(bytes.slice(0, bytes.length - 7))).rejects.toMatchObject({ code: 'BAD_MODEL_FILE' });
+  });
+
   it('writes a shared layer\'s weights once', async () => {
     const model = CASES.find((c) => c.name.startsWith('shared layers'))!.build();
     const proto = await decodeModelProto(await lw.export.onnx(model));
