@@ -270,6 +270,23 @@ describe('lw.export.onnx runs in onnxruntime-node and onnxruntime-web as model.p
     await expect(decodeModelProto(bytes.slice(0, bytes.length - 7))).rejects.toMatchObject({ code: 'BAD_MODEL_FILE' });
   });
 
+  it('lw.setOnnxProtobuf: the module handed over is the one used; anything else is BAD_ARGUMENT', async () => {
+    const real = await import('protobufjs/light.js');
+    const pb = real.default;
+    let reads = 0;
+    const handed = { Root: { fromJSON: (json: unknown) => (reads++, pb.Root.fromJSON(json as never)) } };
+    lw.setOnnxProtobuf(handed);
+    try {
+      const model = lw.sequential({ layers: [L.dense({ units: 1, inputShape: [2] })] });
+      await lw.export.onnx(model);
+      await lw.export.onnx(model);
+      expect(reads).toBe(1); // read once, then kept
+      expect(() => lw.setOnnxProtobuf({})).toThrow(expect.objectContaining({ code: 'BAD_ARGUMENT' }));
+    } finally {
+      lw.setOnnxProtobuf(real);
+    }
+  });
+
   it('writes a shared layer\'s weights once', async () => {
     const model = CASES.find((c) => c.name.startsWith('shared layers'))!.build();
     const proto = await decodeModelProto(await lw.export.onnx(model));

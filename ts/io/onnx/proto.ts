@@ -60,16 +60,29 @@ export interface OnnxModelProto {
 }
 
 let modelType: Promise<Protobuf.Type> | null = null;
+let givenProtobuf: unknown;
+
+/**
+ * Hands lstm-wasm the module `import('protobufjs/light.js')` (or `'protobufjs'`) gives, for runtimes where
+ * the package name does not resolve (Deno: `lw.setOnnxProtobuf(await import('npm:protobufjs/light.js'))`,
+ * a module worker). Without it, protobufjs is imported by name at the first ONNX export.
+ */
+export function setOnnxProtobuf(protobuf: unknown): void {
+  const pb = ((protobuf as { default?: unknown })?.default ?? protobuf) as { Root?: { fromJSON?: unknown } } | undefined;
+  if (typeof pb?.Root?.fromJSON !== 'function') throw new LwError('BAD_ARGUMENT', 'setOnnxProtobuf: expected the protobufjs module (it has no Root.fromJSON)');
+  givenProtobuf = protobuf;
+  modelType = null;
+}
 
 /** onnx.ModelProto, from protobufjs/light (no .proto parser) and the descriptor; imported once. */
 function onnxModelType(): Promise<Protobuf.Type> {
   modelType ??= (async () => {
-    let mod: unknown;
+    let mod: unknown = givenProtobuf;
     try {
-      mod = await import('protobufjs/light.js');
+      mod ??= await import('protobufjs/light.js');
     } catch (e) {
       modelType = null;
-      throw new LwError('UNSUPPORTED', `ONNX files need the "protobufjs" package, which cannot be imported here (${(e as Error).message}): npm install protobufjs`, { package: 'protobufjs' });
+      throw new LwError('UNSUPPORTED', `ONNX files need the "protobufjs" package, which cannot be imported here (${(e as Error).message}): npm install protobufjs, or hand it over with lw.setOnnxProtobuf`, { package: 'protobufjs' });
     }
     // A CommonJS module: its exports are the namespace's default (Node), or the namespace itself (some bundlers).
     const pb = ((mod as { default?: unknown }).default ?? mod) as typeof Protobuf;
