@@ -64,8 +64,8 @@ let givenProtobuf: unknown;
 
 /**
  * Hands lstm-wasm the module `import('protobufjs/light.js')` (or `'protobufjs'`) gives, for runtimes where
- * the package name does not resolve (Deno: `lw.setOnnxProtobuf(await import('npm:protobufjs/light.js'))`,
- * a module worker). Without it, protobufjs is imported by name at the first ONNX export.
+ * the package name does not resolve (a module worker, Deno). Without it, protobufjs is imported by name
+ * at the first ONNX export.
  */
 export function setOnnxProtobuf(protobuf: unknown): void {
   const pb = ((protobuf as { default?: unknown })?.default ?? protobuf) as { Root?: { fromJSON?: unknown } } | undefined;
