@@ -319,7 +319,7 @@ describe('what ONNX cannot express is UNSUPPORTED, naming the layer', () => {
       const e = L.embedding({ inputDim: V, outputDim: 2, maskZero: true }).apply(a) as SymbolicTensor;
       return lw.model({ inputs: a, outputs: L.concatenate({ axis: 1, name: 'time_join' }).apply([e, e]) as SymbolicTensor });
     }, /time_join.*time axis/],
-    ['a user cell', () => lw.sequential({ layers: [L.rnn({ cell: { stateSize: 2, call: (_ops, _x, states) => ({ output: states[0], states }) }, inputShape: [T, I], name: 'custom_rnn' })] }), /custom_rnn.*RNN/],
+    ['a user cell', () => lw.sequential({ layers: [L.rnn({ cell: { stateSize: 2, call: (_ops, _x, states) => ({ output: states[0], states }) }, inputShape: [T, I], name: 'custom_rnn' })] }), /custom_rnn.*RNN.*user-defined cell/],
     ['a Dot layer', () => {
       const a = lw.input({ shape: [I] });
       const b = lw.input({ shape: [I] });

@@ -73,6 +73,8 @@ function exportGraph(g: OnnxGraphBuilder, graph: ModelGraph, feeds: Value[]): Va
   for (const node of graph.executionNodes) {
     const layer = node.layer;
     if (layer.className === 'InputLayer') continue;
+    // Before any getConfig, which a cell that cannot be saved refuses for its own reason.
+    if (layer.className === 'RNN') throw unsupported(layer, 'a user-defined cell has no ONNX recurrent operator (LSTM, GRU and SimpleRNN have)');
     const given = node.inputs.map((t) => {
       const v = values.get(t);
       if (!v) throw unsupported(layer, `its input "${t.name}" is not computed in this model`);
