@@ -217,6 +217,15 @@ const CASES: Case[] = [
     const seqOut = inner.apply(tokens) as SymbolicTensor;
     return lw.model({ inputs: tokens, outputs: [head.apply(seqOut) as SymbolicTensor, L.dense({ units: 1 }).apply(tokens) as SymbolicTensor] });
   }, inputs: () => [lw.tensor(Float32Array.from(ids([B, T], 12).dataSync()), [B, T])] },
+  // Dot as Einsum: [first shape, second shape, axes, normalize] per sample.
+  ...([[[T, I], [4, I], 2, false], [[T, I], [I, 3], [2, 1], false], [[I], [I], 1, true], [[T, I], [I], [2, 1], true], [[T, I], [T, 3], 1, true]] as const).map(([sa, sb, axes, normalize]) => ({
+    name: `Dot (Einsum) [${sa}]·[${sb}] axes ${JSON.stringify(axes)}, normalize ${normalize}`,
+    build: () => {
+      const [a, b] = [lw.input({ shape: [...sa] }), lw.input({ shape: [...sb] })];
+      return lw.model({ inputs: [a, b], outputs: L.dot({ axes: axes as number | [number, number], normalize }).apply([a, b]) as SymbolicTensor });
+    },
+    inputs: () => [floats([B, ...sa], 21), floats([B, ...sb], 22)],
+  })),
   { name: 'shared layers: one Embedding, LSTM and Dense applied to two inputs', build: () => {
     const [a, b] = [lw.input({ shape: [T] }), lw.input({ shape: [T] })];
     const [embed, lstm, dense] = [L.embedding({ inputDim: V, outputDim: 3 }), L.lstm({ units: 2 }), L.dense({ units: 1 })];
@@ -320,11 +329,6 @@ describe('what ONNX cannot express is UNSUPPORTED, naming the layer', () => {
       return lw.model({ inputs: a, outputs: L.concatenate({ axis: 1, name: 'time_join' }).apply([e, e]) as SymbolicTensor });
     }, /time_join.*time axis/],
     ['a user cell', () => lw.sequential({ layers: [L.rnn({ cell: { stateSize: 2, call: (_ops, _x, states) => ({ output: states[0], states }) }, inputShape: [T, I], name: 'custom_rnn' })] }), /custom_rnn.*RNN.*user-defined cell/],
-    ['a Dot layer', () => {
-      const a = lw.input({ shape: [I] });
-      const b = lw.input({ shape: [I] });
-      return lw.model({ inputs: [a, b], outputs: L.dot({ axes: 1, name: 'the_dot' }).apply([a, b]) as SymbolicTensor });
-    }, /the_dot.*Dot/],
     ['a TimeDistributed LSTM', seq([L.timeDistributed({ layer: L.lstm({ units: 2 }), inputShape: [2, T, I], name: 'td' })]), /td.*TimeDistributed/],
   ];
   for (const [what, build, message] of refusals) {

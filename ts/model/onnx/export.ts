@@ -10,8 +10,8 @@ import { Bidirectional } from '../../layers/bidirectional.js';
 import { Masking } from '../../layers/masking.js';
 import { RecurrentLayer } from '../../layers/recurrent-base.js';
 import { encodeModelProto, ONNX_DTYPE, type OnnxModelProto } from '../../io/onnx/proto.js';
-import { OnnxGraphBuilder, valueInfo } from './graph-builder.js';
-import { exportLayer, type Exported } from './layers.js';
+import { OnnxGraphBuilder, valueInfo, type Exported } from './graph-builder.js';
+import { exportLayer } from './layers.js';
 import { joinMasks, maskFromIds, maskFromValues } from './masks.js';
 import { exportBidirectional, exportRecurrent } from './recurrent.js';
 import { unsupported } from './unsupported.js';
@@ -98,7 +98,7 @@ function exportGraph(g: OnnxGraphBuilder, graph: ModelGraph, feeds: Value[]): Va
         const [y, m] = maskFromValues(g, inputs[0].name, layer.maskValue, layer.name);
         names = [y];
         mask = m;
-      } else names = exportLayer(g, layer, inputs);
+      } else names = exportLayer(g, layer, inputs, node.outputs.map((t) => t.shape));
       // Only the main outputs carry the mask (both directions' with mergeMode null); a recurrent layer's states have none.
       const withMask = layer instanceof Bidirectional && layer.mergeMode === null ? 2 : 1;
       outs = names.map((name, i) => ({ name, rank: node.outputs[i]?.shape.length ?? 0, mask: i < withMask ? mask : undefined, int: false }));

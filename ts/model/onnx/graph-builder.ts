@@ -8,6 +8,13 @@ export type AttrValue = number | string | { f: number } | { ints: number[] } | {
 
 export type ElemType = keyof typeof ONNX_DTYPE;
 
+/** A tensor in the graph being written: its ONNX name, rank (with the batch) and mask ([batch, time] float). */
+export interface Exported {
+  name: string;
+  rank: number;
+  mask?: string;
+}
+
 /** Typed arrays are written as they lie in memory, which is ONNX's byte order only on little-endian hosts. */
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 

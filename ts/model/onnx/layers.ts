@@ -3,16 +3,10 @@
 import type { Layer } from '../../engine/layer.js';
 import type { TimeDistributed } from '../../layers/time-distributed.js';
 import { applyActivation } from './activations.js';
+import { exportDot } from './dot.js';
 import { maskedMean } from './masks.js';
-import type { OnnxGraphBuilder } from './graph-builder.js';
+import type { Exported, OnnxGraphBuilder } from './graph-builder.js';
 import { describe, unsupported } from './unsupported.js';
-
-/** A tensor in the graph being written: its ONNX name, rank (with the batch) and mask ([batch, time] float). */
-export interface Exported {
-  name: string;
-  rank: number;
-  mask?: string;
-}
 
 /** x [..., in] · kernel [in, units] + bias, then the activation: Gemm for rank 2, MatMul + Add above. */
 function exportDense(g: OnnxGraphBuilder, layer: Layer, x: Exported, base: string): string {
@@ -36,7 +30,7 @@ const axisOf = (axis: unknown) => axis as number;
 const IDENTITY = new Set(['Dropout', 'SpatialDropout1D']);
 
 /** The ONNX nodes for one application of a non-recurrent layer. */
-export function exportLayer(g: OnnxGraphBuilder, layer: Layer, inputs: Exported[]): string[] {
+export function exportLayer(g: OnnxGraphBuilder, layer: Layer, inputs: Exported[], outShapes: readonly (readonly (number | null)[])[]): string[] {
   const config = layer.getConfig();
   const base = layer.name;
   const [x] = inputs;
@@ -78,6 +72,8 @@ export function exportLayer(g: OnnxGraphBuilder, layer: Layer, inputs: Exported[
       return [x.mask ? maskedMean(g, x.name, x.mask, !!config.keepdims, base) : g.reduce('ReduceMean', x.name, [1], !!config.keepdims, base)];
     case 'GlobalMaxPooling1D':
       return [g.reduce('ReduceMax', x.name, [1], !!config.keepdims, base)];
+    case 'Dot':
+      return [exportDot(g, layer, inputs, outShapes[0])];
     default:
       throw unsupported(layer, 'this layer has no ONNX export');
   }
