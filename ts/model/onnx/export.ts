@@ -5,10 +5,12 @@
 import { LwError } from '../../errors.js';
 import type { ModelGraph } from '../../engine/graph.js';
 import type { Layer, SymbolicTensor } from '../../engine/layer.js';
+import type { Shape } from '../../engine/shape.js';
 import { checkOptions } from '../../engine/options.js';
 import { Bidirectional } from '../../layers/bidirectional.js';
 import { Masking } from '../../layers/masking.js';
 import { RecurrentLayer } from '../../layers/recurrent-base.js';
+import { TimeDistributed } from '../../layers/time-distributed.js';
 import { encodeModelProto, ONNX_DTYPE, type OnnxModelProto } from '../../io/onnx/proto.js';
 import { OnnxGraphBuilder, valueInfo, type Exported } from './graph-builder.js';
 import { exportLayer } from './layers.js';
@@ -73,40 +75,60 @@ function exportGraph(g: OnnxGraphBuilder, graph: ModelGraph, feeds: Value[]): Va
   for (const node of graph.executionNodes) {
     const layer = node.layer;
     if (layer.className === 'InputLayer') continue;
-    // Before any getConfig, which a cell that cannot be saved refuses for its own reason.
-    if (layer.className === 'RNN') throw unsupported(layer, 'a user-defined cell has no ONNX recurrent operator (LSTM, GRU and SimpleRNN have)');
     const given = node.inputs.map((t) => {
       const v = values.get(t);
       if (!v) throw unsupported(layer, `its input "${t.name}" is not computed in this model`);
       return v;
     });
-    let outs: Value[];
-    if (isGraph(layer)) {
-      // A model used as a layer: its nodes inline, fed this node's inputs.
-      if (layer.inputs.length !== given.length) throw unsupported(layer, `applied to ${given.length} inputs, has ${layer.inputs.length}`);
-      outs = exportGraph(g, layer, given);
-    } else {
-      const inputs = given.map((v) => ofType(g, v, layer.className === 'Embedding'));
-      if (layer.className === 'Concatenate') checkConcatenateMasks(layer, inputs);
-      let mask = outputMask(g, layer, inputs);
-      let names: string[];
-      // A recurrent layer's further inputs are its initial states (Keras order).
-      const initial = inputs.slice(1).map((i) => i.name);
-      if (layer instanceof Bidirectional) names = exportBidirectional(g, layer, inputs[0].name, inputs[0].mask, initial);
-      else if (layer instanceof RecurrentLayer) names = exportRecurrent(g, layer, inputs[0].name, inputs[0].mask, initial);
-      else if (layer instanceof Masking) {
-        const [y, m] = maskFromValues(g, inputs[0].name, layer.maskValue, layer.name);
-        names = [y];
-        mask = m;
-      } else names = exportLayer(g, layer, inputs, node.outputs.map((t) => t.shape));
-      // Only the main outputs carry the mask (both directions' with mergeMode null); a recurrent layer's states have none.
-      const withMask = layer instanceof Bidirectional && layer.mergeMode === null ? 2 : 1;
-      outs = names.map((name, i) => ({ name, rank: node.outputs[i]?.shape.length ?? 0, mask: i < withMask ? mask : undefined, int: false }));
-    }
+    const outs = exportApplication(g, layer, given, node.outputs.map((t) => t.shape));
     if (outs.length !== node.outputs.length) throw unsupported(layer, `${node.outputs.length} outputs, of which the export makes ${outs.length}`);
     node.outputs.forEach((t, i) => values.set(t, outs[i]));
   }
   return graph.outputs.map((t) => values.get(t)!);
+}
+
+/** One application of `layer` to `given`, whose outputs have `outShapes` (batch first). */
+function exportApplication(g: OnnxGraphBuilder, layer: Layer, given: Value[], outShapes: Shape[]): Value[] {
+  // Before any getConfig, which a cell that cannot be saved refuses for its own reason.
+  if (layer.className === 'RNN') throw unsupported(layer, 'a user-defined cell has no ONNX recurrent operator (LSTM, GRU and SimpleRNN have)');
+  if (isGraph(layer)) {
+    // A model used as a layer: its nodes inline, fed this node's inputs.
+    if (layer.inputs.length !== given.length) throw unsupported(layer, `applied to ${given.length} inputs, has ${layer.inputs.length}`);
+    return exportGraph(g, layer, given);
+  }
+  if (layer instanceof TimeDistributed && layer.layer.className !== 'Dense') return [exportPerStep(g, layer, given[0], outShapes[0])];
+  const inputs = given.map((v) => ofType(g, v, layer.className === 'Embedding'));
+  if (layer.className === 'Concatenate') checkConcatenateMasks(layer, inputs);
+  let mask = outputMask(g, layer, inputs);
+  let names: string[];
+  // A recurrent layer's further inputs are its initial states (Keras order).
+  const initial = inputs.slice(1).map((i) => i.name);
+  if (layer instanceof Bidirectional) names = exportBidirectional(g, layer, inputs[0].name, inputs[0].mask, initial);
+  else if (layer instanceof RecurrentLayer) names = exportRecurrent(g, layer, inputs[0].name, inputs[0].mask, initial);
+  else if (layer instanceof Masking) {
+    const [y, m] = maskFromValues(g, inputs[0].name, layer.maskValue, layer.name);
+    names = [y];
+    mask = m;
+  } else names = exportLayer(g, layer, inputs, outShapes);
+  // Only the main outputs carry the mask (both directions' with mergeMode null); a recurrent layer's states have none.
+  const withMask = layer instanceof Bidirectional && layer.mergeMode === null ? 2 : 1;
+  return names.map((name, i) => ({ name, rank: outShapes[i]?.length ?? 0, mask: i < withMask ? mask : undefined, int: false }));
+}
+
+/**
+ * TimeDistributed of any layer: x [batch, time, ...] as batch·time samples [batch·time, ...] through the
+ * layer, then back to [batch, time, ...]. The output keeps x's mask; the layer inside sees none (Keras).
+ */
+function exportPerStep(g: OnnxGraphBuilder, layer: TimeDistributed, x: Value, outShape: Shape): Value {
+  const base = layer.name;
+  const lead = g.op('Shape', [x.name], { start: 0, end: 2 }, `${base}/batch_time`);
+  const rest = g.op('Shape', [x.name], { start: 2 }, `${base}/step_shape`);
+  const flatShape = g.op('Concat', [g.int64s(`${base}/all_steps`, [-1]), rest], { axis: 0 }, `${base}/flat_shape`);
+  const flat = g.op('Reshape', [x.name, flatShape], {}, `${base}/steps`);
+  const [inner] = exportApplication(g, layer.layer, [{ name: flat, rank: x.rank - 1, int: x.int }], [[null, ...outShape.slice(2)]]);
+  const innerRest = g.op('Shape', [inner.name], { start: 1 }, `${base}/out_step_shape`);
+  const outShapeT = g.op('Concat', [lead, innerRest], { axis: 0 }, `${base}/out_shape`);
+  return { name: g.op('Reshape', [inner.name, outShapeT], {}, base), rank: outShape.length, mask: x.mask, int: false };
 }
 
 /** A model used as a layer (it has a graph of its own). */

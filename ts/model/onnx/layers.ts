@@ -45,12 +45,9 @@ export function exportLayer(g: OnnxGraphBuilder, layer: Layer, inputs: Exported[
     }
     case 'Dense':
       return [exportDense(g, layer, x, base)];
-    case 'TimeDistributed': {
-      const inner = (layer as TimeDistributed).layer;
-      // A Dense on [batch, time, in] is already applied per step.
-      if (inner.className !== 'Dense') throw unsupported(layer, `only a TimeDistributed Dense has an ONNX export, not one of ${inner.className}`);
-      return [exportDense(g, inner, x, base)];
-    }
+    case 'TimeDistributed':
+      // A Dense on [batch, time, in] is already applied per step (export.ts runs any other layer per step).
+      return [exportDense(g, (layer as TimeDistributed).layer, x, base)];
     case 'Activation':
       return [applyActivation(g, x.name, config.activation as string, describe(layer), base)];
     case 'Flatten':
