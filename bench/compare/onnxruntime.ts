@@ -1,7 +1,7 @@
-// onnxruntime-node (CPU execution provider), inference only: the seed model as an ONNX graph
-// written here (Gather → LSTM 64 → LSTM 32 → Gemm → Sigmoid, opset 17), --variant=1t (one intra-op
-// thread) or all (every core). After the timed runs and the memory figure, the same weights are
-// loaded into lstm-wasm and both predictions are compared, so the graph is checked, not assumed.
+// onnxruntime-node (CPU execution provider), inference only: the seed model exported by lw.export.onnx
+// (Gather → LSTM 64 → LSTM 32 → Gemm → Sigmoid, opset 17), --variant=1t (one intra-op thread) or all
+// (every core). After the timed runs and the memory figure, lstm-wasm's predictions with the same
+// weights are compared with onnxruntime's, so the exported graph is checked, not assumed.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
@@ -9,7 +9,6 @@ import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as ort from 'onnxruntime-node';
 import { Unsupported, emit, runSystem, tokenBatch, uniform, type MeasureDef } from './harness.js';
-import { encodeModel, type OnnxTensor } from './onnx-writer.js';
 import { WORKLOAD } from './protocol.js';
 
 const W = WORKLOAD;
@@ -48,65 +47,10 @@ export function seedWeights(): KerasWeights {
   };
 }
 
-/** ONNX gate g (i, o, f, c) is Keras gate KERAS_GATE[g] (Keras: i, f, c, o). */
-const KERAS_GATE = [0, 3, 1, 2];
+type Lw = typeof import('../../ts/index.js');
 
-/** Keras kernel [inputs, 4U] → ONNX W [1, 4U, inputs] with the gates reordered. */
-function onnxGateMatrix(kernel: Float32Array, inputs: number, units: number): Float32Array {
-  const out = new Float32Array(4 * units * inputs);
-  for (let g = 0; g < 4; g++) {
-    for (let u = 0; u < units; u++) {
-      const col = KERAS_GATE[g] * units + u;
-      for (let i = 0; i < inputs; i++) out[(g * units + u) * inputs + i] = kernel[i * 4 * units + col];
-    }
-  }
-  return out;
-}
-
-/** Keras bias [4U] → ONNX B [1, 8U]: input biases (reordered), then recurrent biases (zero). */
-function onnxBias(bias: Float32Array, units: number): Float32Array {
-  const out = new Float32Array(8 * units);
-  for (let g = 0; g < 4; g++) out.set(bias.subarray(KERAS_GATE[g] * units, (KERAS_GATE[g] + 1) * units), g * units);
-  return out;
-}
-
-export function seedModelOnnx(w: KerasWeights): Uint8Array {
-  const f = (name: string, dims: number[], data: Float32Array): OnnxTensor => ({ name, type: 'float', dims, data });
-  const i64 = (name: string, values: number[]): OnnxTensor => ({ name, type: 'int64', dims: [values.length], data: BigInt64Array.from(values.map(BigInt)) });
-  const { units1: U1, units2: U2, embedDim: E } = W;
-  return encodeModel({
-    name: 'seed_lstm',
-    opset: 17,
-    inputs: [{ name: 'tokens', type: 'int32', dims: ['batch', W.seqLen] }],
-    outputs: [{ name: 'prob', type: 'float', dims: ['batch', 1] }],
-    initializers: [
-      f('embeddings', [W.vocab, E], w.embeddings),
-      f('W1', [1, 4 * U1, E], onnxGateMatrix(w.kernel1, E, U1)),
-      f('R1', [1, 4 * U1, U1], onnxGateMatrix(w.recurrent1, U1, U1)),
-      f('B1', [1, 8 * U1], onnxBias(w.bias1, U1)),
-      f('W2', [1, 4 * U2, U1], onnxGateMatrix(w.kernel2, U1, U2)),
-      f('R2', [1, 4 * U2, U2], onnxGateMatrix(w.recurrent2, U2, U2)),
-      f('B2', [1, 8 * U2], onnxBias(w.bias2, U2)),
-      f('dense_kernel', [U2, 1], w.denseKernel),
-      f('dense_bias', [1], w.denseBias),
-      i64('axis0', [0]),
-      i64('axis1', [1]),
-    ],
-    nodes: [
-      { op: 'Gather', inputs: ['embeddings', 'tokens'], outputs: ['embedded'], attrs: { axis: 0 } },       // [batch, 50, 64]
-      { op: 'Transpose', inputs: ['embedded'], outputs: ['time_major'], attrs: { perm: [1, 0, 2] } },     // [50, batch, 64]
-      { op: 'LSTM', inputs: ['time_major', 'W1', 'R1', 'B1'], outputs: ['seq1'], attrs: { hidden_size: U1 } }, // [50, 1, batch, 64]
-      { op: 'Squeeze', inputs: ['seq1', 'axis1'], outputs: ['seq1_flat'] },                                // [50, batch, 64]
-      { op: 'LSTM', inputs: ['seq1_flat', 'W2', 'R2', 'B2'], outputs: ['', 'last2'], attrs: { hidden_size: U2 } }, // [1, batch, 32]
-      { op: 'Squeeze', inputs: ['last2', 'axis0'], outputs: ['last2_flat'] },                              // [batch, 32]
-      { op: 'Gemm', inputs: ['last2_flat', 'dense_kernel', 'dense_bias'], outputs: ['logit'] },            // [batch, 1]
-      { op: 'Sigmoid', inputs: ['logit'], outputs: ['prob'] },
-    ],
-  });
-}
-
-/** lstm-wasm's prediction with the same weights, to check the ONNX graph against. */
-async function lstmWasmPredict(w: KerasWeights, tokens: Int32Array, batch: number): Promise<Float32Array> {
+/** The seed model in lstm-wasm with these weights: what lw.export.onnx writes, and what checks onnxruntime. */
+async function seedModel(w: KerasWeights): Promise<{ lw: Lw; model: InstanceType<Lw['Sequential']> }> {
   const lw = await import('../../ts/index.js');
   const { repoRoot } = await import('../lib/backends.js');
   const url = (f: string) => pathToFileURL(join(repoRoot(), 'wasm', f));
@@ -124,7 +68,7 @@ async function lstmWasmPredict(w: KerasWeights, tokens: Int32Array, batch: numbe
     t(w.kernel2, [W.units1, 4 * W.units2]), t(w.recurrent2, [W.units2, 4 * W.units2]), t(w.bias2, [4 * W.units2]),
     t(w.denseKernel, [W.units2, 1]), t(w.denseBias, [1]),
   ]);
-  return (model.predict(lw.tensor(tokens, [batch, W.seqLen], 'int32')) as InstanceType<typeof lw.Tensor>).dataSync() as Float32Array;
+  return { lw, model };
 }
 
 function ortVersion(): string {
@@ -144,7 +88,8 @@ await runSystem(async (args) => {
   const variant = args.variant ?? '1t';
   const threads = variant === 'all' ? (os.availableParallelism?.() ?? os.cpus().length) : 1;
   const weights = seedWeights();
-  const bytes = seedModelOnnx(weights);
+  const { lw, model } = await seedModel(weights);
+  const bytes = await lw.export.onnx(model); // Gather → Transpose → LSTM → LSTM → Gemm → Sigmoid, opset 17
   const session = await ort.InferenceSession.create(bytes, {
     executionProviders: ['cpu'],
     intraOpNumThreads: threads,
@@ -152,12 +97,14 @@ await runSystem(async (args) => {
     executionMode: 'sequential',
     graphOptimizationLevel: 'all',
   });
+  const [input] = session.inputNames;
+  const [output] = session.outputNames;
   const predict = (batch: number): MeasureDef => {
-    const feeds = { tokens: new ort.Tensor('int32', tokenBatch(batch), [batch, W.seqLen]) };
+    const feeds = { [input]: new ort.Tensor('int32', tokenBatch(batch), [batch, W.seqLen]) };
     return {
       run: async () => {
         const out = await session.run(feeds);
-        return out.prob.data;
+        return out[output].data;
       },
       samples: batch,
       unit: batch === 1 ? 'ms' : 'samples/s',
@@ -180,9 +127,9 @@ await runSystem(async (args) => {
     after: async () => {
       const batch = 8;
       const tokens = tokenBatch(batch, 99);
-      const out = await session.run({ tokens: new ort.Tensor('int32', tokens, [batch, W.seqLen]) });
-      const onnx = out.prob.data as Float32Array;
-      const ref = await lstmWasmPredict(weights, tokens, batch);
+      const out = await session.run({ [input]: new ort.Tensor('int32', tokens, [batch, W.seqLen]) });
+      const onnx = out[output].data as Float32Array;
+      const ref = (model.predict(lw.tensor(tokens, [batch, W.seqLen], 'int32')) as InstanceType<Lw['Tensor']>).dataSync() as Float32Array;
       let maxAbsDiff = 0;
       for (let i = 0; i < batch; i++) maxAbsDiff = Math.max(maxAbsDiff, Math.abs(onnx[i] - ref[i]));
       emit({ event: 'extra', key: 'check', value: { against: 'lstm-wasm predict, same weights', batch, maxAbsDiff, spread: Math.max(...ref) - Math.min(...ref) } });

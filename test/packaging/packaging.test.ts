@@ -1,8 +1,9 @@
 // The npm package as users get it: `npm pack` holds the built code, types and the three wasm flavours
-// and nothing else; the tarball installs offline (its only dependencies are the two optional Keras
-// file parsers) into a fresh project, where Node imports it by name, trains and loads a Keras file,
-// and TypeScript (tsc, and Deno) type-check a consumer against it. Installed without the optional
-// parsers it still trains, and a Keras file is an UNSUPPORTED error saying what to install.
+// and nothing else; the tarball installs offline (its only dependencies are optional: the two Keras
+// file parsers and protobufjs for ONNX) into a fresh project, where Node imports it by name, trains,
+// loads a Keras file and exports ONNX, and TypeScript (tsc, and Deno) type-check a consumer against it.
+// Installed without the optional packages it still trains, and a Keras file or an ONNX export is an
+// UNSUPPORTED error saying what to install.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -25,7 +26,7 @@ interface PackResult {
 
 let work: string;
 let consumer: string;
-/** The tarball installed with --omit=optional: no jsfive, no fflate. */
+/** The tarball installed with --omit=optional: no jsfive, no fflate, no protobufjs. */
 let lean: string;
 let packed: PackResult;
 let tarball: string;
@@ -81,7 +82,7 @@ describe('npm pack', () => {
     expect(js.filter((p) => !paths.includes(p.replace(/\.js$/, '.d.ts')))).toEqual([]);
     const manifest = JSON.parse(readFileSync(join(consumer, 'node_modules/lstm-wasm/package.json'), 'utf8'));
     expect(manifest.dependencies ?? {}).toEqual({});
-    expect(Object.keys(manifest.optionalDependencies ?? {}).sort()).toEqual(['fflate', 'jsfive']);
+    expect(Object.keys(manifest.optionalDependencies ?? {}).sort()).toEqual(['fflate', 'jsfive', 'protobufjs']);
     console.log(`npm pack: ${packed.filename} ${(bytes / 1024).toFixed(0)} KB, ${paths.length} files`);
   });
 });
@@ -111,7 +112,7 @@ console.log(JSON.stringify({ backend, resolved: import.meta.resolve('lstm-wasm')
     expect(r.after).toBeLessThan(r.before); // one gradient step downhill
   });
 
-  it('loads a Keras .keras and .h5 file with the optional parsers; without them trains, and a Keras file says what to install', () => {
+  it('loads a Keras .keras and .h5 file and exports ONNX with the optional packages; without them trains, and a Keras file or an ONNX export says what to install', () => {
     const fixtures = join(ROOT, 'test/fixtures/keras');
     const files = ['.keras', '.h5'].map((ext) => join(fixtures, readdirSync(fixtures).filter((f) => f.endsWith(ext)).sort()[0]));
     const script = `import * as lw from 'lstm-wasm';
@@ -128,19 +129,24 @@ for (const file of ${JSON.stringify(files)}) {
 const model = lw.sequential([lw.layers.dense({ units: 1, inputShape: [2] })]);
 model.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
 const loss = model.trainOnBatch(lw.tensor([[1, 2]]), lw.tensor([[1]]));
-console.log(JSON.stringify({ out, loss }));
+const onnx = await lw.export.onnx(model).then((b) => ({ ok: true, bytes: b.length }), (e) => ({ ok: false, code: e.code, message: e.message }));
+console.log(JSON.stringify({ out, loss, onnx }));
 `;
     writeFileSync(join(consumer, 'keras.mjs'), script);
     writeFileSync(join(lean, 'keras.mjs'), script);
     const full = JSON.parse(run(process.execPath, ['keras.mjs'], consumer).trim().split('\n').pop()!);
     for (const r of full.out) expect(r.ok, r.message).toBe(true);
     for (const r of full.out) expect(r.params).toBeGreaterThan(0);
+    expect(full.onnx.ok, full.onnx.message).toBe(true);
+    expect(full.onnx.bytes).toBeGreaterThan(0);
     const without = JSON.parse(run(process.execPath, ['keras.mjs'], lean).trim().split('\n').pop()!);
     expect(Number.isFinite(without.loss)).toBe(true);
     for (const r of without.out) {
       expect(r.code).toBe('UNSUPPORTED');
       expect(r.message).toMatch(/needs the "(jsfive|fflate)" package.*npm install (jsfive|fflate)/);
     }
+    expect(without.onnx.code).toBe('UNSUPPORTED');
+    expect(without.onnx.message).toMatch(/need the "protobufjs" package.*npm install protobufjs/);
   });
 
   it('exports lstm-wasm/kernels: a backend of its own and a typed kernel call', () => {

@@ -1,4 +1,5 @@
 // Saving artifacts (model.save): 'file://dir' (Node, Deno) writes model.json + weights.bin as TF.js does, atomically;
+// 'file://…/model.onnx' one ONNX file (isOnnxTarget, saveOnnxFile);
 // any object with save(artifacts) (TF.js IOHandlers: tf.io.withSaveHandler, browserDownloads...)
 // gets the artifacts.
 import { LwError } from '../errors.js';
@@ -59,4 +60,20 @@ export async function saveArtifacts(artifacts: ModelArtifacts & { weightData: Ar
     { name: jsonName, data: json },
   ]);
   return { modelArtifactsInfo: info(json.byteLength), files: [joinPath(dir, weightsName), joinPath(dir, jsonName)] };
+}
+
+/** A file:// target naming a .onnx file: model.save writes ONNX there instead of the TF.js format. */
+export function isOnnxTarget(target: string | URL | SaveHandler): target is string | URL {
+  const s = target instanceof URL ? target.href : target;
+  return typeof s === 'string' && /^file:\/\//i.test(s) && /\.onnx$/i.test(filePath(target as string | URL));
+}
+
+/** Writes ONNX bytes to a .onnx file target (a temporary name, flushed, then renamed into place). */
+export async function saveOnnxFile(bytes: Uint8Array, target: string | URL): Promise<SaveResult> {
+  const path = filePath(target);
+  await writeFilesAtomically(dirName(path), [{ name: baseName(path), data: bytes }]);
+  return {
+    modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON', modelTopologyBytes: 0, weightSpecsBytes: 0, weightDataBytes: bytes.byteLength },
+    files: [path],
+  };
 }

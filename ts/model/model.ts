@@ -10,7 +10,8 @@ import { currentBackend } from '../runtime/ready.js';
 import type { Tensor } from '../tensor.js';
 import { MAX_MEMORY_BYTES } from '../backend/backend.js';
 import type { ModelArtifacts, SaveOptions } from '../io/artifacts.js';
-import { saveArtifacts, type SaveHandler, type SaveResult } from '../io/save.js';
+import { isOnnxTarget, saveArtifacts, saveOnnxFile, type SaveHandler, type SaveResult } from '../io/save.js';
+import { exportOnnx } from './onnx/export.js';
 import { range } from './batches.js';
 import { metricKeys, resolveTargets, type CompileArgs, type OutputTarget } from './compile.js';
 import type { ModelData } from './data.js';
@@ -236,8 +237,12 @@ export class LayersModel extends GraphLayer {
     return text;
   }
 
-  /** Saves in the TF.js layers format: 'file://dir' (Node, Deno) or an object with save(artifacts). */
-  save(target: string | URL | SaveHandler, opts?: SaveOptions): Promise<SaveResult> {
+  /**
+   * Saves in the TF.js layers format: 'file://dir' (Node, Deno) or an object with save(artifacts);
+   * 'file://path/model.onnx' writes ONNX (lw.export.onnx) instead.
+   */
+  async save(target: string | URL | SaveHandler, opts?: SaveOptions): Promise<SaveResult> {
+    if (isOnnxTarget(target)) return saveOnnxFile(await exportOnnx(this), target);
     return saveArtifacts(modelToArtifacts(this, opts), target);
   }
 
