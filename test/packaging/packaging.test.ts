@@ -13,7 +13,7 @@ import { ensureBuilt, ROOT, WASM_FLAVOURS } from '../helpers/built-package.js';
 
 const TSC = join(ROOT, 'node_modules/typescript/bin/tsc');
 const DENO = join(ROOT, 'node_modules/.bin/deno');
-const MAX_TARBALL_BYTES = 500 * 1024;
+const MAX_TARBALL_BYTES = 600 * 1024;
 
 // npm run under `npm test` exports npm_* settings of the outer project; the consumer must not see them.
 const cleanEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k)));
@@ -65,7 +65,7 @@ afterAll(() => {
 });
 
 describe('npm pack', () => {
-  it('is under 500 KB and holds dist, types and the three wasm flavours, without tests or dependencies', () => {
+  it('is under 600 KB and holds dist, types and the three wasm flavours, without tests or dependencies', () => {
     const bytes = statSync(tarball).size;
     expect(bytes).toBeLessThan(MAX_TARBALL_BYTES);
     const paths = packed.files.map((f) => f.path);
