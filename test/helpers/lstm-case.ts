@@ -14,18 +14,24 @@ export interface LstmCase {
   skipOptional: boolean;
   /** With `mask`: mask every step of every row. */
   maskAll?: boolean;
+  /** Peephole weights [3U] (p_i, p_f, p_o) and, with a backward, their accumulated gradient dPeep. */
+  peep?: boolean;
 }
 
 export interface LstmData {
   x: number[]; kernel: number[]; recKernel: number[]; bias: number[]; h0: number[]; c0: number[];
   mask: number[]; recMask: number[]; dHs: number[]; dHT: number[]; dCT: number[];
+  /** Peephole weights [3U]. */
+  peep: number[];
   /** Initial contents of the accumulated gradients. */
-  dKernel0: number[]; dRecKernel0: number[]; dBias0: number[];
+  dKernel0: number[]; dRecKernel0: number[]; dBias0: number[]; dPeep0: number[];
 }
 
 /** Parameters a finite-difference check can perturb. */
 export const LSTM_PARAMS = ['x', 'kernel', 'recKernel', 'bias', 'h0', 'c0'] as const;
 export type LstmParam = (typeof LSTM_PARAMS)[number];
+/** With peepholes: the peephole weights too. */
+export const LSTM_PEEP_PARAMS = [...LSTM_PARAMS, 'peep'] as const;
 
 export const describeCase = (c: LstmCase): string => JSON.stringify(c);
 
@@ -62,6 +68,9 @@ export function lstmData(c: LstmCase, seed: number, gradsNonZero = false): LstmD
     dKernel0: grad0(I * G, seed + 9),
     dRecKernel0: grad0(U * G, seed + 10),
     dBias0: grad0(G, seed + 11),
+    // drawn after the others, so the data of cases without peepholes is unchanged
+    peep: randArray(3 * U, seed + 12, 0.8),
+    dPeep0: grad0(3 * U, seed + 13),
   };
 }
 
@@ -87,16 +96,17 @@ export function runLstm(backend: Backend, c: LstmCase, d: LstmData, backwardCall
     dx: out(bw && !c.skipOptional, B * T * I),
     dKernel: on(bw, d.dKernel0), dRecKernel: on(bw, d.dRecKernel0), dBias: on(bw && !c.skipOptional, d.dBias0),
     dH0: out(bw && !c.skipOptional, B * U), dC0: out(bw && !c.skipOptional, B * U),
+    peep: on(!!c.peep, d.peep), dPeep: on(bw && !!c.peep, d.dPeep0),
   }, (p, kk) => {
     const shared = {
       ...dims, ...options, x: p.x, kernel: p.kernel, recurrentKernel: p.recKernel, h0: p.h0, c0: p.c0,
-      mask: p.mask, recurrentMask: p.recMask, hs: p.hs, cache: p.cache, ws: p.ws,
+      mask: p.mask, recurrentMask: p.recMask, hs: p.hs, cache: p.cache, ws: p.ws, peepholes: p.peep,
     };
     cellForward(kk, 'lstm', { ...shared, bias: p.bias, hT: p.hT, cT: p.cT });
     for (let n = 0; n < backwardCalls; n++) {
       cellBackward(kk, 'lstm', {
         ...shared, dHs: p.dHs, dHT: p.dHT, dCT: p.dCT, dx: p.dx, dKernel: p.dKernel, dRecurrentKernel: p.dRecKernel,
-        dBias: p.dBias, dH0: p.dH0, dC0: p.dC0,
+        dBias: p.dBias, dH0: p.dH0, dC0: p.dC0, dPeepholes: p.dPeep,
       });
     }
   });

@@ -13,12 +13,11 @@ import { strToU8, unzipSync, zipSync, type Zippable } from 'fflate';
 import * as lw from '../../ts/index.js';
 import { rng } from '../helpers/kernels.js';
 import { SOAK, heapFigures, scaled } from '../helpers/reliability.js';
+import { MAX_LOAD_MS, globalsSnapshot, judgeLoad } from '../helpers/fuzz-loads.js';
 
 const DIR = join(import.meta.dirname, '../fixtures/keras');
 const CASES = scaled(600, 12_000);
 const ONLY = process.env.LW_FUZZ_CASE === undefined ? null : Number(process.env.LW_FUZZ_CASE);
-/** One load may take this long at most (a 2-core machine shared with other work: generous). */
-const MAX_MS = 2000;
 
 type Rand = () => number;
 interface Base { name: string; bytes: Uint8Array; members: Record<string, Uint8Array> | null }
@@ -149,18 +148,6 @@ const H5_MUTATORS: Record<string, Mutator> = {
   },
 };
 
-function globalsSnapshot() {
-  const names = (o: object) => Object.getOwnPropertyNames(o).sort().join(',');
-  return [Object.prototype, Array.prototype, Function.prototype, String.prototype, Number.prototype, globalThis].map(names);
-}
-
-function zerosFor(m: lw.LayersModel): lw.Tensor[] {
-  return m.inputs.map((t) => {
-    const shape = t.shape.map((d) => (d === null ? 2 : d));
-    return lw.tensor(new Float32Array(shape.reduce((a, b) => a * b, 1)), shape);
-  });
-}
-
 describe('loadModel fuzz: Keras files', () => {
   let bases: Base[] = [];
   beforeAll(async () => {
@@ -192,31 +179,8 @@ describe('loadModel fuzz: Keras files', () => {
       const key = `${base.members ? 'zip' : 'h5'}:${name}`;
       if (process.env.LW_FUZZ_DUMP) writeFileSync(join(process.env.LW_FUZZ_DUMP, `case-${c}-${base.name}`), mutant.bytes);
       counts[key] ??= { rejected: 0, loaded: 0 };
-      const t0 = performance.now();
-      let model: lw.LayersModel | null = null;
-      let error: unknown = null;
-      try {
-        model = await lw.loadModel(mutant.bytes);
-      } catch (e) {
-        error = e;
-      }
-      const ms = performance.now() - t0;
-      slowest = Math.max(slowest, ms);
       const where = `case ${c} (${name} of ${base.name}; LW_FUZZ_CASE=${c})`;
-      if (ms > MAX_MS) failures.push(`${where}: took ${ms.toFixed(0)} ms`);
-      if (error) {
-        counts[key].rejected++;
-        if (!(error instanceof lw.LwError) || !['BAD_MODEL_FILE', 'UNSUPPORTED'].includes(error.code)) failures.push(`${where}: ${String(error)}`);
-      } else {
-        counts[key].loaded++;
-        if (mutant.mustReject) failures.push(`${where}: loaded, but must be rejected`);
-        try {
-          model!.predict(zerosFor(model!));
-        } catch (e) {
-          if (!(e instanceof lw.LwError)) failures.push(`${where}: the loaded model's predict threw ${String(e)}`);
-        }
-        model!.dispose();
-      }
+      slowest = Math.max(slowest, await judgeLoad(() => lw.loadModel(mutant.bytes), where, mutant.mustReject, counts[key], failures));
     }
     if (SOAK || process.env.LW_FUZZ_PRINT) console.log(`Keras fuzz outcomes (slowest ${slowest.toFixed(0)} ms): ${JSON.stringify(counts)}`);
     expect(failures).toEqual([]);
@@ -241,7 +205,7 @@ describe('loadModel fuzz: Keras files', () => {
       expect(e).toBeInstanceOf(lw.LwError);
       expect(e.code).toBe('BAD_MODEL_FILE');
       expect(e.message).toMatch(pattern);
-      expect(performance.now() - t0).toBeLessThan(MAX_MS);
+      expect(performance.now() - t0).toBeLessThan(MAX_LOAD_MS);
       expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(64 << 20);
     }
   });

@@ -13,12 +13,11 @@ import * as lw from '../../ts/index.js';
 import { fileOps } from '../../ts/io/file-system.js';
 import { registeredLayerClasses } from '../../ts/layers/registry.js';
 import { rng } from '../helpers/kernels.js';
+import { MAX_LOAD_MS, globalsSnapshot, judgeLoad } from '../helpers/fuzz-loads.js';
 import { SOAK, heapFigures, scaled, textModel, threeInputModel, threeInputData, tokenData } from '../helpers/reliability.js';
 
 const CASES = scaled(1500, 30_000);
 const ONLY = process.env.LW_FUZZ_CASE === undefined ? null : Number(process.env.LW_FUZZ_CASE);
-/** One load may take this long at most (a 2-core machine shared with other work: generous). */
-const MAX_MS = 2000;
 
 interface Pair { name: string; json: string; bin: Uint8Array }
 interface Mutant { json: string | Uint8Array; bin: Uint8Array; mustReject: boolean }
@@ -228,19 +227,6 @@ afterAll(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-/** Zeros of the model's input shapes (unknown dimensions 2): a valid input for a loaded model. */
-function zerosFor(m: lw.LayersModel): lw.Tensor[] {
-  return m.inputs.map((t) => {
-    const shape = t.shape.map((d) => (d === null ? 2 : d));
-    return lw.tensor(new Float32Array(shape.reduce((a, b) => a * b, 1)), shape);
-  });
-}
-
-function globalsSnapshot() {
-  const names = (o: object) => Object.getOwnPropertyNames(o).sort().join(',');
-  return [Object.prototype, Array.prototype, Function.prototype, String.prototype, Number.prototype, globalThis].map(names);
-}
-
 describe('loadModel fuzz', () => {
   it(`${ONLY ?? CASES} mutated model files: BAD_MODEL_FILE (or a valid model) in bounded time, no leak, no global change`, async () => {
     const names = Object.keys(MUTATORS);
@@ -269,31 +255,8 @@ describe('loadModel fuzz', () => {
       const mutant = MUTATORS[name](pair, r);
       if (!mutant) continue;
       served = mutant;
-      const t0 = performance.now();
-      let model: lw.LayersModel | null = null;
-      let error: unknown = null;
-      try {
-        model = await lw.loadModel(`file://${FILE_JSON}`);
-      } catch (e) {
-        error = e;
-      }
-      const ms = performance.now() - t0;
-      slowest = Math.max(slowest, ms);
       const where = `case ${c} (${name} of ${pair.name}; LW_FUZZ_CASE=${c})`;
-      if (ms > MAX_MS) failures.push(`${where}: took ${ms.toFixed(0)} ms`);
-      if (error) {
-        counts[name].rejected++;
-        if (!(error instanceof lw.LwError) || !['BAD_MODEL_FILE', 'UNSUPPORTED'].includes(error.code)) failures.push(`${where}: ${String(error)}`);
-      } else {
-        counts[name].loaded++;
-        if (mutant.mustReject) failures.push(`${where}: loaded, but must be rejected`);
-        try {
-          model!.predict(zerosFor(model!));
-        } catch (e) {
-          if (!(e instanceof lw.LwError)) failures.push(`${where}: the loaded model's predict threw ${String(e)}`);
-        }
-        model!.dispose();
-      }
+      slowest = Math.max(slowest, await judgeLoad(() => lw.loadModel(`file://${FILE_JSON}`), where, mutant.mustReject, counts[name], failures));
     }
     if (SOAK || process.env.LW_FUZZ_PRINT) console.log(`fuzz outcomes (slowest load ${slowest.toFixed(0)} ms): ${JSON.stringify(counts)}`);
     expect(failures).toEqual([]);
@@ -301,7 +264,7 @@ describe('loadModel fuzz', () => {
     expect(globalsSnapshot()).toEqual(globalsBefore);
     // Every failed load gave its memory back (a restore that fails half-way included).
     expect(heapFigures().used).toBe(heapBefore.used);
-    expect(slowest).toBeLessThan(MAX_MS);
+    expect(slowest).toBeLessThan(MAX_LOAD_MS);
     if (ONLY === null) {
       for (const n of names) expect(counts[n].rejected + counts[n].loaded, `${n} ran`).toBeGreaterThan(0);
       for (const n of names.filter((k) => !['flipJsonBits', 'replaceValue', 'deleteKey', 'garbageTrainingState', 'unknownLayerClass'].includes(k))) {

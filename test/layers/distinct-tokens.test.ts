@@ -9,8 +9,9 @@ import { expectClose } from '../helpers/kernels.js';
 
 const VOCAB = 23;
 const T = 8;
-/** Argument index of the kernel pointer in each forward (0: projected inputs). */
+/** Argument index of the kernel pointer in each forward (0: projected inputs), and of the ids (-1: the last). */
 const KERNEL_ARG = { lstm_forward: 8, gru_forward: 8, simple_rnn_forward: 7 } as const;
+const IDS_ARG: Record<keyof typeof KERNEL_ARG, number> = { lstm_forward: 20, gru_forward: -1, simple_rnn_forward: -1 };
 
 let projectedTrainingCalls = 0;
 let restore: (() => void) | undefined;
@@ -22,8 +23,8 @@ async function useBackend(backend: 'simd' | 'js', threads = 1) {
   for (const [name, at] of Object.entries(KERNEL_ARG)) {
     const fn = (saved[name] = k[name]);
     k[name] = (...a: number[]) => {
-      // a table read through ids (the last argument) with kernel 0
-      if (a[at] === 0 && a[a.length - 1] !== 0) projectedTrainingCalls++;
+      // a table read through ids with kernel 0
+      if (a[at] === 0 && a.at(IDS_ARG[name as keyof typeof KERNEL_ARG])! !== 0) projectedTrainingCalls++;
       fn(...a);
     };
   }

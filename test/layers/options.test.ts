@@ -29,8 +29,8 @@ const VALID: Record<string, () => Record<string, unknown>> = {
   rnn: () => ({ cell: { stateSize: 2, call: () => { throw new Error('not called'); } } }),
 };
 type Factory = (args: Record<string, unknown>) => lw.layers.Layer;
-// registerCell is the one lower-case function that makes no layer.
-const factories = Object.entries(lw.layers).filter(([name, f]) => typeof f === 'function' && /^[a-z]/.test(name) && name !== 'registerCell') as [string, Factory][];
+// registerCell and the cell factories (lstmCell...) are the lower-case functions that make no layer.
+const factories = Object.entries(lw.layers).filter(([name, f]) => typeof f === 'function' && /^[a-z]/.test(name) && name !== 'registerCell' && !/Cell$/.test(name)) as [string, Factory][];
 
 describe('layer options', () => {
   it('every factory is covered', () => {
@@ -48,6 +48,14 @@ describe('layer options', () => {
     expect(() => lw.layers.dropout({ rate: 0.5, seed: 3 } as unknown as { rate: number })).toThrow(/unknown option "seed"/);
     expect(() => lw.layers.gru({ units: 2, unitForgetBias: true } as unknown as lw.layers.GRUArgs)).toThrow(/unknown option "unitForgetBias"/);
     expect(lw.layers.lstm({ units: 2, returnSequences: undefined }).returnSequences).toBe(false);
+  });
+
+  it.each([
+    ['lstmCell', () => lw.layers.lstmCell({ units: 2, bogus: 1 } as never)],
+    ['gruCell', () => lw.layers.gruCell({ units: 2, bogus: 1 } as never)],
+    ['simpleRNNCell', () => lw.layers.simpleRNNCell({ units: 2, recurrentActivation: 'tanh' } as never)],
+  ])('the cell factory %s refuses options it has not got', (_name, make) => {
+    expect(make).toThrow(/BAD_ARGUMENT.*cell ".*": unknown option/);
   });
 
   it('unroll and implementation (Keras, TF.js) are accepted, checked, and change nothing', async () => {

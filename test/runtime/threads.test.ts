@@ -124,7 +124,7 @@ describe('the pool', () => {
 
 describe('recurrent kernels: forward and backward with 1 and 3 threads', () => {
   /** Every output and gradient (the cache and workspace are private layouts). */
-  const OUTPUTS = ['hs', 'hT', 'cT', 'dx', 'dKernel', 'dRecKernel', 'dRec', 'dBias', 'dH0', 'dC0'];
+  const OUTPUTS = ['hs', 'hT', 'cT', 'dx', 'dKernel', 'dRecKernel', 'dRec', 'dBias', 'dH0', 'dC0', 'dPeep'];
   const lstmCases: LstmCase[] = [
     // every option on; 11 rows over 3 parts
     { B: 11, T: 23, I: 37, U: 29, goBackwards: true, act: 'tanh', recAct: 'sigmoid', h0: true, c0: true, bias: true, mask: true, recMask: true, dHs: true, dHT: true, dCT: true, skipOptional: false },
@@ -132,6 +132,8 @@ describe('recurrent kernels: forward and backward with 1 and 3 threads', () => {
     { B: 5, T: 40, I: 64, U: 48, goBackwards: false, act: 'tanh', recAct: 'hardSigmoid', h0: false, c0: false, bias: false, mask: false, recMask: false, dHs: true, dHT: false, dCT: false, skipOptional: true },
     // fewer rows than threads
     { B: 2, T: 60, I: 50, U: 64, goBackwards: false, act: 'relu', recAct: 'sigmoid', h0: true, c0: false, bias: true, mask: true, recMask: false, dHs: false, dHT: true, dCT: true, skipOptional: false },
+    // peepholes, every option on (dPeep is summed on the calling thread after the join)
+    { B: 11, T: 23, I: 37, U: 29, goBackwards: true, act: 'tanh', recAct: 'sigmoid', h0: true, c0: true, bias: true, mask: true, recMask: true, dHs: true, dHT: true, dCT: true, skipOptional: false, peep: true },
   ];
   for (const c of lstmCases) {
     it(`lstm B${c.B} T${c.T} I${c.I} U${c.U}`, () => {

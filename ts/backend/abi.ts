@@ -35,21 +35,24 @@ export interface Kernels {
 
   /**
    * LSTM over a whole sequence, gates i, f, c, o (Keras). x [B,T,I], kernel [I,4U],
-   * recurrentKernel [U,4U], bias [4U] (0: none), h0/c0 [B,U] (0: zeros), mask [B,T], recMask [B,U].
+   * recurrentKernel [U,4U], bias [4U] (0: none), h0/c0 [B,U] (0: zeros), mask [B,T], recMask [B,U],
+   * peep [3U] peephole weights p_i, p_f, p_o (0: none; ONNX's P holds them as p_i, p_o, p_f):
+   * z_i += p_i·c(t-1), z_f += p_f·c(t-1), z_o += p_o·c(t).
    * Writes hs [B,T,U] (every step's h), hT [B,U], cT [B,U] (0: skip), cache.
    */
   lstm_forward(B: number, T: number, I: number, U: number, flags: number, act: number, recAct: number,
     pX: number, pKernel: number, pRecKernel: number, pBias: number, pH0: number, pC0: number,
-    pMask: number, pRecMask: number, pHs: number, pHT: number, pCT: number, pCache: number, ws: number, pIds: number): void;
+    pMask: number, pRecMask: number, pHs: number, pHT: number, pCT: number, pCache: number, ws: number, pIds: number, pPeep: number): void;
   /**
    * LSTM backward (BPTT) from the forward's hs and cache. dHs [B,T,U], dHT, dCT [B,U] (each 0: zero).
    * Writes dx [B,T,I], dH0, dC0 [B,U] (each 0: skip); accumulates dKernel [I,4U],
-   * dRecKernel [U,4U], dBias [4U] (0: skip).
+   * dRecKernel [U,4U], dBias [4U], dPeep [3U] (with peep; each 0: skip).
    */
   lstm_backward(B: number, T: number, I: number, U: number, flags: number, act: number, recAct: number,
     pX: number, pKernel: number, pRecKernel: number, pH0: number, pC0: number, pMask: number, pRecMask: number,
     pHs: number, pCache: number, pDHs: number, pDHT: number, pDCT: number,
-    pDx: number, pDKernel: number, pDRecKernel: number, pDBias: number, pDH0: number, pDC0: number, ws: number): void;
+    pDx: number, pDKernel: number, pDRecKernel: number, pDBias: number, pDH0: number, pDC0: number, ws: number,
+    pPeep: number, pDPeep: number): void;
   lstm_cache_floats(B: number, T: number, I: number, U: number): number;
   lstm_ws_floats(B: number, T: number, I: number, U: number): number;
 
@@ -173,4 +176,4 @@ export const RecurrentFlags = {
  * Bumped with every signature change and every new activation code (an older module would run an
  * unknown code as linear); must equal the module's `kernels_abi_version()`.
  */
-export const KERNELS_ABI_VERSION = 4;
+export const KERNELS_ABI_VERSION = 5;

@@ -1,5 +1,6 @@
 /** `lw.data`: sequence preparation. */
 export { padSequences, type PadSequencesArgs } from './pad-sequences.js';
+export { sequenceMask } from './sequence-mask.js';
 export { Tokenizer, type TokenizerArgs } from './tokenizer.js';
 export { timeseriesWindows, type TimeseriesWindowsArgs, type TimeseriesWindows, type SeriesData } from './timeseries-windows.js';
 export { trainTestSplit, type TrainTestSplitArgs, type SplitPairs } from './train-test-split.js';

@@ -2,11 +2,11 @@
 // its registered class name and config, and loaded by the factory registered under that name.
 import { LwError } from '../errors.js';
 import { badFile, describe, isObject, own, type JsonObject } from '../io/json.js';
-import type { Cell } from './rnn-cell.js';
+import type { Cell, CellFactory } from './rnn-cell.js';
+import { KERAS_CELLS } from './keras-cells.js';
 import type { BoundCell } from './rnn-cells.js';
 
-/** Makes a cell again from the config its getConfig() gave (with `name` added when it had none). */
-export type CellFactory = (config: JsonObject) => Cell;
+export type { CellFactory } from './rnn-cell.js';
 
 const factories = new Map<string, CellFactory>();
 
@@ -32,7 +32,7 @@ export function cellToJson(layerWhere: string, bound: BoundCell): { class_name: 
   if (typeof cell.className !== 'string' || typeof cell.getConfig !== 'function') {
     throw new LwError('UNSUPPORTED', `${layerWhere}: cell "${name}" is code, which a saved model cannot hold: to save it, ${how}`, { cell: name });
   }
-  if (!factories.has(cell.className)) {
+  if (!factories.has(cell.className) && !Object.hasOwn(KERAS_CELLS, cell.className)) {
     throw new LwError('UNSUPPORTED', `${layerWhere}: cell "${name}" has className "${cell.className}", which is not registered: call lw.layers.registerCell("${cell.className}", (config) => cell) before saving and loading`, { cell: name });
   }
   const config = cell.getConfig();
@@ -41,20 +41,20 @@ export function cellToJson(layerWhere: string, bound: BoundCell): { class_name: 
 }
 
 /** The cells of a saved RNN layer's "cell" (one cell, or StackedRNNCells); BAD_MODEL_FILE naming `where`. */
-export function cellsFromJson(json: unknown, where: string): Cell[] {
+export function cellsFromJson(json: unknown, where: string, kerasMajor = 2): Cell[] {
   const one = (j: unknown, at: string): Cell => {
     if (!isObject(j)) throw badFile(`${at} must be an object {class_name, config}, got ${describe(j)}`);
     const cls = own(j, 'class_name');
     const config = own(j, 'config') ?? {};
     if (typeof cls !== 'string') throw badFile(`${at}: "class_name" must be a string, got ${describe(cls)}`);
     if (!isObject(config)) throw badFile(`${at} (${cls}): "config" must be an object, got ${describe(config)}`);
-    const factory = factories.get(cls);
+    const factory = factories.get(cls) ?? KERAS_CELLS[cls];
     if (!factory) {
       const known = [...factories.keys()].sort();
       // What the file asks for is not here (a Keras built-in cell such as LSTMCell, or a user cell): as an unknown layer.
       throw new LwError('UNSUPPORTED', `${at}: cell class "${cls}" is not registered: call lw.layers.registerCell("${cls}", factory) before loading${known.length ? ` (registered: ${known.join(', ')})` : ''}`, { className: cls });
     }
-    return named(factory(config), own(config, 'name'));
+    return named(factory(config, { kerasMajor }), own(config, 'name'));
   };
   if (isObject(json) && own(json, 'class_name') === STACKED_CELLS) {
     const config = own(json, 'config');

@@ -16,6 +16,7 @@ export { RecurrentLayer, type RecurrentArgs } from './recurrent-base.js';
 export { RNN, rnn, type RNNArgs } from './rnn.js';
 export { RNNCell, type Cell, type AddWeight, type StepResult, type StepOps, type StepTensor, type Operand } from './rnn-cell.js';
 export { registerCell, type CellFactory } from './cell-registry.js';
+export { LSTMCell, GRUCell, SimpleRNNCell, lstmCell, gruCell, simpleRNNCell } from './keras-cells.js';
 export { Dropout, dropout } from './dropout.js';
 export { Activation, activation } from './activation.js';
 export { Flatten, flatten } from './flatten.js';

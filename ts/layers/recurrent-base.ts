@@ -83,6 +83,8 @@ export abstract class RecurrentLayer extends Layer {
   protected kernel!: Weight;
   protected recurrentKernel!: Weight;
   protected bias: Weight | null = null;
+  /** LSTM with usePeepholes: [3·units], p_i | p_f | p_o. */
+  protected peepholes: Weight | null = null;
   /** Final states of the previous batch (stateful layers), in JS memory. */
   private carried: Float32Array[] | null = null;
   private readonly projection: EmbeddingProjection;
@@ -217,7 +219,7 @@ export abstract class RecurrentLayer extends Layer {
     cellForward(b.kernels, this.cellKind, {
       B, T, I, U, goBackwards: this.goBackwards, resetAfter: this.resetAfterFlag,
       activation: this.activation, recurrentActivation: this.recurrentActivation, x: inputs.x, ids: inputs.ids, kernel: w.kernel, recurrentKernel: w.recurrentKernel, bias: w.bias,
-      h0, c0, mask: x.mask, recurrentMask: recMask, hs, hT, cT, cache, ws,
+      h0, c0, mask: x.mask, recurrentMask: recMask, hs, hT, cT, cache, ws, peepholes: w.peepholes,
     });
     if (this.stateful) this.carried = stateOut.map((p) => b.readFloats(p, B * U) as Float32Array);
     const seq = this.zeroesMasked(x) ? this.maskedSteps(ctx, hs, x) : hs;
@@ -311,6 +313,7 @@ export abstract class RecurrentLayer extends Layer {
       activation: this.activation, recurrentActivation: this.recurrentActivation, x: saved.inputs.x, kernel: w.kernel, recurrentKernel: w.recurrentKernel,
       h0, c0, mask: x.mask, recurrentMask: saved.recMask, hs: saved.hs, cache: saved.cache, dHs, dHT, dCT,
       dx, dKernel: g.dKernel, dRecurrentKernel: g.dRecurrentKernel, dBias: g.dBias, dH0, dC0, ws,
+      peepholes: w.peepholes, dPeepholes: g.dPeepholes,
     });
     if (d) {
       this.projection.backward(ctx, x, d, dx, this.inputKernel(ctx, I), wanted?.[0] !== false);
@@ -331,21 +334,23 @@ export abstract class RecurrentLayer extends Layer {
   }
 
   /** Pointers for the kernels' weight-gradient arguments (0 when frozen; dKernel 0 for projected inputs). */
-  private gradPtrs(ctx: ExecCtx, projected: boolean): { dKernel: number; dRecurrentKernel: number; dBias: number } {
-    if (!this.trainable) return { dKernel: 0, dRecurrentKernel: 0, dBias: 0 };
+  private gradPtrs(ctx: ExecCtx, projected: boolean): { dKernel: number; dRecurrentKernel: number; dBias: number; dPeepholes: number } {
+    if (!this.trainable) return { dKernel: 0, dRecurrentKernel: 0, dBias: 0, dPeepholes: 0 };
     return {
       dKernel: projected ? 0 : ctx.gradPtr(this.kernel.offset),
       dRecurrentKernel: ctx.gradPtr(this.recurrentKernel.offset),
       dBias: this.bias ? ctx.gradPtr(this.bias.offset) : 0,
+      dPeepholes: this.peepholes ? ctx.gradPtr(this.peepholes.offset) : 0,
     };
   }
 
   /** Weight pointers for the kernels; `projected`: the kernel is already applied to x (kernel 0). */
-  private weightPtrs(ctx: ExecCtx, projected: boolean): { kernel: number; recurrentKernel: number; bias: number } {
+  private weightPtrs(ctx: ExecCtx, projected: boolean): { kernel: number; recurrentKernel: number; bias: number; peepholes: number } {
     return {
       kernel: projected ? 0 : ctx.paramPtr(this.kernel.offset),
       recurrentKernel: ctx.paramPtr(this.recurrentKernel.offset),
       bias: this.bias ? ctx.paramPtr(this.bias.offset) : 0,
+      peepholes: this.peepholes ? ctx.paramPtr(this.peepholes.offset) : 0,
     };
   }
 

@@ -128,7 +128,7 @@ registerLayer('Embedding', (c) => new Embedding({
   embeddingsInitializer: c.initializer('embeddings_initializer'),
 }));
 
-registerLayer('LSTM', (c) => new LSTM({ ...recurrentArgs(c), unitForgetBias: c.bool('unit_forget_bias') }));
+registerLayer('LSTM', (c) => new LSTM({ ...recurrentArgs(c), unitForgetBias: c.bool('unit_forget_bias'), usePeepholes: c.bool('use_peepholes') }));
 // Keras 2 before 2.3 and TF.js default to resetAfter false when the key is absent.
 registerLayer('GRU', (c) => new GRU({ ...recurrentArgs(c), resetAfter: c.bool('reset_after') ?? false }));
 registerLayer('SimpleRNN', (c) => new SimpleRNN(recurrentArgs(c)));
@@ -139,7 +139,7 @@ registerLayer('RNN', (c) => {
   if (c.bool('time_major')) throw c.fail('time_major is not supported: sequences must be [batch, time, features]');
   return new RNN({
     ...c.layerArgs(),
-    cell: cellsFromJson(c.get('cell'), c.where),
+    cell: cellsFromJson(c.get('cell'), c.where, c.kerasMajor),
     returnSequences: c.bool('return_sequences'),
     returnState: c.bool('return_state'),
     goBackwards: c.bool('go_backwards'),

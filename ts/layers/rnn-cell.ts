@@ -6,6 +6,7 @@ import type { Shape } from '../engine/shape.js';
 import type { Weight } from '../engine/weight.js';
 import type { Initializer, InitializerName } from '../initializers.js';
 
+import type { JsonObject } from '../io/json.js';
 export type { StepOps, Operand } from '../autograd/ops.js';
 export type { StepTensor } from '../autograd/step-tensor.js';
 
@@ -42,6 +43,14 @@ export interface Cell {
   /** ...and the JSON config its factory makes it again from. */
   getConfig?(): Record<string, unknown>;
 }
+
+/** Where a saved cell config comes from: the Keras major version of the file (hard_sigmoid changed in Keras 3). */
+export interface CellContext {
+  kerasMajor: number;
+}
+
+/** Makes a cell again from the config its getConfig() gave (with `name` added when it had none). */
+export type CellFactory = (config: JsonObject, context?: CellContext) => Cell;
 
 /** Keras' class-name-to-name rule: MinimalRNNCell → minimal_rnn_cell, LSTMCell → lstm_cell. */
 const snake = (s: string) => s.replace(/(.)([A-Z][a-z]+)/g, '$1_$2').replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();

@@ -10,6 +10,7 @@ import { kerasParsers } from '../io/keras/load-parsers.js';
 import { Bidirectional } from '../layers/bidirectional.js';
 import { InputLayer } from '../layers/input.js';
 import { RecurrentLayer } from '../layers/recurrent-base.js';
+import { RNN } from '../layers/rnn.js';
 import { TimeDistributed } from '../layers/time-distributed.js';
 import { configOrder, kerasMajorVersion, modelFromTopology } from './deserialize.js';
 import { GraphLayer } from '../engine/graph-layer.js';
@@ -55,41 +56,48 @@ function snakeCase(name: string): string {
 }
 
 /**
- * Keras 3 stores a list of layers as `<container>/<class name in snake case>`, numbered `_1`, `_2`
- * for repeats in list order; each layer's variables under `vars`, its sub-objects (a recurrent
- * layer's `cell`, a wrapper's `layer`, Bidirectional's `forward_layer` and `backward_layer`) below.
+ * The names Keras 3 gives a list of objects in its weights file: each class's name in snake case,
+ * numbered `_1`, `_2` for repeats in list order.
  */
-function saveablePairs(layers: Layer[], store: SaveableWeights, container: string): [Weight, H5Dataset][] {
+function containerNames(classNames: readonly string[]): string[] {
   const counts = new Map<string, number>();
-  const pairs: [Weight, H5Dataset][] = [];
-  for (const layer of layers) {
-    // Keras 3 calls a functional model's class Functional; TF.js and lstm-wasm say Model.
-    const base = snakeCase(layer instanceof InputLayer ? 'InputLayer' : layer.className === 'Model' ? 'Functional' : layer.className);
+  return classNames.map((cls) => {
+    const base = snakeCase(cls);
     const n = counts.get(base) ?? 0;
     counts.set(base, n + 1);
-    const path = `${container}/${n === 0 ? base : `${base}_${n}`}`;
-    const datasets = savedVars(layer, path, store);
-    if (datasets.length !== layer.weights.length) {
-      const has = store.children(path);
-      throw badFile(`layer "${layer.name}" (${layer.className}) has ${layer.weights.length} weights, but the file stores ${datasets.length} for it under ${path}${has.length ? ` (members: ${has.join(', ')})` : ' (no such group)'}`, { layer: layer.name, path });
-    }
-    layer.weights.forEach((w, i) => pairs.push([w, datasets[i]]));
-  }
-  return pairs;
+    return n === 0 ? base : `${base}_${n}`;
+  });
 }
 
-/** The datasets of one layer in the order of `layer.weights`. */
-function savedVars(layer: Layer, path: string, store: SaveableWeights): H5Dataset[] {
-  if (layer instanceof GraphLayer) {
-    // A model inside the model: its layers in its config's order, under `<path>/layers`.
-    return saveablePairs(configOrder.get(layer) ?? layer.layers, store, `${path}/layers`).map(([, d]) => d);
+/**
+ * Keras 3 stores a list of layers under `<container>/<name from containerNames>`; each layer's
+ * variables under `vars`, its sub-objects (a recurrent layer's `cell`, a wrapper's `layer`,
+ * Bidirectional's `forward_layer` and `backward_layer`, a nested model's `layers`) below.
+ */
+function saveablePairs(layers: readonly Layer[], store: SaveableWeights, container: string): [Weight, H5Dataset][] {
+  // Keras 3 calls a functional model's class Functional; TF.js and lstm-wasm say Model.
+  const names = containerNames(layers.map((l) => (l instanceof InputLayer ? 'InputLayer' : l.className === 'Model' ? 'Functional' : l.className)));
+  return layers.flatMap((layer, i) => layerPairs(layer, `${container}/${names[i]}`, store));
+}
+
+/** Each weight of `layer` with its dataset under `path`. */
+function layerPairs(layer: Layer, path: string, store: SaveableWeights): [Weight, H5Dataset][] {
+  // A model inside the model: its layers in its config's order (Keras's model.layers).
+  if (layer instanceof GraphLayer) return saveablePairs(configOrder.get(layer) ?? layer.layers, store, `${path}/layers`);
+  if (layer instanceof Bidirectional) return [...layerPairs(layer.forwardLayer, `${path}/forward_layer`, store), ...layerPairs(layer.backwardLayer, `${path}/backward_layer`, store)];
+  if (layer instanceof TimeDistributed) return layerPairs(layer.layer, `${path}/layer`, store);
+  let datasets = store.vars(path);
+  if (layer instanceof RecurrentLayer) datasets = [...datasets, ...store.vars(`${path}/cell`)];
+  else if (layer instanceof RNN) {
+    // RNN(cell): the cell's variables under `cell`; StackedRNNCells' under `cell/cells/<name>`, named as layers are.
+    const cells = layer.cells.length === 1 ? [`${path}/cell`] : containerNames(layer.cells.map(({ cell }) => cell.className ?? 'cell')).map((n) => `${path}/cell/cells/${n}`);
+    datasets = [...datasets, ...cells.flatMap((p) => store.vars(p))];
   }
-  if (layer instanceof Bidirectional) {
-    return [...savedVars(layer.forwardLayer, `${path}/forward_layer`, store), ...savedVars(layer.backwardLayer, `${path}/backward_layer`, store)];
+  if (datasets.length !== layer.weights.length) {
+    const has = store.children(path);
+    throw badFile(`layer "${layer.name}" (${layer.className}) has ${layer.weights.length} weights, but the file stores ${datasets.length} for it under ${path}${has.length ? ` (members: ${has.join(', ')})` : ' (no such group)'}`, { layer: layer.name, path });
   }
-  if (layer instanceof TimeDistributed) return [...store.vars(path), ...savedVars(layer.layer, `${path}/layer`, store)];
-  if (layer instanceof RecurrentLayer) return [...store.vars(path), ...store.vars(`${path}/cell`)];
-  return store.vars(path);
+  return layer.weights.map((w, i) => [w, datasets[i]]);
 }
 
 /**

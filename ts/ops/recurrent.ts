@@ -33,6 +33,8 @@ export interface RecurrentOpArgs {
   recurrentActivation?: ActivationName;
   /** GRU only; default true (Keras 3) */
   resetAfter?: boolean;
+  /** LSTM only: peephole weights [3*units], p_i, p_f, p_o (ONNX's P is p_i, p_o, p_f); default none */
+  peepholes?: TensorLike | null;
 }
 
 /** What a forward keeps for its backward (on the backend that ran it). */
@@ -47,6 +49,7 @@ interface Tape {
   initialState: (Tensor | null)[];
   mask: Tensor | null;
   recurrentMask: Tensor | null;
+  peepholes: Tensor | null;
   hasBias: boolean;
   biasShape: readonly number[];
   outputs: Tensor;
@@ -67,6 +70,8 @@ export interface RecurrentGrads {
   dKernel: Tensor;
   dRecurrentKernel: Tensor;
   dBias: Tensor | null;
+  /** LSTM with peepholes: their gradient [3*units]; otherwise null */
+  dPeepholes: Tensor | null;
   /** gradients of the initial states, same order as `initialState` */
   dInitialState: Tensor[];
 }
@@ -109,13 +114,16 @@ function prepare(cell: CellKind, args: RecurrentOpArgs) {
   if (mask) expectShape(op, 'mask', mask, [B, T]);
   const recurrentMask = asFloatOpt('recurrentMask', args.recurrentMask);
   if (recurrentMask) expectShape(op, 'recurrentMask', recurrentMask, [B, U]);
+  const peepholes = asFloatOpt('peepholes', args.peepholes);
+  if (peepholes && cell !== 'lstm') throw new LwError('BAD_ARGUMENT', `${op}: peepholes are an LSTM option`);
+  if (peepholes) expectShape(op, 'peepholes', peepholes, [3 * U]);
   const options: CellOptions = {
     goBackwards: args.goBackwards ?? false,
     resetAfter,
     activation: resolveActivation(args.activation ?? 'tanh', op, 'recurrent'),
     recurrentActivation: resolveActivation(args.recurrentActivation ?? 'sigmoid', `${op} recurrentActivation`, 'recurrent'),
   };
-  return { dims: { B, T, I, U }, x, kernel, recurrentKernel, bias, biasShape, initialState, mask, recurrentMask, options };
+  return { dims: { B, T, I, U }, x, kernel, recurrentKernel, bias, biasShape, initialState, mask, recurrentMask, peepholes, options };
 }
 
 /** Runs a recurrent layer forward over the whole sequence on the current backend. */
@@ -127,17 +135,18 @@ export function recurrentForward(cell: CellKind, args: RecurrentOpArgs): Recurre
   const [h0, c0] = a.initialState;
   const out = callKernel(
     backend,
-    { x: a.x, kernel: a.kernel, rk: a.recurrentKernel, bias: a.bias, h0, c0, mask: a.mask, rm: a.recurrentMask },
+    { x: a.x, kernel: a.kernel, rk: a.recurrentKernel, bias: a.bias, h0, c0, mask: a.mask, rm: a.recurrentMask, peep: a.peepholes },
     { hs: [B, T, U], hT: [B, U], cT: cell === 'lstm' ? [B, U] : null, cache: [cacheSize] },
     (p, k, s) => cellForward(k, cell, {
       ...a.dims, ...a.options, x: p.x, kernel: p.kernel, recurrentKernel: p.rk, bias: p.bias, h0: p.h0, c0: p.c0,
       mask: p.mask, recurrentMask: p.rm, hs: p.hs, hT: p.hT, cT: p.cT, cache: p.cache, ws: scratch(s, cellWsFloats(k, cell, a.dims)),
+      peepholes: p.peep,
     }),
   );
   const tape: Tape = {
     backend, cell, dims: a.dims, options: a.options, x: a.x, kernel: a.kernel,
     recurrentKernel: a.recurrentKernel, initialState: a.initialState, mask: a.mask, recurrentMask: a.recurrentMask,
-    hasBias: a.bias !== null, biasShape: a.biasShape, outputs: out.hs, cache: out.cache,
+    peepholes: a.peepholes, hasBias: a.bias !== null, biasShape: a.biasShape, outputs: out.hs, cache: out.cache,
   };
   return { outputs: out.hs, states: cell === 'lstm' ? [out.hT, out.cT] : [out.hT], tape };
 }
@@ -169,24 +178,26 @@ export function recurrentBackward(
     t.backend,
     {
       x: t.x, kernel: t.kernel, rk: t.recurrentKernel, h0, c0, mask: t.mask, rm: t.recurrentMask,
-      hs: t.outputs, cache: t.cache, dHs, dHT: dStates[0], dCT: dStates[1],
+      hs: t.outputs, cache: t.cache, dHs, dHT: dStates[0], dCT: dStates[1], peep: t.peepholes,
     },
     {
       dx: [B, T, I], dKernel: [I, G * U], dRk: [U, G * U], dBias: t.hasBias ? t.biasShape : null,
-      dH0: [B, U], dC0: t.cell === 'lstm' ? [B, U] : null,
+      dH0: [B, U], dC0: t.cell === 'lstm' ? [B, U] : null, dPeep: t.peepholes ? [3 * U] : null,
     },
     (p, k, s) => cellBackward(k, t.cell, {
       ...t.dims, ...t.options, x: p.x, kernel: p.kernel, recurrentKernel: p.rk, h0: p.h0, c0: p.c0, mask: p.mask, recurrentMask: p.rm,
       hs: p.hs, cache: p.cache, dHs: p.dHs, dHT: p.dHT, dCT: p.dCT, dx: p.dx, dKernel: p.dKernel, dRecurrentKernel: p.dRk,
       dBias: p.dBias, dH0: p.dH0, dC0: p.dC0, ws: scratch(s, cellWsFloats(k, t.cell, t.dims)),
+      peepholes: p.peep, dPeepholes: p.dPeep,
     }),
-    ['dKernel', 'dRk', 'dBias'],
+    ['dKernel', 'dRk', 'dBias', 'dPeep'],
   );
   return {
     dx: out.dx,
     dKernel: out.dKernel,
     dRecurrentKernel: out.dRk,
     dBias: t.hasBias ? out.dBias : null,
+    dPeepholes: t.peepholes ? out.dPeep : null,
     dInitialState: t.cell === 'lstm' ? [out.dH0, out.dC0] : [out.dH0],
   };
 }

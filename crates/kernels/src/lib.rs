@@ -40,5 +40,5 @@ pub extern "C" fn kernels_simd() -> i32 {
 /// runtime checks it (a module without code 6 would run it as linear).
 #[no_mangle]
 pub extern "C" fn kernels_abi_version() -> i32 {
-    4
+    5
 }

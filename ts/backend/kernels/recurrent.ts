@@ -80,6 +80,8 @@ export interface CellForwardArgs extends CellCall {
   cT?: number;
   /** `cellCacheFloats` floats, kept for the backward */
   cache: number;
+  /** LSTM: peephole weights [3U], p_i | p_f | p_o (Keras gate order); absent: none */
+  peepholes?: number;
   /** [B, T] i32: row of the projection table `x` each (b, t) takes (kernel 0) */
   ids?: number;
 }
@@ -87,6 +89,10 @@ export interface CellForwardArgs extends CellCall {
 export interface CellBackwardArgs extends CellCall {
   /** The forward's outputs and cache. */
   hs: number;
+  /** LSTM: the forward's peephole weights [3U] (absent: none) */
+  peepholes?: number;
+  /** Accumulated: the peephole weights' gradient [3U] (with `peepholes`; absent: skip) */
+  dPeepholes?: number;
   cache: number;
   /** Gradients in: dHs [B, T, U], dHT, dCT [B, U] (absent: zero). */
   dHs?: number;
@@ -105,8 +111,10 @@ export interface CellBackwardArgs extends CellCall {
 }
 
 
-function resolve(cell: CellKind, a: CellCall) {
+function resolve(cell: CellKind, a: CellCall & { peepholes?: number; dPeepholes?: number }) {
   if (a.resetAfter && cell !== 'gru') throw new LwError('BAD_ARGUMENT', `resetAfter is a GRU option, not ${cell}'s`);
+  if ((a.peepholes || a.dPeepholes) && cell !== 'lstm') throw new LwError('BAD_ARGUMENT', `peepholes are an LSTM option, not ${cell}'s`);
+  if (a.dPeepholes && !a.peepholes) throw new LwError('BAD_ARGUMENT', 'dPeepholes without peepholes: a cell without peepholes has no peephole gradient');
   return {
     flags: (a.goBackwards ? RecurrentFlags.goBackwards : 0) | (a.resetAfter ? RecurrentFlags.resetAfter : 0),
     act: activationCode(a.activation ?? 'tanh', 'recurrent'),
@@ -120,7 +128,7 @@ export function cellForward(k: Raw, cell: CellKind, a: CellForwardArgs): void {
   const { flags, act, recAct } = resolve(cell, a);
   const [x, kr, rk, b, h0, m, rm] = [a.x, ptr(a.kernel), a.recurrentKernel, ptr(a.bias), ptr(a.h0), ptr(a.mask), ptr(a.recurrentMask)];
   const ids = ptr(a.ids);
-  if (cell === 'lstm') k[`${PREFIX.lstm}_forward` as const](B, T, I, U, flags, act, recAct, x, kr, rk, b, h0, ptr(a.c0), m, rm, a.hs, a.hT, ptr(a.cT), a.cache, a.ws, ids);
+  if (cell === 'lstm') k[`${PREFIX.lstm}_forward` as const](B, T, I, U, flags, act, recAct, x, kr, rk, b, h0, ptr(a.c0), m, rm, a.hs, a.hT, ptr(a.cT), a.cache, a.ws, ids, ptr(a.peepholes));
   else if (cell === 'gru') k[`${PREFIX.gru}_forward` as const](B, T, I, U, flags, act, recAct, x, kr, rk, b, h0, m, rm, a.hs, a.hT, a.cache, a.ws, ids);
   else k[`${PREFIX.simpleRNN}_forward` as const](B, T, I, U, flags, act, x, kr, rk, b, h0, m, rm, a.hs, a.hT, a.cache, a.ws, ids);
 }
@@ -133,7 +141,7 @@ export function cellBackward(k: Raw, cell: CellKind, a: CellBackwardArgs): void 
   const [dHs, dHT, dx, dk, drk, db, dH0] = [ptr(a.dHs), ptr(a.dHT), ptr(a.dx), ptr(a.dKernel), ptr(a.dRecurrentKernel), ptr(a.dBias), ptr(a.dH0)];
   if (cell === 'lstm') {
     k[`${PREFIX.lstm}_backward` as const](B, T, I, U, flags, act, recAct, x, kr, rk, h0, ptr(a.c0), m, rm, a.hs, a.cache, dHs, dHT, ptr(a.dCT),
-      dx, dk, drk, db, dH0, ptr(a.dC0), a.ws);
+      dx, dk, drk, db, dH0, ptr(a.dC0), a.ws, ptr(a.peepholes), ptr(a.dPeepholes));
   } else if (cell === 'gru') {
     k[`${PREFIX.gru}_backward` as const](B, T, I, U, flags, act, recAct, x, kr, rk, h0, m, rm, a.hs, a.cache, dHs, dHT, dx, dk, drk, db, dH0, a.ws);
   } else k[`${PREFIX.simpleRNN}_backward` as const](B, T, I, U, flags, act, x, kr, rk, h0, m, rm, a.hs, a.cache, dHs, dHT, dx, dk, drk, db, dH0, a.ws);
