@@ -1,0 +1,151 @@
+// ONNX LSTM / GRU / RNN → lstm / gru / simpleRNN (bidirectional for direction = bidirectional). The
+// layer is made when a consumer first reads the operator's Y or Y_h, so a graph that takes only the
+// last step gets a layer returning only that (returnSequences false), as the torch export computes it.
+import type { SymbolicTensor } from '../../engine/layer.js';
+import type { Weight } from '../../engine/weight.js';
+import { Bidirectional } from '../../layers/bidirectional.js';
+import { GRU } from '../../layers/gru.js';
+import { LSTM } from '../../layers/lstm.js';
+import type { RecurrentLayer } from '../../layers/recurrent-base.js';
+import { SimpleRNN } from '../../layers/simple-rnn.js';
+import type { OnnxNode } from './node.js';
+import { isZeros, unsupported, type ConstValue, type PendingRecurrent, type TensorValue, type Value } from './values.js';
+import { GATE_ORDER, kerasBias, kerasKernel, kerasPeepholes, type RecurrentOp } from './weights.js';
+
+/** ONNX activation names → this library's (HardSigmoid only with ONNX's default alpha 0.2, beta 0.5: TF.js' hardSigmoid). */
+const ACTIVATIONS: Record<string, string> = { Sigmoid: 'sigmoid', Tanh: 'tanh', Relu: 'relu', HardSigmoid: 'hardSigmoid' };
+const DEFAULT_ACTIVATIONS: Record<RecurrentOp, string[]> = { LSTM: ['Sigmoid', 'Tanh', 'Tanh'], GRU: ['Sigmoid', 'Tanh'], RNN: ['Tanh'] };
+const ATTRIBUTES: Record<RecurrentOp, string[]> = {
+  LSTM: ['hidden_size', 'direction', 'activations', 'layout', 'input_forget'],
+  GRU: ['hidden_size', 'direction', 'activations', 'layout', 'linear_before_reset'],
+  RNN: ['hidden_size', 'direction', 'activations', 'layout'],
+};
+
+type Direction = 'forward' | 'reverse' | 'bidirectional';
+
+/** The weights a layer is given once the model is built: each Weight with its values. */
+export type WeightWrites = [Weight, Float32Array][];
+
+/** One recurrent operator, read and checked, whose layer is made on first use. */
+export class RecurrentMapping implements PendingRecurrent {
+  readonly directions: number;
+  private made: { sequences: boolean; outputs: SymbolicTensor[] } | null = null;
+
+  constructor(
+    readonly node: OnnxNode,
+    private readonly op: RecurrentOp,
+    private readonly x: SymbolicTensor,
+    readonly units: number,
+    private readonly direction: Direction,
+    private readonly activation: string,
+    private readonly recurrentActivation: string,
+    private readonly resetAfter: boolean,
+    private readonly w: ConstValue,
+    private readonly r: ConstValue,
+    private readonly b: ConstValue | null,
+    private readonly p: ConstValue | null,
+    private readonly writes: WeightWrites,
+  ) {
+    this.directions = direction === 'bidirectional' ? 2 : 1;
+  }
+
+  sequences(consumer: OnnxNode): SymbolicTensor {
+    // Keras' goBackwards returns the steps in processing order, ONNX's reverse in input order.
+    if (this.direction === 'reverse') throw unsupported(this.node, `has direction "reverse" and its Y is read by node "${consumer.name}": lstm-wasm maps a reverse operator's Y_h only`);
+    return this.make(true, consumer)[0];
+  }
+
+  finalState(d: number, consumer: OnnxNode): SymbolicTensor {
+    return this.make(false, consumer)[d];
+  }
+
+  private make(sequences: boolean, consumer: OnnxNode): SymbolicTensor[] {
+    if (this.made) {
+      if (this.made.sequences !== sequences) throw unsupported(this.node, `has both its Y and its Y_h read (by node "${consumer.name}" too): lstm-wasm maps one of them`);
+      return this.made.outputs;
+    }
+    const layer = this.layer(sequences, this.direction === 'reverse');
+    let outputs: SymbolicTensor[];
+    if (this.direction === 'bidirectional') {
+      const bi = new Bidirectional({ layer, mergeMode: sequences ? 'concat' : null });
+      const out = bi.apply(this.x);
+      outputs = Array.isArray(out) ? out : [out];
+      this.setWeights(bi.forwardLayer, 0);
+      this.setWeights(bi.backwardLayer, 1);
+    } else {
+      outputs = [layer.apply(this.x) as SymbolicTensor];
+      this.setWeights(layer, 0);
+    }
+    this.made = { sequences, outputs };
+    return outputs;
+  }
+
+  private layer(returnSequences: boolean, goBackwards: boolean): RecurrentLayer {
+    const args = { units: this.units, activation: this.activation, returnSequences, goBackwards };
+    if (this.op === 'LSTM') return new LSTM({ ...args, recurrentActivation: this.recurrentActivation, usePeepholes: this.p !== null });
+    if (this.op === 'GRU') return new GRU({ ...args, recurrentActivation: this.recurrentActivation, resetAfter: this.resetAfter });
+    return new SimpleRNN(args);
+  }
+
+  /** Direction `d`'s ONNX weights onto `layer` (kernel, recurrent kernel, bias, peepholes). */
+  private setWeights(layer: RecurrentLayer, d: number): void {
+    const order = GATE_ORDER[this.op], H = this.units;
+    const inputs = this.w.data.dims[2];
+    const values = [
+      kerasKernel(this.w.data.values as Float32Array, d, inputs, H, order),
+      kerasKernel(this.r.data.values as Float32Array, d, H, H, order),
+      kerasBias(this.b ? (this.b.data.values as Float32Array) : null, d, H, order, this.resetAfter),
+    ];
+    if (this.p) values.push(kerasPeepholes(this.p.data.values as Float32Array, d, H));
+    layer.weights.forEach((w, i) => this.writes.push([w, values[i]]));
+  }
+}
+
+/** A constant float input of the node with exactly `dims`; BAD_MODEL_FILE otherwise. */
+function weightInput(node: OnnxNode, v: Value | undefined, what: string, dims: number[]): ConstValue {
+  if (v?.kind !== 'const' || v.data.kind !== 'float') {
+    throw unsupported(node, `takes ${what} from the graph's data: lstm-wasm needs it as an initializer or Constant (or bound with loadModel's { inputs })`, { input: what });
+  }
+  const same = v.data.dims.length === dims.length && v.data.dims.every((d, i) => d === dims[i]);
+  if (!same) throw unsupported(node, `has ${what} of shape [${v.data.dims.join(', ')}]; its attributes and X need [${dims.join(', ')}]`, { input: what });
+  return v;
+}
+
+/** Reads an ONNX LSTM / GRU / RNN node whose X is `x` (time-first); `get` gives its other inputs. */
+export function readRecurrent(node: OnnxNode, x: TensorValue, get: (i: number) => Value | undefined, writes: WeightWrites): RecurrentMapping {
+  const op = node.opType as RecurrentOp;
+  node.allowOnly(ATTRIBUTES[op]);
+  if (node.int('layout', 0) !== 0) throw unsupported(node, 'has layout = 1 (batch first), which lstm-wasm does not map', { attribute: 'layout' });
+  if (node.int('input_forget', 0) !== 0) throw unsupported(node, 'has input_forget = 1 (coupled input and forget gates), which lstm-wasm does not have', { attribute: 'input_forget' });
+  const direction = node.string('direction', 'forward') as Direction;
+  if (!['forward', 'reverse', 'bidirectional'].includes(direction)) throw unsupported(node, `has direction "${direction}"`, { attribute: 'direction' });
+  const D = direction === 'bidirectional' ? 2 : 1;
+  const H = node.int('hidden_size', 0);
+  if (!Number.isSafeInteger(H) || H < 1 || H > 1 << 16) throw unsupported(node, `has hidden_size ${H}: it must be 1 to 65536 (it is needed, not inferred)`, { attribute: 'hidden_size' });
+  const I = x.t.shape[x.t.shape.length - 1];
+  if (typeof I !== 'number' || x.t.shape.length !== 3) throw unsupported(node, `reads X of shape [${x.t.shape.join(', ')}]: it needs [time, batch, features] with a known feature size`);
+
+  const names = node.strings('activations') ?? [...DEFAULT_ACTIVATIONS[op], ...(D === 2 ? DEFAULT_ACTIVATIONS[op] : [])];
+  const per = DEFAULT_ACTIVATIONS[op].length;
+  if (names.length !== per * D) throw unsupported(node, `lists ${names.length} activations; it needs ${per * D}`, { attribute: 'activations' });
+  for (let k = 0; k < per * D; k++) {
+    if (!(names[k] in ACTIVATIONS)) throw unsupported(node, `has activation "${names[k]}": lstm-wasm maps ${Object.keys(ACTIVATIONS).join(', ')}`, { attribute: 'activations' });
+    if (names[k] !== names[k % per]) throw unsupported(node, 'has different activations per direction', { attribute: 'activations' });
+  }
+  // The cell's two activations: f (gates) and g (candidate); an LSTM's h must be g (one `activation` here).
+  if (op === 'LSTM' && names[2] !== names[1]) throw unsupported(node, `has output activation h = ${names[2]} unlike g = ${names[1]}: lstm-wasm's LSTM uses one for both`, { attribute: 'activations' });
+  const [gates, candidate] = op === 'RNN' ? [names[0], names[0]] : [names[0], names[1]];
+
+  const G = GATE_ORDER[op].length;
+  const w = weightInput(node, get(1), 'W', [D, G * H, I]);
+  const r = weightInput(node, get(2), 'R', [D, G * H, H]);
+  const b = get(3) ? weightInput(node, get(3), 'B', [D, 2 * G * H]) : null;
+  if (get(4)) throw unsupported(node, 'takes sequence_lens: lstm-wasm maps padded batches as masks (lw.data.sequenceMask) but not this input', { input: 'sequence_lens' });
+  for (const [i, what] of [[5, 'initial_h'], [6, 'initial_c']] as const) {
+    const v = get(i);
+    if (v && !isZeros(v)) throw unsupported(node, `takes a non-zero ${what}: lstm-wasm maps recurrent operators that start from zeros`, { input: what });
+  }
+  const p = op === 'LSTM' && get(7) ? weightInput(node, get(7), 'P', [D, 3 * H]) : null;
+  const resetAfter = op === 'GRU' && node.int('linear_before_reset', 0) !== 0;
+  return new RecurrentMapping(node, op, x.t, H, direction, ACTIVATIONS[candidate], ACTIVATIONS[gates], resetAfter, w, r, b, p, writes);
+}
