@@ -14,9 +14,9 @@ const OPSETS = { min: 7, max: 22 };
 export interface OnnxLoadOptions {
   /**
    * Values for graph inputs that are weights, not data (ONNX's operator test models pass W, R, B as
-   * inputs): by input name, `{ values, shape }` (float32, row-major).
+   * inputs): by input name, `{ values, shape }` (row-major; dtype 'float32' unless 'int32', as sequence_lens).
    */
-  inputs?: Record<string, { values: ArrayLike<number>; shape: number[] }>;
+  inputs?: Record<string, { values: ArrayLike<number>; shape: number[]; dtype?: 'float32' | 'int32' }>;
 }
 
 interface DecodedModel {
@@ -33,7 +33,13 @@ export async function loadOnnxModel(bytes: Uint8Array, what: string, options: On
   const opset = defaultOpset(m, what);
   const bound = new Map<string, TensorData>();
   for (const [name, v] of Object.entries(options.inputs ?? {})) {
-    bound.set(name, tensorData({ dims: v.shape, data_type: 1, float_data: Array.from(v.values) }, `loadModel's input "${name}"`));
+    const values = Array.from(v.values ?? []), what = `loadModel's input "${name}"`;
+    if (v.dtype !== undefined && v.dtype !== 'float32' && v.dtype !== 'int32') throw new LwError('BAD_ARGUMENT', `${what} has dtype ${String(v.dtype)}: 'float32' or 'int32'`);
+    try {
+      bound.set(name, tensorData(v.dtype === 'int32' ? { dims: v.shape, data_type: 6, int32_data: values } : { dims: v.shape, data_type: 1, float_data: values }, what));
+    } catch (e) {
+      throw e instanceof LwError ? new LwError('BAD_ARGUMENT', e.message.replace(/^\[\w+\] /, ''), e.details) : e;
+    }
   }
   const g = mapGraph(m.graph, opset, bound);
   const model = functionalModel({ inputs: g.inputs, outputs: g.outputs });

@@ -10,7 +10,7 @@ import { asTensor } from './materialize.js';
 import { OnnxNode, type DecodedNode } from './node.js';
 import { readRecurrent, type WeightWrites } from './recurrent.js';
 import { concatOp, constantOfShapeOp, constantOp, expandOp, gatherDims, reshapeOp, shapeOp, sliceOp, squeezeOp, transposeOp, unsqueezeOp } from './shape-ops.js';
-import { badNode, unsupported, type Value } from './values.js';
+import { badNode, unsupported, type TensorValue, type Value } from './values.js';
 
 export interface DecodedValueInfo {
   name?: string;
@@ -92,7 +92,7 @@ export function mapGraph(graph: DecodedGraph, opset: number, bound: ReadonlyMap<
   for (const info of graph.output ?? []) {
     const v = values.get(info.name ?? '');
     if (!v) throw bad(`graph output "${info.name}" is defined by no node, initializer or input`, { tensor: info.name });
-    const t = v.kind === 'states' && v.items.length === 1 ? stateAt(sink, v, 0) : asTensor(v, sink, writes);
+    const t = graphOutput(v, sink, writes);
     if (t.timeFirst && t.t.shape.length > 2) throw new LwError('UNSUPPORTED', `graph output "${info.name}" is [time, batch, ...]; lstm-wasm's models output batch first: add a Transpose (perm [1, 0, 2]) before it`, { tensor: info.name });
     outputs.push(t.t);
     outputNames.push(info.name ?? '');
@@ -100,6 +100,16 @@ export function mapGraph(graph: DecodedGraph, opset: number, bound: ReadonlyMap<
   if (inputs.length === 0) throw new LwError('UNSUPPORTED', 'the ONNX graph has no data input (every input is a constant)');
   if (outputs.length === 0) throw bad('the ONNX graph has no outputs');
   return { inputs, outputs, inputNames, outputNames, writes };
+}
+
+/**
+ * A graph output as a layer output: data as it is; a recurrent Y in any layout as [batch, time, D·H];
+ * one Y_h [1, batch, H] as [batch, H] (the same values: lstm-wasm's outputs are batch first).
+ */
+function graphOutput(v: Value, sink: OnnxNode, writes: WeightWrites): TensorValue {
+  if (v.kind === 'states' && v.items.length === 1) return stateAt(sink, v, 0);
+  if (v.kind === 'sequence' && (v.rnn.directions === 1 || v.layout === 'tbdh' || v.layout === 'btdh')) return { kind: 'tensor', t: v.rnn.sequences(sink), timeFirst: false };
+  return asTensor(v, sink, writes);
 }
 
 /** One node's output values, in order. */
@@ -139,11 +149,12 @@ function mapNode(node: OnnxNode, args: (Value | undefined)[], opset: number, wri
 /** Y (lazy), Y_h per direction, and an LSTM's Y_c, refused when read (the layer's cell state is not an output here). */
 function recurrentOutputs(node: OnnxNode, args: (Value | undefined)[], writes: WeightWrites): Value[] {
   const x = asTensor(args[0], node, writes);
-  if (!x.timeFirst) throw unsupported(node, 'reads X batch first where ONNX (layout = 0) reads [time, batch, features]: the graph would mix the two axes');
+  const layout = node.int('layout', 0);
+  if (x.timeFirst !== (layout === 0)) throw unsupported(node, `reads X ${x.timeFirst ? 'time' : 'batch'} first where its layout (${layout}) says ${layout === 0 ? '[time, batch, features]' : '[batch, time, features]'}: the graph would mix the two axes`);
   const rnn = readRecurrent(node, x, (i) => args[i], writes);
   const states = Array.from({ length: rnn.directions }, (_, direction) => ({ rnn, direction }));
   return [
-    { kind: 'sequence', rnn, layout: 'tdbh' },
+    { kind: 'sequence', rnn, layout: layout === 0 ? 'tdbh' : 'btdh' },
     { kind: 'states', items: states },
     { kind: 'refused', why: 'has its Y_c (the final cell state) read by node "{consumer}": lstm-wasm maps Y and Y_h', node },
   ];
@@ -151,13 +162,13 @@ function recurrentOutputs(node: OnnxNode, args: (Value | undefined)[], writes: W
 
 /**
  * The graph inputs ONNX reads time first: those reaching a recurrent operator's X directly (or through
- * an Embedding's Gather), as torch's batch_first=False models feed them. Others are batch first.
+ * an Embedding's Gather) of layout 0, as torch's batch_first=False models feed them. Others are batch first.
  */
 function timeFirstInputs(nodes: readonly OnnxNode[], values: ReadonlyMap<string, Value>): Set<string> {
   const consumers = new Map<string, [OnnxNode, number][]>();
   for (const n of nodes) n.inputs.forEach((name, i) => consumers.set(name, [...(consumers.get(name) ?? []), [n, i]]));
   const reaches = (name: string, depth: number): boolean => depth < 4 && (consumers.get(name) ?? []).some(([n, i]) =>
-    (RECURRENT.includes(n.opType) && i === 0) || (n.opType === 'Gather' && i === 1 && values.get(n.inputs[0])?.kind === 'const' && reaches(n.outputs[0], depth + 1)));
+    (RECURRENT.includes(n.opType) && i === 0 && n.int('layout', 0) === 0) || (n.opType === 'Gather' && i === 1 && values.get(n.inputs[0])?.kind === 'const' && reaches(n.outputs[0], depth + 1)));
   return new Set([...consumers.keys()].filter((name) => !values.has(name) && reaches(name, 0)));
 }
 

@@ -8,7 +8,7 @@ import { Embedding } from '../../layers/embedding.js';
 import { asTensor, denseOf } from './materialize.js';
 import type { OnnxNode } from './node.js';
 import type { WeightWrites } from './recurrent.js';
-import { scalarInt, unsupported, type ConstValue, type StatesValue, type TensorValue, type Value } from './values.js';
+import { scalarInt, stateAxis, unsupported, type ConstValue, type StatesValue, type TensorValue, type Value } from './values.js';
 
 const floatConst = (v: Value | undefined): v is ConstValue => v?.kind === 'const' && v.data.kind === 'float';
 
@@ -30,7 +30,7 @@ export function gatherData(node: OnnxNode, data: Value | undefined, indices: Val
     const timeAxis = data.layout === 'tbf' ? 0 : data.layout === 'btf' ? 1 : -1;
     if (axis === timeAxis) return { kind: 'tensor', t: data.rnn.finalState(0, node), timeFirst: false };
   }
-  if (data?.kind === 'states' && scalar && typeof at === 'number' && axis === 0) return stateAt(node, data, at);
+  if (data?.kind === 'states' && scalar && typeof at === 'number' && axis === stateAxis(data)) return stateAt(node, data, at);
   if (data?.kind === 'sequence' && data.rnn.directions === 2) throw unsupported(node, `takes one step of a bidirectional Y (node "${data.rnn.node.name}"): its backward half there is not the backward final state; lstm-wasm maps h_n (Y_h) or every step`);
   throw unsupported(node, 'gathers from something lstm-wasm maps only as an Embedding table (an initializer [V, E] on axis 0), the last step (index -1) of a recurrent Y, or one entry of Y_h');
 }

@@ -9,7 +9,7 @@ import { LSTM } from '../../layers/lstm.js';
 import type { RecurrentLayer } from '../../layers/recurrent-base.js';
 import { SimpleRNN } from '../../layers/simple-rnn.js';
 import type { OnnxNode } from './node.js';
-import { isZeros, unsupported, type ConstValue, type PendingRecurrent, type TensorValue, type Value } from './values.js';
+import { intsOf, isZeros, unsupported, type ConstValue, type PendingRecurrent, type TensorValue, type Value } from './values.js';
 import { GATE_ORDER, kerasBias, kerasKernel, kerasPeepholes, type RecurrentOp } from './weights.js';
 
 /** ONNX activation names → this library's (HardSigmoid only with ONNX's default alpha 0.2, beta 0.5: TF.js' hardSigmoid). */
@@ -30,6 +30,8 @@ export type WeightWrites = [Weight, Float32Array][];
 export class RecurrentMapping implements PendingRecurrent {
   readonly directions: number;
   private made: { sequences: boolean; outputs: SymbolicTensor[] } | null = null;
+  /** 1: X [B, T, I], Y [B, T, D, H], Y_h [B, D, H] (ONNX's layout attribute); 0: time first. */
+  readonly layout: number;
 
   constructor(
     readonly node: OnnxNode,
@@ -47,6 +49,7 @@ export class RecurrentMapping implements PendingRecurrent {
     private readonly writes: WeightWrites,
   ) {
     this.directions = direction === 'bidirectional' ? 2 : 1;
+    this.layout = node.int('layout', 0);
   }
 
   sequences(consumer: OnnxNode): SymbolicTensor {
@@ -56,12 +59,20 @@ export class RecurrentMapping implements PendingRecurrent {
   }
 
   finalState(d: number, consumer: OnnxNode): SymbolicTensor {
-    return this.make(false, consumer)[d];
+    const outputs = this.make(this.made?.sequences ?? false, consumer);
+    if (!this.made!.sequences) return outputs[d];
+    // [Y, h_f(, c_f), h_b(, c_b)]: each direction's states after Y.
+    const perDirection = this.op === 'LSTM' ? 2 : 1;
+    return outputs[1 + d * perDirection];
   }
 
+  /**
+   * The layer's outputs: with `sequences`, [Y, ...states] (returnState, so Y_h is there too), else
+   * one final output per direction.
+   */
   private make(sequences: boolean, consumer: OnnxNode): SymbolicTensor[] {
     if (this.made) {
-      if (this.made.sequences !== sequences) throw unsupported(this.node, `has both its Y and its Y_h read (by node "${consumer.name}" too): lstm-wasm maps one of them`);
+      if (!this.made.sequences && sequences) throw unsupported(this.node, `has its Y read by node "${consumer.name}" after a node took only its last step: lstm-wasm maps one of them`);
       return this.made.outputs;
     }
     const layer = this.layer(sequences, this.direction === 'reverse');
@@ -73,7 +84,8 @@ export class RecurrentMapping implements PendingRecurrent {
       this.setWeights(bi.forwardLayer, 0);
       this.setWeights(bi.backwardLayer, 1);
     } else {
-      outputs = [layer.apply(this.x) as SymbolicTensor];
+      const out = layer.apply(this.x);
+      outputs = Array.isArray(out) ? out : [out];
       this.setWeights(layer, 0);
     }
     this.made = { sequences, outputs };
@@ -81,7 +93,7 @@ export class RecurrentMapping implements PendingRecurrent {
   }
 
   private layer(returnSequences: boolean, goBackwards: boolean): RecurrentLayer {
-    const args = { units: this.units, activation: this.activation, returnSequences, goBackwards };
+    const args = { units: this.units, activation: this.activation, returnSequences, returnState: returnSequences, goBackwards };
     if (this.op === 'LSTM') return new LSTM({ ...args, recurrentActivation: this.recurrentActivation, usePeepholes: this.p !== null });
     if (this.op === 'GRU') return new GRU({ ...args, recurrentActivation: this.recurrentActivation, resetAfter: this.resetAfter });
     return new SimpleRNN(args);
@@ -111,11 +123,12 @@ function weightInput(node: OnnxNode, v: Value | undefined, what: string, dims: n
   return v;
 }
 
-/** Reads an ONNX LSTM / GRU / RNN node whose X is `x` (time-first); `get` gives its other inputs. */
+/** Reads an ONNX LSTM / GRU / RNN node whose X is `x` (time first, or batch first with layout = 1); `get` gives its other inputs. */
 export function readRecurrent(node: OnnxNode, x: TensorValue, get: (i: number) => Value | undefined, writes: WeightWrites): RecurrentMapping {
   const op = node.opType as RecurrentOp;
   node.allowOnly(ATTRIBUTES[op]);
-  if (node.int('layout', 0) !== 0) throw unsupported(node, 'has layout = 1 (batch first), which lstm-wasm does not map', { attribute: 'layout' });
+  const layout = node.int('layout', 0);
+  if (layout !== 0 && layout !== 1) throw unsupported(node, `has layout ${layout}`, { attribute: 'layout' });
   if (node.int('input_forget', 0) !== 0) throw unsupported(node, 'has input_forget = 1 (coupled input and forget gates), which lstm-wasm does not have', { attribute: 'input_forget' });
   const direction = node.string('direction', 'forward') as Direction;
   if (!['forward', 'reverse', 'bidirectional'].includes(direction)) throw unsupported(node, `has direction "${direction}"`, { attribute: 'direction' });
@@ -140,7 +153,12 @@ export function readRecurrent(node: OnnxNode, x: TensorValue, get: (i: number) =
   const w = weightInput(node, get(1), 'W', [D, G * H, I]);
   const r = weightInput(node, get(2), 'R', [D, G * H, H]);
   const b = get(3) ? weightInput(node, get(3), 'B', [D, 2 * G * H]) : null;
-  if (get(4)) throw unsupported(node, 'takes sequence_lens: lstm-wasm maps padded batches as masks (lw.data.sequenceMask) but not this input', { input: 'sequence_lens' });
+  const T = x.t.shape[1];
+  const lens = intsOf(get(4));
+  // Lengths that are all the (declared) number of steps change nothing; others would need a mask input.
+  if (get(4) && !(lens && typeof T === 'number' && lens.every((n) => n === T))) {
+    throw unsupported(node, 'takes sequence_lens shorter than the steps (or not constant): lstm-wasm runs padded batches with a mask (lw.data.sequenceMask and a masking layer), not this input', { input: 'sequence_lens' });
+  }
   for (const [i, what] of [[5, 'initial_h'], [6, 'initial_c']] as const) {
     const v = get(i);
     if (v && !isZeros(v)) throw unsupported(node, `takes a non-zero ${what}: lstm-wasm maps recurrent operators that start from zeros`, { input: what });

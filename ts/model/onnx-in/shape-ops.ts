@@ -3,7 +3,7 @@
 // passes through them only in the layouts a recurrent operator's input and outputs take.
 import type { TensorData } from '../../io/onnx/tensor-data.js';
 import type { OnnxNode } from './node.js';
-import { intsOf, isZeros, scalarInt, unsupported, type Dim, type StatesValue, type Value } from './values.js';
+import { intsOf, isZeros, scalarInt, stateAxis, unsupported, type Dim, type StatesValue, type Value } from './values.js';
 
 /** The node's axes: an input (opset 13+) or the attribute `axes` (before). */
 function axesOf(node: OnnxNode, input: Value | undefined): number[] | null {
@@ -20,9 +20,9 @@ function shapeOf(v: Value): Dim[] | null {
   }
   if (v.kind === 'sequence') {
     const H = v.rnn.units, D = v.rnn.directions;
-    return { tdbh: ['time', D, 'batch', H], tbdh: ['time', 'batch', D, H], tbf: ['time', 'batch', D * H], btf: ['batch', 'time', D * H] }[v.layout] as Dim[];
+    return { tdbh: ['time', D, 'batch', H], tbdh: ['time', 'batch', D, H], tbf: ['time', 'batch', D * H], btf: ['batch', 'time', D * H], btdh: ['batch', 'time', D, H] }[v.layout] as Dim[];
   }
-  if (v.kind === 'states') return [v.items.length, 'batch', v.items[0].rnn.units];
+  if (v.kind === 'states') return v.items[0].rnn.layout === 0 ? [v.items.length, 'batch', v.items[0].rnn.units] : ['batch', v.items.length, v.items[0].rnn.units];
   return null;
 }
 
@@ -71,7 +71,7 @@ export function squeezeOp(node: OnnxNode, x: Value | undefined, axes: Value | un
   node.allowOnly(['axes']);
   const a = axesOf(node, axes);
   if (x?.kind === 'sequence' && x.layout === 'tdbh' && x.rnn.directions === 1 && a && same(a, [1])) return { kind: 'sequence', rnn: x.rnn, layout: 'tbf' };
-  if (x?.kind === 'states' && x.items.length === 1 && a && same(a, [0])) return null; // one direction's state: the caller makes it
+  if (x?.kind === 'states' && x.items.length === 1 && a && same(a, [stateAxis(x)])) return null; // one direction's state: the caller makes it
   if (isZeros(x)) return { kind: 'zeros' };
   throw unsupported(node, `squeezes axes ${a ? `[${a.join(', ')}]` : '(all)'} of something lstm-wasm maps only as Y [T, 1, B, H] on axis 1 or Y_h [1, B, H] on axis 0`);
 }
@@ -80,7 +80,7 @@ export function concatOp(node: OnnxNode, inputs: (Value | undefined)[]): Value |
   const axis = node.int('axis', 0);
   if (inputs.every((v) => v && intsOf(v)) && axis === 0) return { kind: 'dims', dims: inputs.flatMap((v) => intsOf(v)!), scalar: false };
   const states = inputs.filter((v): v is StatesValue => v?.kind === 'states');
-  if (states.length === inputs.length && axis === 0) return { kind: 'states', items: states.flatMap((v) => v.items) };
+  if (states.length === inputs.length && states.every((v) => stateAxis(v) === axis)) return { kind: 'states', items: states.flatMap((v) => v.items) };
   return null; // data: Concatenate
 }
 

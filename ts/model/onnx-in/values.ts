@@ -11,6 +11,8 @@ export interface PendingRecurrent {
   readonly node: OnnxNode;
   readonly units: number;
   readonly directions: number;
+  /** ONNX's layout: 0 time first, 1 batch first (Y [B, T, D, H], Y_h [B, D, H]). */
+  readonly layout: number;
   /** Y as [batch, time, D·H] (directions concatenated, in input time order). */
   sequences(consumer: OnnxNode): SymbolicTensor;
   /** Y_h of direction `d` as [batch, H]. */
@@ -34,10 +36,11 @@ export interface TensorValue { kind: 'tensor'; t: SymbolicTensor; timeFirst: boo
 /**
  * A recurrent operator's Y, not yet made a layer output (so a consumer taking its last step can make
  * the layer return only that): `tdbh` is ONNX's [T, D, B, H], `tbdh` after Transpose [0, 2, 1, 3],
- * `tbf` [T, B, D·H] (after Squeeze or Reshape; the directions concatenated), `btf` [B, T, D·H].
+ * `tbf` [T, B, D·H] (after Squeeze or Reshape; the directions concatenated), `btf` [B, T, D·H], `btdh` Y
+ * with layout = 1.
  */
-export interface SequenceValue { kind: 'sequence'; rnn: PendingRecurrent; layout: 'tdbh' | 'tbdh' | 'tbf' | 'btf' }
-/** Y_h [D, B, H] of one or more recurrent operators stacked along axis 0 (torch's h_n of num_layers). */
+export interface SequenceValue { kind: 'sequence'; rnn: PendingRecurrent; layout: 'tdbh' | 'tbdh' | 'tbf' | 'btf' | 'btdh' }
+/** Y_h [D, B, H] of one or more recurrent operators stacked along axis 0 (torch's h_n of num_layers); [B, D, H] with layout = 1. */
 export interface StatesValue { kind: 'states'; items: { rnn: PendingRecurrent; direction: number }[] }
 /** A MatMul of data by a constant, which an Add of a constant may still make a Dense with bias. */
 export interface LinearValue { kind: 'linear'; x: TensorValue; kernel: ConstValue; node: OnnxNode }
@@ -74,3 +77,6 @@ export function isZeros(v: Value | undefined): boolean {
   if (v?.kind === 'zeros') return true;
   return v?.kind === 'const' && Array.prototype.every.call(v.data.values, (x: number) => x === 0);
 }
+
+/** The axis stacked Y_h count directions (and torch's layers) along: 0, or 1 with layout = 1. */
+export const stateAxis = (v: StatesValue) => (v.items[0].rnn.layout === 0 ? 0 : 1);
