@@ -60,6 +60,20 @@ class FinalState(nn.Module):
         return self.head(h[-1])
 
 
+class BothDirections(nn.Module):
+    """bidirectional rnn(batch_first) → torch.cat of h_n's last forward and backward states → nn.Linear."""
+    def __init__(self, rnn, hidden):
+        super().__init__()
+        self.rnn = rnn
+        self.head = nn.Linear(2 * hidden, 2)
+
+    def forward(self, x):
+        _, h = self.rnn(x)
+        if isinstance(h, tuple):
+            h = h[0]
+        return self.head(torch.cat([h[-2], h[-1]], dim=1))
+
+
 class Sequences(nn.Module):
     """rnn(batch_first) → every step → nn.Linear on each (MatMul + Add) → relu."""
     def __init__(self, rnn, features):
@@ -96,6 +110,8 @@ def cases():
         ('gru_bidirectional_two_layers', Sequences(nn.GRU(3, 4, num_layers=2, batch_first=True, bidirectional=True), 8), floats(2, 4, 3), {0: 'batch', 1: 'time'}),
         ('rnn_relu_last_step', LastStep(nn.RNN(3, 4, nonlinearity='relu', batch_first=True), 4, torch.tanh), floats(2, 5, 3), {0: 'batch', 1: 'time'}),
         ('lstm_time_major', TimeMajor(), floats(6, 2, 3), {0: 'time', 1: 'batch'}),
+        ('lstm_bidirectional_final_states', BothDirections(nn.LSTM(3, 4, batch_first=True, bidirectional=True), 4), floats(3, 5, 3), {0: 'batch', 1: 'time'}),
+        ('gru_bidirectional_two_layers_final_states', BothDirections(nn.GRU(3, 4, num_layers=2, batch_first=True, bidirectional=True), 4), floats(2, 4, 3), {0: 'batch', 1: 'time'}),
     ]
 
 
