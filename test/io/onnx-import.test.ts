@@ -1,12 +1,14 @@
 // lw.loadModel of ONNX files torch.onnx.export wrote (scripts/onnx_torch_fixtures.py): each loads as
 // lstm-wasm layers, predicts what PyTorch (float64) and onnxruntime-node compute on the same file to
-// 1e-5, and trains further (compile + one fit step changes the weights and the loss is finite).
+// 1e-5, trains further (compile + one fit step changes the weights and the loss is finite), and exports
+// back to ONNX (lw.export.onnx) as a graph onnxruntime runs to the same values.
 import { describe, it, expect, beforeAll } from 'vitest';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as ort from 'onnxruntime-node';
 import * as lw from '../../ts/index.js';
+import { isOnnxModelBytes } from '../../ts/io/onnx/detect.js';
 
 const DIR = join(import.meta.dirname, '../fixtures/onnx/torch');
 const NAMES = readdirSync(DIR).filter((f) => f.endsWith('.onnx')).map((f) => f.slice(0, -5)).sort();
@@ -68,6 +70,13 @@ describe('ONNX files from torch.onnx.export', () => {
       expect(maxDiff(y.dataSync(), f.output.data)).toBeLessThan(1e-5);
       expect(maxDiff(y.dataSync(), await onnxruntime(bytes, f))).toBeLessThan(1e-5);
 
+      // Out again: lstm-wasm's own export of the loaded layers runs in onnxruntime to the same values.
+      const exported = await ort.InferenceSession.create(await lw.export.onnx(model));
+      const feed = x.dtype === 'int32' ? new ort.Tensor('int32', x.dataSync() as Int32Array, [...x.shape]) : new ort.Tensor('float32', x.dataSync() as Float32Array, [...x.shape]);
+      const back = await exported.run({ [exported.inputNames[0]]: feed });
+      expect(maxDiff(back[exported.outputNames[0]].data as Float32Array, y.dataSync())).toBeLessThan(1e-5);
+      await exported.release();
+
       // The same bytes load too; then one training step moves the weights.
       const again = await lw.loadModel(bytes);
       again.compile({ optimizer: 'adam', loss: 'meanSquaredError' });
@@ -80,4 +89,35 @@ describe('ONNX files from torch.onnx.export', () => {
       again.dispose();
     });
   }
+});
+
+describe('telling ONNX from other model files', () => {
+  const KERAS = join(import.meta.dirname, '../fixtures/keras');
+
+  it('every ONNX fixture walks as a ModelProto; no Keras file, JSON or random bytes does', () => {
+    for (const name of NAMES) expect(isOnnxModelBytes(new Uint8Array(readFileSync(join(DIR, `${name}.onnx`)))), name).toBe(true);
+    const keras = readdirSync(KERAS).filter((f) => /\.(keras|h5)$/.test(f));
+    expect(keras.length).toBeGreaterThan(0);
+    for (const f of keras) expect(isOnnxModelBytes(new Uint8Array(readFileSync(join(KERAS, f)))), f).toBe(false);
+    expect(isOnnxModelBytes(new TextEncoder().encode('{"modelTopology": {}}'))).toBe(false);
+    expect(isOnnxModelBytes(new Uint8Array(0))).toBe(false);
+    expect(isOnnxModelBytes(Uint8Array.of(0x08, 0x08))).toBe(false); // ir_version alone: no graph
+  });
+
+  it('a truncated ONNX file is BAD_MODEL_FILE saying it starts like ONNX', async () => {
+    const bytes = new Uint8Array(readFileSync(join(DIR, `${NAMES[0]}.onnx`)));
+    const e = await lw.loadModel(bytes.slice(0, bytes.length - 7)).catch((x) => x);
+    expect(e).toBeInstanceOf(lw.LwError);
+    expect(e.code).toBe('BAD_MODEL_FILE');
+    expect(e.message).toMatch(/starts like ONNX/);
+  });
+
+  it('loadModel\'s inputs must name graph inputs and hold what their shape says', async () => {
+    const bytes = new Uint8Array(readFileSync(join(DIR, `${NAMES[0]}.onnx`)));
+    const unknown = await lw.loadModel(bytes, { inputs: { nope: { values: [1], shape: [1] } } }).catch((x) => x);
+    expect(unknown.code).toBe('BAD_ARGUMENT');
+    expect(unknown.message).toContain('"nope"');
+    const short = await lw.loadModel(bytes, { inputs: { x: { values: [1, 2], shape: [3] } } }).catch((x) => x);
+    expect(short.code).toBe('BAD_ARGUMENT');
+  });
 });

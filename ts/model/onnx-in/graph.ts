@@ -41,10 +41,27 @@ const MAX_NODES = 100_000;
 const bad = (message: string, details: Record<string, unknown> = {}) => new LwError('BAD_MODEL_FILE', message, details);
 
 /**
+ * Which recurrent operators' Y_h (by name) the mapping reads: `wanted` says which to make states for,
+ * `made` and `used` record what happened.
+ */
+interface StatesPlan { wanted: (yh: string) => boolean; made: Set<string>; used: Set<string> }
+
+/**
  * Maps `graph` (with `bound`: graph inputs given as constants, as ONNX's conformance models pass their
  * weights) to layer outputs; `writes` holds each layer weight's values for when the model is made.
+ * A recurrent layer whose Y and Y_h are both named by some node returns its states too; when some of
+ * those states go unused (torch's h_n stacks every layer's Y_h, and h_n[-1] takes only the last), the
+ * graph is mapped again without them, so the model has no outputs nobody reads (and exports to ONNX).
  */
 export function mapGraph(graph: DecodedGraph, opset: number, bound: ReadonlyMap<string, TensorData>): MappedGraph {
+  const named = new Set([...(graph.node ?? []).flatMap((n) => n.input ?? []), ...(graph.output ?? []).map((o) => o.name ?? '')]);
+  const first: StatesPlan = { wanted: (yh) => named.has(yh), made: new Set(), used: new Set() };
+  const mapped = mapOnce(graph, opset, bound, first);
+  if ([...first.made].every((yh) => first.used.has(yh))) return mapped;
+  return mapOnce(graph, opset, bound, { wanted: (yh) => first.used.has(yh), made: new Set(), used: new Set() });
+}
+
+function mapOnce(graph: DecodedGraph, opset: number, bound: ReadonlyMap<string, TensorData>, states: StatesPlan): MappedGraph {
   const nodes = (graph.node ?? []).map((n, i) => new OnnxNode(n, i));
   if (nodes.length > MAX_NODES) throw bad(`the ONNX graph has ${nodes.length} nodes; lstm-wasm reads at most ${MAX_NODES}`);
   if ((graph.sparse_initializer?.length ?? 0) > 0) throw new LwError('UNSUPPORTED', 'the ONNX graph has sparse initializers, which lstm-wasm does not read');
@@ -81,7 +98,7 @@ export function mapGraph(graph: DecodedGraph, opset: number, bound: ReadonlyMap<
       if (!v) throw badNode(node, `reads tensor "${name}", which no initializer, graph input or earlier node defines (a dangling name, a cycle, or nodes out of order)`);
       return v;
     });
-    const outs = mapNode(node, args, opset, writes);
+    const outs = mapNode(node, args, opset, states, writes);
     node.outputs.forEach((name, i) => {
       if (name !== '') define(name, outs[i] ?? { kind: 'refused', why: `has no output ${i} lstm-wasm maps (read by node "{consumer}")`, node }, `node "${node.name}"`);
     });
@@ -113,7 +130,7 @@ function graphOutput(v: Value, sink: OnnxNode, writes: WeightWrites): TensorValu
 }
 
 /** One node's output values, in order. */
-function mapNode(node: OnnxNode, args: (Value | undefined)[], opset: number, writes: WeightWrites): (Value | undefined)[] {
+function mapNode(node: OnnxNode, args: (Value | undefined)[], opset: number, states: StatesPlan, writes: WeightWrites): (Value | undefined)[] {
   const [a, b, c] = args;
   if (node.domain !== '' && node.domain !== 'ai.onnx') throw unsupported(node, `is an operator of domain "${node.domain}", which lstm-wasm does not map`, { domain: node.domain });
   switch (node.opType) {
@@ -141,17 +158,19 @@ function mapNode(node: OnnxNode, args: (Value | undefined)[], opset: number, wri
     case 'Add': return [addOp(node, a, b, writes)];
     default:
       if (isActivationOp(node.opType)) return [activationOp(node, a, opset, writes)];
-      if (RECURRENT.includes(node.opType)) return recurrentOutputs(node, args, writes);
+      if (RECURRENT.includes(node.opType)) return recurrentOutputs(node, args, states, writes);
       throw unsupported(node, 'is an operator lstm-wasm does not map to a layer');
   }
 }
 
 /** Y (lazy), Y_h per direction, and an LSTM's Y_c, refused when read (the layer's cell state is not an output here). */
-function recurrentOutputs(node: OnnxNode, args: (Value | undefined)[], writes: WeightWrites): Value[] {
+function recurrentOutputs(node: OnnxNode, args: (Value | undefined)[], plan: StatesPlan, writes: WeightWrites): Value[] {
   const x = asTensor(args[0], node, writes);
   const layout = node.int('layout', 0);
   if (x.timeFirst !== (layout === 0)) throw unsupported(node, `reads X ${x.timeFirst ? 'time' : 'batch'} first where its layout (${layout}) says ${layout === 0 ? '[time, batch, features]' : '[batch, time, features]'}: the graph would mix the two axes`);
-  const rnn = readRecurrent(node, x, (i) => args[i], writes);
+  const yh = node.outputs[1] ?? '';
+  const record = (event: 'states-made' | 'states-read') => (event === 'states-made' ? plan.made : plan.used).add(yh);
+  const rnn = readRecurrent(node, x, (i) => args[i], { statesRead: yh !== '' && plan.wanted(yh), record }, writes);
   const states = Array.from({ length: rnn.directions }, (_, direction) => ({ rnn, direction }));
   return [
     { kind: 'sequence', rnn, layout: layout === 0 ? 'tdbh' : 'btdh' },

@@ -26,48 +26,61 @@ type Direction = 'forward' | 'reverse' | 'bidirectional';
 /** The weights a layer is given once the model is built: each Weight with its values. */
 export type WeightWrites = [Weight, Float32Array][];
 
-/** One recurrent operator, read and checked, whose layer is made on first use. */
+/** An ONNX recurrent operator as read and checked: what its layer needs. */
+export interface RecurrentSpec {
+  node: OnnxNode;
+  op: RecurrentOp;
+  /** X as a layer output [batch, time, features]. */
+  x: SymbolicTensor;
+  units: number;
+  direction: Direction;
+  activation: string;
+  recurrentActivation: string;
+  resetAfter: boolean;
+  w: ConstValue;
+  r: ConstValue;
+  b: ConstValue | null;
+  p: ConstValue | null;
+  /** Whether Y_h is to be read: with Y read too, the layer also returns its states. */
+  statesRead: boolean;
+  /** Told when the layer is made returning its states, and when Y_h is read (graph.ts maps again when those differ). */
+  record: (event: 'states-made' | 'states-read') => void;
+}
+
+/** One recurrent operator whose layer is made on first use. */
 export class RecurrentMapping implements PendingRecurrent {
+  readonly node: OnnxNode;
+  readonly units: number;
   readonly directions: number;
-  private made: { sequences: boolean; outputs: SymbolicTensor[] } | null = null;
   /** 1: X [B, T, I], Y [B, T, D, H], Y_h [B, D, H] (ONNX's layout attribute); 0: time first. */
   readonly layout: number;
+  private made: { sequences: boolean; outputs: SymbolicTensor[] } | null = null;
 
-  constructor(
-    readonly node: OnnxNode,
-    private readonly op: RecurrentOp,
-    private readonly x: SymbolicTensor,
-    readonly units: number,
-    private readonly direction: Direction,
-    private readonly activation: string,
-    private readonly recurrentActivation: string,
-    private readonly resetAfter: boolean,
-    private readonly w: ConstValue,
-    private readonly r: ConstValue,
-    private readonly b: ConstValue | null,
-    private readonly p: ConstValue | null,
-    private readonly writes: WeightWrites,
-  ) {
-    this.directions = direction === 'bidirectional' ? 2 : 1;
-    this.layout = node.int('layout', 0);
+  constructor(private readonly spec: RecurrentSpec, private readonly writes: WeightWrites) {
+    this.node = spec.node;
+    this.units = spec.units;
+    this.directions = spec.direction === 'bidirectional' ? 2 : 1;
+    this.layout = spec.node.int('layout', 0);
   }
 
   sequences(consumer: OnnxNode): SymbolicTensor {
     // Keras' goBackwards returns the steps in processing order, ONNX's reverse in input order.
-    if (this.direction === 'reverse') throw unsupported(this.node, `has direction "reverse" and its Y is read by node "${consumer.name}": lstm-wasm maps a reverse operator's Y_h only`);
+    if (this.spec.direction === 'reverse') throw unsupported(this.node, `has direction "reverse" and its Y is read by node "${consumer.name}": lstm-wasm maps a reverse operator's Y_h only`);
     return this.make(true, consumer)[0];
   }
 
   finalState(d: number, consumer: OnnxNode): SymbolicTensor {
+    this.spec.record('states-read');
     const outputs = this.make(this.made?.sequences ?? false, consumer);
     if (!this.made!.sequences) return outputs[d];
-    // [Y, h_f(, c_f), h_b(, c_b)]: each direction's states after Y.
-    const perDirection = this.op === 'LSTM' ? 2 : 1;
+    if (!this.spec.statesRead) throw unsupported(this.node, `has its Y_h read by node "${consumer.name}" after its Y was made without states`);
+    // [Y, h_f(, c_f), h_b(, c_b)]: each direction's states after Y (returnState, as Y_h is read).
+    const perDirection = this.spec.op === 'LSTM' ? 2 : 1;
     return outputs[1 + d * perDirection];
   }
 
   /**
-   * The layer's outputs: with `sequences`, [Y, ...states] (returnState, so Y_h is there too), else
+   * The layer's outputs: with `sequences`, [Y] (and its states when Y_h is read: returnState), else
    * one final output per direction.
    */
   private make(sequences: boolean, consumer: OnnxNode): SymbolicTensor[] {
@@ -75,16 +88,17 @@ export class RecurrentMapping implements PendingRecurrent {
       if (!this.made.sequences && sequences) throw unsupported(this.node, `has its Y read by node "${consumer.name}" after a node took only its last step: lstm-wasm maps one of them`);
       return this.made.outputs;
     }
-    const layer = this.layer(sequences, this.direction === 'reverse');
+    const layer = this.layer(sequences, this.spec.direction === 'reverse');
+    if (sequences && this.spec.statesRead) this.spec.record('states-made');
     let outputs: SymbolicTensor[];
-    if (this.direction === 'bidirectional') {
+    if (this.spec.direction === 'bidirectional') {
       const bi = new Bidirectional({ layer, mergeMode: sequences ? 'concat' : null });
-      const out = bi.apply(this.x);
+      const out = bi.apply(this.spec.x);
       outputs = Array.isArray(out) ? out : [out];
       this.setWeights(bi.forwardLayer, 0);
       this.setWeights(bi.backwardLayer, 1);
     } else {
-      const out = layer.apply(this.x);
+      const out = layer.apply(this.spec.x);
       outputs = Array.isArray(out) ? out : [out];
       this.setWeights(layer, 0);
     }
@@ -93,22 +107,22 @@ export class RecurrentMapping implements PendingRecurrent {
   }
 
   private layer(returnSequences: boolean, goBackwards: boolean): RecurrentLayer {
-    const args = { units: this.units, activation: this.activation, returnSequences, returnState: returnSequences, goBackwards };
-    if (this.op === 'LSTM') return new LSTM({ ...args, recurrentActivation: this.recurrentActivation, usePeepholes: this.p !== null });
-    if (this.op === 'GRU') return new GRU({ ...args, recurrentActivation: this.recurrentActivation, resetAfter: this.resetAfter });
+    const args = { units: this.units, activation: this.spec.activation, returnSequences, returnState: returnSequences && this.spec.statesRead, goBackwards };
+    if (this.spec.op === 'LSTM') return new LSTM({ ...args, recurrentActivation: this.spec.recurrentActivation, usePeepholes: this.spec.p !== null });
+    if (this.spec.op === 'GRU') return new GRU({ ...args, recurrentActivation: this.spec.recurrentActivation, resetAfter: this.spec.resetAfter });
     return new SimpleRNN(args);
   }
 
   /** Direction `d`'s ONNX weights onto `layer` (kernel, recurrent kernel, bias, peepholes). */
   private setWeights(layer: RecurrentLayer, d: number): void {
-    const order = GATE_ORDER[this.op], H = this.units;
-    const inputs = this.w.data.dims[2];
+    const order = GATE_ORDER[this.spec.op], H = this.units;
+    const inputs = this.spec.w.data.dims[2];
     const values = [
-      kerasKernel(this.w.data.values as Float32Array, d, inputs, H, order),
-      kerasKernel(this.r.data.values as Float32Array, d, H, H, order),
-      kerasBias(this.b ? (this.b.data.values as Float32Array) : null, d, H, order, this.resetAfter),
+      kerasKernel(this.spec.w.data.values as Float32Array, d, inputs, H, order),
+      kerasKernel(this.spec.r.data.values as Float32Array, d, H, H, order),
+      kerasBias(this.spec.b ? (this.spec.b.data.values as Float32Array) : null, d, H, order, this.spec.resetAfter),
     ];
-    if (this.p) values.push(kerasPeepholes(this.p.data.values as Float32Array, d, H));
+    if (this.spec.p) values.push(kerasPeepholes(this.spec.p.data.values as Float32Array, d, H));
     layer.weights.forEach((w, i) => this.writes.push([w, values[i]]));
   }
 }
@@ -124,7 +138,7 @@ function weightInput(node: OnnxNode, v: Value | undefined, what: string, dims: n
 }
 
 /** Reads an ONNX LSTM / GRU / RNN node whose X is `x` (time first, or batch first with layout = 1); `get` gives its other inputs. */
-export function readRecurrent(node: OnnxNode, x: TensorValue, get: (i: number) => Value | undefined, writes: WeightWrites): RecurrentMapping {
+export function readRecurrent(node: OnnxNode, x: TensorValue, get: (i: number) => Value | undefined, states: Pick<RecurrentSpec, 'statesRead' | 'record'>, writes: WeightWrites): RecurrentMapping {
   const op = node.opType as RecurrentOp;
   node.allowOnly(ATTRIBUTES[op]);
   const layout = node.int('layout', 0);
@@ -165,5 +179,5 @@ export function readRecurrent(node: OnnxNode, x: TensorValue, get: (i: number) =
   }
   const p = op === 'LSTM' && get(7) ? weightInput(node, get(7), 'P', [D, 3 * H]) : null;
   const resetAfter = op === 'GRU' && node.int('linear_before_reset', 0) !== 0;
-  return new RecurrentMapping(node, op, x.t, H, direction, ACTIVATIONS[candidate], ACTIVATIONS[gates], resetAfter, w, r, b, p, writes);
+  return new RecurrentMapping({ node, op, x: x.t, units: H, direction, activation: ACTIVATIONS[candidate], recurrentActivation: ACTIVATIONS[gates], resetAfter, w, r, b, p, ...states }, writes);
 }
