@@ -76,6 +76,19 @@ const MUTATORS: Record<string, Mutator> = {
   unknownDataType: (b, r) => edit(b, (m) => { pick(r, m.graph.initializer).data_type = pick(r, [10, 16, 8, 99]); }, 'UNSUPPORTED'),
   unknownOpset: (b, r) => edit(b, (m) => { m.opset_import[0].version = pick(r, [1, 6, 23, 1000]); }, 'UNSUPPORTED'),
   noOpset: (b) => edit(b, (m) => { m.opset_import = []; }, 'BAD_MODEL_FILE'),
+  emptyTensor: (b, r) => edit(b, (m) => {
+    const t = pick(r, m.graph.initializer);
+    t.dims = t.dims.length ? t.dims.map((d, i) => (i === 0 ? 0 : d)) : [0];
+    t.raw_data = new Uint8Array(0);
+  }, null),
+  inputShape: async (b, r) => ({ ...(await edit(b, (m) => {
+    const dims = m.graph.input[0].type.tensor_type.shape.dim;
+    if (r() < 0.5) dims.splice(int(r, 0, dims.length - 1), 1);
+    else dims[dims.length - 1] = { dim_value: pick(r, [0, 1, 7, 2 ** 31]) };
+  }, null)), mustReject: false }),
+  extraInput: async (b) => ({ ...(await edit(b, (m) => {
+    m.graph.input.push({ name: 'unused', type: { tensor_type: { elem_type: 1, shape: { dim: [{ dim_param: 'batch' }, { dim_value: 3 }] } } } });
+  }, null)), mustReject: false }),
 };
 
 describe('loadModel fuzz: ONNX files', () => {

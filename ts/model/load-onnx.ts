@@ -41,10 +41,30 @@ export async function loadOnnxModel(bytes: Uint8Array, what: string, options: On
       throw e instanceof LwError ? new LwError('BAD_ARGUMENT', e.message.replace(/^\[\w+\] /, ''), e.details) : e;
     }
   }
-  const g = mapGraph(m.graph, opset, bound);
-  const model = functionalModel({ inputs: g.inputs, outputs: g.outputs });
-  for (const [w, values] of g.writes) w.write(values);
-  return model;
+  for (const name of bound.keys()) {
+    if (!(m.graph.input ?? []).some((i) => i.name === name)) throw new LwError('BAD_ARGUMENT', `loadModel's inputs name "${name}", which is no input of the ONNX graph`, { input: name });
+  }
+  try {
+    const g = mapGraph(m.graph, opset, bound);
+    const model = functionalModel({ inputs: g.inputs, outputs: g.outputs });
+    for (const [w, values] of g.writes) w.write(values);
+    return model;
+  } catch (e) {
+    throw asFileError(e, what);
+  }
+}
+
+/**
+ * What a layer or the model refuses while the graph is built (a table of 0 rows, an input no output
+ * uses...) comes from the file: BAD_MODEL_FILE with the layer's own message (loadModel's options are
+ * checked before). BAD_MODEL_FILE, UNSUPPORTED and OUT_OF_MEMORY stay as they are.
+ */
+function asFileError(e: unknown, what: string): unknown {
+  if (e instanceof LwError && ['BAD_MODEL_FILE', 'UNSUPPORTED', 'OUT_OF_MEMORY'].includes(e.code)) return e;
+  if (e instanceof LwError || e instanceof TypeError || e instanceof RangeError) {
+    return new LwError('BAD_MODEL_FILE', `${what}: the ONNX graph does not make a model: ${(e as Error).message}`, { cause: (e as Error).message });
+  }
+  return e;
 }
 
 /** The default domain's opset version; other domains' operators are refused where a node uses them. */

@@ -89,7 +89,6 @@ function mapOnce(graph: DecodedGraph, opset: number, bound: ReadonlyMap<string, 
     inputs.push(t);
     inputNames.push(name);
   }
-  for (const name of bound.keys()) if (!(graph.input ?? []).some((i) => i.name === name)) throw new LwError('BAD_ARGUMENT', `loadModel's inputs name "${name}", which is no input of the ONNX graph`, { input: name });
 
   for (const node of nodes) {
     const args = node.inputs.map((name) => {

@@ -28,10 +28,11 @@ export function asTensor(v: Value | undefined, consumer: OnnxNode, writes: Weigh
 /** MatMul(x, kernel [in, out]) (+ bias [out]) as a Dense on the last axis. */
 export function denseOf(v: LinearValue, bias: Float32Array | null, writes: WeightWrites): TensorValue {
   const [inputs, units] = v.kernel.data.dims;
+  const features = v.x.t.shape[v.x.t.shape.length - 1];
+  if (inputs !== features || units < 1) throw unsupported(v.node, `multiplies features of size ${features ?? '(unknown)'} by a [${inputs}, ${units}] matrix`);
   const layer = new Dense({ units, useBias: bias !== null });
   const t = layer.apply(v.x.t) as typeof v.x.t;
   writes.push([layer.weights[0], v.kernel.data.values as Float32Array]);
   if (bias) writes.push([layer.weights[1], bias]);
-  if (inputs !== v.x.t.shape[v.x.t.shape.length - 1]) throw unsupported(v.node, `multiplies features of size ${v.x.t.shape[v.x.t.shape.length - 1]} by a [${inputs}, ${units}] matrix`);
   return { kind: 'tensor', t, timeFirst: v.x.timeFirst };
 }

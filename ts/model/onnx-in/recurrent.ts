@@ -9,7 +9,7 @@ import { LSTM } from '../../layers/lstm.js';
 import type { RecurrentLayer } from '../../layers/recurrent-base.js';
 import { SimpleRNN } from '../../layers/simple-rnn.js';
 import type { OnnxNode } from './node.js';
-import { intsOf, isZeros, unsupported, type ConstValue, type PendingRecurrent, type TensorValue, type Value } from './values.js';
+import { badNode, intsOf, isZeros, unsupported, type ConstValue, type PendingRecurrent, type TensorValue, type Value } from './values.js';
 import { GATE_ORDER, kerasBias, kerasKernel, kerasPeepholes, type RecurrentOp } from './weights.js';
 
 /** ONNX activation names → this library's (HardSigmoid only with ONNX's default alpha 0.2, beta 0.5: TF.js' hardSigmoid). */
@@ -133,7 +133,7 @@ function weightInput(node: OnnxNode, v: Value | undefined, what: string, dims: n
     throw unsupported(node, `takes ${what} from the graph's data: lstm-wasm needs it as an initializer or Constant (or bound with loadModel's { inputs })`, { input: what });
   }
   const same = v.data.dims.length === dims.length && v.data.dims.every((d, i) => d === dims[i]);
-  if (!same) throw unsupported(node, `has ${what} of shape [${v.data.dims.join(', ')}]; its attributes and X need [${dims.join(', ')}]`, { input: what });
+  if (!same) throw badNode(node, `has ${what} of shape [${v.data.dims.join(', ')}]; its attributes and X need [${dims.join(', ')}]`);
   return v;
 }
 
