@@ -5,12 +5,12 @@ import { LwError } from '../../errors.js';
 import type { SymbolicTensor } from '../../engine/layer.js';
 import { input } from '../../layers/input.js';
 import { tensorData, type DecodedTensor, type TensorData } from '../../io/onnx/tensor-data.js';
-import { activationOp, addOp, concatData, gatherData, gemmOp, isActivationOp, matMulOp, stateAt } from './layer-ops.js';
+import { activationOp, addOp, concatData, gatherData, gemmOp, isActivationOp, matMulOp, reshapeStates, stateAt } from './layer-ops.js';
 import { asTensor } from './materialize.js';
 import { OnnxNode, type DecodedNode } from './node.js';
 import { readRecurrent, type WeightWrites } from './recurrent.js';
 import { concatOp, constantOfShapeOp, constantOp, expandOp, gatherDims, reshapeOp, shapeOp, sliceOp, squeezeOp, transposeOp, unsqueezeOp } from './shape-ops.js';
-import { badNode, unsupported, type TensorValue, type Value } from './values.js';
+import { badNode, unsupported, type StatesValue, type TensorValue, type Value } from './values.js';
 
 export interface DecodedValueInfo {
   name?: string;
@@ -148,10 +148,14 @@ function mapNode(node: OnnxNode, args: (Value | undefined)[], opset: number, sta
     }
     case 'Concat': node.allowOnly(['axis']); return [concatOp(node, args) ?? concatData(node, args, writes)];
     case 'ConstantOfShape': return [constantOfShapeOp(node, a)];
-    case 'Slice': return [sliceOp(node, args)];
+    case 'Slice': {
+      // A recurrent Y or a pending Dense sliced (reversed for the next layer's goBackwards): as data first.
+      const data = a?.kind === 'sequence' || a?.kind === 'linear' ? asTensor(a, node, writes) : a;
+      return [sliceOp(node, [data, ...args.slice(1)])];
+    }
     case 'Expand': return [expandOp(node, a)];
     case 'Transpose': return [transposeOp(node, a)];
-    case 'Reshape': return [reshapeOp(node, a, b)];
+    case 'Reshape': return [reshapeOp(node, a, b) ?? reshapeStates(node, a as StatesValue, writes)];
     case 'Gemm': return [gemmOp(node, a, b, c, writes)];
     case 'MatMul': return [matMulOp(node, a, b, writes)];
     case 'Add': return [addOp(node, a, b, writes)];
@@ -164,7 +168,7 @@ function mapNode(node: OnnxNode, args: (Value | undefined)[], opset: number, sta
 
 /** Y (lazy), Y_h per direction, and an LSTM's Y_c, refused when read (the layer's cell state is not an output here). */
 function recurrentOutputs(node: OnnxNode, args: (Value | undefined)[], plan: StatesPlan, writes: WeightWrites): Value[] {
-  const x = asTensor(args[0], node, writes);
+  const x = asTensor(args[0], node, writes, true);
   const layout = node.int('layout', 0);
   if (x.timeFirst !== (layout === 0)) throw unsupported(node, `reads X ${x.timeFirst ? 'time' : 'batch'} first where its layout (${layout}) says ${layout === 0 ? '[time, batch, features]' : '[batch, time, features]'}: the graph would mix the two axes`);
   const yh = node.outputs[1] ?? '';

@@ -98,13 +98,19 @@ export function activationOp(node: OnnxNode, x: Value | undefined, opset: number
 }
 
 /** Concat of data on its last axis (torch.cat of h_n's directions, of features). */
-export function concatData(node: OnnxNode, inputs: (Value | undefined)[], writes: WeightWrites): Value {
+export function concatData(node: OnnxNode, inputs: (Value | undefined)[], writes: WeightWrites, axisGiven?: number): Value {
   const xs = inputs.map((v) => asTensor(v, node, writes));
-  const rank = xs[0].t.shape.length, axis = node.int('axis', 0);
+  const rank = xs[0].t.shape.length, axis = axisGiven ?? node.int('axis', 0);
   if ((axis !== -1 && axis !== rank - 1) || xs.some((x) => x.t.shape.length !== rank || x.timeFirst !== xs[0].timeFirst) || rank < 2) {
     throw unsupported(node, `concatenates data on axis ${axis}: lstm-wasm maps the last axis`, { attribute: 'axis' });
   }
   if (xs.length === 1) return xs[0];
   const t = new Concatenate({ axis: -1 }).apply(xs.map((x) => x.t)) as SymbolicTensor;
   return { kind: 'tensor', t, timeFirst: xs[0].timeFirst };
+}
+
+/** Y_h [B, D, H] (batch first) reshaped to [B, D·H]: the directions' final states concatenated. */
+export function reshapeStates(node: OnnxNode, states: StatesValue, writes: WeightWrites): Value {
+  const xs = states.items.map((_, k) => stateAt(node, states, k));
+  return xs.length === 1 ? xs[0] : concatData(node, xs, writes, -1);
 }

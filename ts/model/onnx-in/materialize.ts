@@ -5,11 +5,15 @@ import type { OnnxNode } from './node.js';
 import type { WeightWrites } from './recurrent.js';
 import { unsupported, type LinearValue, type TensorValue, type Value } from './values.js';
 
-/** `v` as data for `consumer`; UNSUPPORTED when it is a constant or shape computation or a refused output. */
-export function asTensor(v: Value | undefined, consumer: OnnxNode, writes: WeightWrites): TensorValue {
+/**
+ * `v` as data for `consumer`; UNSUPPORTED when it is a constant or shape computation or a refused
+ * output, or steps in reverse where `reversedOk` is not set (only a recurrent operator runs them, as goBackwards).
+ */
+export function asTensor(v: Value | undefined, consumer: OnnxNode, writes: WeightWrites, reversedOk = false): TensorValue {
   if (!v) throw unsupported(consumer, 'lacks an input it needs');
   switch (v.kind) {
     case 'tensor':
+      if (v.reversed && !reversedOk) throw unsupported(consumer, 'reads data whose steps a Slice reversed: lstm-wasm maps that only as a recurrent operator\'s X (goBackwards)');
       return v;
     case 'linear':
       return denseOf(v, null, writes);

@@ -32,6 +32,8 @@ export interface RecurrentSpec {
   op: RecurrentOp;
   /** X as a layer output [batch, time, features]. */
   x: SymbolicTensor;
+  /** X's steps reversed by a Slice: the layer runs goBackwards, and its Y is in processing order as ONNX's is then. */
+  reversedInput: boolean;
   units: number;
   direction: Direction;
   activation: string;
@@ -54,6 +56,7 @@ export class RecurrentMapping implements PendingRecurrent {
   readonly directions: number;
   /** 1: X [B, T, I], Y [B, T, D, H], Y_h [B, D, H] (ONNX's layout attribute); 0: time first. */
   readonly layout: number;
+  readonly steps: number | null;
   private made: { sequences: boolean; outputs: SymbolicTensor[] } | null = null;
 
   constructor(private readonly spec: RecurrentSpec, private readonly writes: WeightWrites) {
@@ -61,6 +64,7 @@ export class RecurrentMapping implements PendingRecurrent {
     this.units = spec.units;
     this.directions = spec.direction === 'bidirectional' ? 2 : 1;
     this.layout = spec.node.int('layout', 0);
+    this.steps = typeof spec.x.shape[1] === 'number' ? spec.x.shape[1] : null;
   }
 
   sequences(consumer: OnnxNode): SymbolicTensor {
@@ -88,7 +92,7 @@ export class RecurrentMapping implements PendingRecurrent {
       if (!this.made.sequences && sequences) throw unsupported(this.node, `has its Y read by node "${consumer.name}" after a node took only its last step: lstm-wasm maps one of them`);
       return this.made.outputs;
     }
-    const layer = this.layer(sequences, this.spec.direction === 'reverse');
+    const layer = this.layer(sequences, this.spec.direction === 'reverse' || this.spec.reversedInput);
     if (sequences && this.spec.statesRead) this.spec.record('states-made');
     let outputs: SymbolicTensor[];
     if (this.spec.direction === 'bidirectional') {
@@ -179,5 +183,6 @@ export function readRecurrent(node: OnnxNode, x: TensorValue, get: (i: number) =
   }
   const p = op === 'LSTM' && get(7) ? weightInput(node, get(7), 'P', [D, 3 * H]) : null;
   const resetAfter = op === 'GRU' && node.int('linear_before_reset', 0) !== 0;
-  return new RecurrentMapping({ node, op, x: x.t, units: H, direction, activation: ACTIVATIONS[candidate], recurrentActivation: ACTIVATIONS[gates], resetAfter, w, r, b, p, ...states }, writes);
+  if (x.reversed && direction !== 'forward') throw unsupported(node, `runs direction "${direction}" over steps a Slice reversed: lstm-wasm maps a reversed X only forward (goBackwards)`, { attribute: 'direction' });
+  return new RecurrentMapping({ node, op, x: x.t, reversedInput: x.reversed ?? false, units: H, direction, activation: ACTIVATIONS[candidate], recurrentActivation: ACTIVATIONS[gates], resetAfter, w, r, b, p, ...states }, writes);
 }

@@ -104,7 +104,16 @@ export function sliceOp(node: OnnxNode, inputs: (Value | undefined)[]): Value {
     const n = list.length, clamp = (k: number) => Math.max(0, Math.min(n, k < 0 ? k + n : k));
     return { kind: 'dims', dims: list.slice(clamp(starts[0]), clamp(ends[0])), scalar: false };
   }
-  throw unsupported(node, 'slices something lstm-wasm maps only when it is zeros or a shape');
+  // x[:, ::-1] over every step (start -1 or past the end, end before 0, step -1): the steps reversed.
+  if (x?.kind === 'tensor' && !x.reversed && starts?.length === 1 && ends?.length === 1 && steps?.length === 1 && steps[0] === -1) {
+    const timeAxis = x.timeFirst ? 0 : 1;
+    const axis = axes ? axes[0] : 0;
+    const T = x.t.shape[1];
+    const fromEnd = starts[0] === -1 || (typeof starts[0] === 'number' && typeof T === 'number' && starts[0] >= T - 1);
+    const toStart = typeof ends[0] === 'number' && ends[0] <= -(2 ** 31);
+    if ((axis === timeAxis || axis === timeAxis - x.t.shape.length) && fromEnd && toStart && x.t.shape.length === 3) return { ...x, reversed: true };
+  }
+  throw unsupported(node, 'slices something lstm-wasm maps only when it is zeros, a shape, or every step of data reversed (a recurrent X)');
 }
 
 export function expandOp(node: OnnxNode, x: Value | undefined): Value {
@@ -119,22 +128,35 @@ export function transposeOp(node: OnnxNode, x: Value | undefined): Value {
   const perm = node.ints('perm');
   const swap01 = perm !== undefined && same(perm, [1, 0, 2]);
   if (x?.kind === 'tensor' && swap01 && x.t.shape.length === 3) return { ...x, timeFirst: !x.timeFirst };
+  if (x?.kind === 'states' && swap01 && stateAxis(x) === 0) return { ...x, batchFirst: true };
   if (x?.kind === 'sequence') {
     if (x.layout === 'tdbh' && perm && same(perm, [0, 2, 1, 3])) return { ...x, layout: 'tbdh' };
+    if (x.layout === 'tdbh' && perm && same(perm, [2, 0, 1, 3])) return { ...x, layout: 'btdh' };
     if (x.layout === 'tbf' && swap01) return { ...x, layout: 'btf' };
     if (x.layout === 'btf' && swap01) return { ...x, layout: 'tbf' };
   }
   throw unsupported(node, `has perm [${perm?.join(', ') ?? 'reversed'}] on a tensor lstm-wasm maps only as batch ⇄ time ([1, 0, 2]) or Y's [0, 2, 1, 3]`, { attribute: 'perm' });
 }
 
-/** Reshape of Y [T, B, D, H] to [T, B, D·H]: the directions concatenated. */
-export function reshapeOp(node: OnnxNode, x: Value | undefined, shape: Value | undefined): Value {
+/**
+ * Reshape of Y [T, B, D, H] to [T, B, D·H] (or [B, T, D, H] to [B, T, D·H]): the directions
+ * concatenated. Null for batch-first Y_h [B, D, H] → [B, D·H] (layer-ops' reshapeStates).
+ */
+export function reshapeOp(node: OnnxNode, x: Value | undefined, shape: Value | undefined): Value | null {
   node.allowOnly(['allowzero']);
   const to = intsOf(shape);
-  if (x?.kind === 'sequence' && x.layout === 'tbdh' && to && to.length === 3 && node.int('allowzero', 0) === 0) {
+  const keeps = (d: Dim | undefined, name: Dim, size: number | null) => d === 0 || d === name || (size !== null && d === size);
+  if (x?.kind === 'sequence' && (x.layout === 'tbdh' || x.layout === 'btdh') && to && to.length === 3 && node.int('allowzero', 0) === 0) {
     const DH = x.rnn.directions * x.rnn.units;
-    const ok = (to[0] === 0 || to[0] === 'time') && (to[1] === 0 || to[1] === 'batch') && (to[2] === -1 || to[2] === DH);
-    if (ok) return { kind: 'sequence', rnn: x.rnn, layout: 'tbf' };
+    const [t, b] = x.layout === 'tbdh' ? [to[0], to[1]] : [to[1], to[0]];
+    // One of the first two may be -1 when the last is D·H.
+    const inferred = (d: Dim | undefined) => d === -1 && to[2] === DH;
+    const ok = (keeps(t, 'time', x.rnn.steps) || inferred(t)) && (keeps(b, 'batch', null) || inferred(b)) && (to[2] === -1 || to[2] === DH) && !(inferred(t) && inferred(b));
+    if (ok) return { kind: 'sequence', rnn: x.rnn, layout: x.layout === 'tbdh' ? 'tbf' : 'btf' };
   }
-  throw unsupported(node, 'reshapes something lstm-wasm maps only as a recurrent Y [T, B, D, H] → [T, B, D·H]');
+  if (x?.kind === 'states' && stateAxis(x) === 1 && to && to.length === 2 && node.int('allowzero', 0) === 0) {
+    const DH = x.items.length * x.items[0].rnn.units;
+    if ((keeps(to[0], 'batch', null) && (to[1] === -1 || to[1] === DH)) || (to[0] === -1 && to[1] === DH)) return null;
+  }
+  throw unsupported(node, 'reshapes something lstm-wasm maps only as a recurrent Y [T, B, D, H] → [T, B, D·H] (or batch first), or Y_h [B, D, H] → [B, D·H]');
 }

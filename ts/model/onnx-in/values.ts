@@ -13,6 +13,8 @@ export interface PendingRecurrent {
   readonly directions: number;
   /** ONNX's layout: 0 time first, 1 batch first (Y [B, T, D, H], Y_h [B, D, H]). */
   readonly layout: number;
+  /** The number of steps when X's shape declares it. */
+  readonly steps: number | null;
   /** Y as [batch, time, D·H] (directions concatenated, in input time order). */
   sequences(consumer: OnnxNode): SymbolicTensor;
   /** Y_h of direction `d` as [batch, H]. */
@@ -32,7 +34,13 @@ export interface ZerosValue { kind: 'zeros' }
  * A tensor of the model's data: `t` is the layer output [batch, ...]; the ONNX tensor is the same, or
  * with its first two axes swapped when `timeFirst` ([time, batch, ...], as ONNX's recurrent operators read it).
  */
-export interface TensorValue { kind: 'tensor'; t: SymbolicTensor; timeFirst: boolean }
+export interface TensorValue {
+  kind: 'tensor';
+  t: SymbolicTensor;
+  timeFirst: boolean;
+  /** The steps in reverse (a Slice with step -1 on the time axis, as lstm-wasm exports goBackwards): only a recurrent X may be. */
+  reversed?: boolean;
+}
 /**
  * A recurrent operator's Y, not yet made a layer output (so a consumer taking its last step can make
  * the layer return only that): `tdbh` is ONNX's [T, D, B, H], `tbdh` after Transpose [0, 2, 1, 3],
@@ -40,8 +48,11 @@ export interface TensorValue { kind: 'tensor'; t: SymbolicTensor; timeFirst: boo
  * with layout = 1.
  */
 export interface SequenceValue { kind: 'sequence'; rnn: PendingRecurrent; layout: 'tdbh' | 'tbdh' | 'tbf' | 'btf' | 'btdh' }
-/** Y_h [D, B, H] of one or more recurrent operators stacked along axis 0 (torch's h_n of num_layers); [B, D, H] with layout = 1. */
-export interface StatesValue { kind: 'states'; items: { rnn: PendingRecurrent; direction: number }[] }
+/**
+ * Y_h [D, B, H] of one or more recurrent operators stacked along axis 0 (torch's h_n of num_layers);
+ * [B, D, H] with layout = 1 or after Transpose [1, 0, 2] (`batchFirst`).
+ */
+export interface StatesValue { kind: 'states'; items: { rnn: PendingRecurrent; direction: number }[]; batchFirst?: boolean }
 /** A MatMul of data by a constant, which an Add of a constant may still make a Dense with bias. */
 export interface LinearValue { kind: 'linear'; x: TensorValue; kernel: ConstValue; node: OnnxNode }
 /** An output lstm-wasm cannot compute: an error when something reads it. */
@@ -79,4 +90,4 @@ export function isZeros(v: Value | undefined): boolean {
 }
 
 /** The axis stacked Y_h count directions (and torch's layers) along: 0, or 1 with layout = 1. */
-export const stateAxis = (v: StatesValue) => (v.items[0].rnn.layout === 0 ? 0 : 1);
+export const stateAxis = (v: StatesValue) => (v.batchFirst ?? v.items[0].rnn.layout === 1 ? 1 : 0);
