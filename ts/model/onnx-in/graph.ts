@@ -55,23 +55,25 @@ interface StatesPlan { wanted: (yh: string) => boolean; made: Set<string>; used:
  */
 export function mapGraph(graph: DecodedGraph, opset: number, bound: ReadonlyMap<string, TensorData>): MappedGraph {
   const named = new Set([...(graph.node ?? []).flatMap((n) => n.input ?? []), ...(graph.output ?? []).map((o) => o.name ?? '')]);
+  if ((graph.node?.length ?? 0) > MAX_NODES) throw bad(`the ONNX graph has ${graph.node!.length} nodes; lstm-wasm reads at most ${MAX_NODES}`);
+  if ((graph.sparse_initializer?.length ?? 0) > 0) throw new LwError('UNSUPPORTED', 'the ONNX graph has sparse initializers, which lstm-wasm does not read');
+  // Read once for both mappings: the weights' values are the bulk of the file.
+  const initializers = (graph.initializer ?? []).map((t): [string, TensorData] => [t.name ?? '', tensorData(t, `initializer "${t.name}"`)]);
   const first: StatesPlan = { wanted: (yh) => named.has(yh), made: new Set(), used: new Set() };
-  const mapped = mapOnce(graph, opset, bound, first);
+  const mapped = mapOnce(graph, initializers, opset, bound, first);
   if ([...first.made].every((yh) => first.used.has(yh))) return mapped;
-  return mapOnce(graph, opset, bound, { wanted: (yh) => first.used.has(yh), made: new Set(), used: new Set() });
+  return mapOnce(graph, initializers, opset, bound, { wanted: (yh) => first.used.has(yh), made: new Set(), used: new Set() });
 }
 
-function mapOnce(graph: DecodedGraph, opset: number, bound: ReadonlyMap<string, TensorData>, states: StatesPlan): MappedGraph {
+function mapOnce(graph: DecodedGraph, initializers: readonly [string, TensorData][], opset: number, bound: ReadonlyMap<string, TensorData>, states: StatesPlan): MappedGraph {
   const nodes = (graph.node ?? []).map((n, i) => new OnnxNode(n, i));
-  if (nodes.length > MAX_NODES) throw bad(`the ONNX graph has ${nodes.length} nodes; lstm-wasm reads at most ${MAX_NODES}`);
-  if ((graph.sparse_initializer?.length ?? 0) > 0) throw new LwError('UNSUPPORTED', 'the ONNX graph has sparse initializers, which lstm-wasm does not read');
   const values = new Map<string, Value>();
   const define = (name: string, v: Value, by: string) => {
     if (!name) throw bad(`${by} defines a tensor without a name`);
     if (values.has(name)) throw bad(`tensor "${name}" is defined twice (again by ${by})`, { tensor: name });
     values.set(name, v);
   };
-  for (const t of graph.initializer ?? []) define(t.name ?? '', { kind: 'const', data: tensorData(t, `initializer "${t.name}"`) }, `initializer "${t.name}"`);
+  for (const [name, data] of initializers) define(name, { kind: 'const', data }, `initializer "${name}"`);
   const writes: WeightWrites = [];
 
   const inputs: SymbolicTensor[] = [], inputNames: string[] = [];
