@@ -91,6 +91,22 @@ describe('ONNX files from torch.onnx.export', () => {
   }
 });
 
+describe('ONNX files from torch.onnx.export on the float64 oracle (js backend)', () => {
+  beforeAll(async () => {
+    await lw.ready({ backend: 'js' });
+  });
+
+  for (const name of NAMES) {
+    it(`${name}: predicts as PyTorch (float64) to 1e-5`, async () => {
+      const f = fixture(name);
+      const model = await lw.loadModel(new Uint8Array(readFileSync(join(DIR, `${name}.onnx`))));
+      const y = model.predict(batchFirst(f, name.includes('time_major'))) as lw.Tensor;
+      expect(maxDiff(y.dataSync(), f.output.data)).toBeLessThan(1e-5);
+      model.dispose();
+    });
+  }
+});
+
 describe('telling ONNX from other model files', () => {
   const KERAS = join(import.meta.dirname, '../fixtures/keras');
 
