@@ -20,6 +20,7 @@ export * as callbacks from './callbacks/index.js';
 export { setSeed, Random } from './random.js';
 export * as data from './data/index.js';
 export { loadModel } from './model/load-model.js';
+export type { OnnxLoadOptions } from './model/load-onnx.js';
 export * as export from './model/onnx/index.js';
 export { setOnnxProtobuf } from './io/onnx/proto.js';
 export { setKerasParsers } from './io/keras/parsers.js';

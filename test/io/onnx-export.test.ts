@@ -116,6 +116,7 @@ const INITIAL_STATE_CASES: Case[] = [
 const MASKED_CASES: Case[] = [
   ...(['sigmoid', 'hardSigmoid'] as const).map((ra) => ({ name: `mask → LSTM last output, ${ra}`, build: masked(L.lstm({ units: 3, recurrentActivation: ra })), inputs: () => [PADDED_IDS()] })),
   { name: 'mask → LSTM sequences → LSTM last', build: masked(L.lstm({ units: 3, returnSequences: true }), L.lstm({ units: 2 })), inputs: () => [PADDED_IDS()] },
+  { name: 'mask → LSTM with peepholes, sequences', build: masked(L.lstm({ units: 3, usePeepholes: true, returnSequences: true })), inputs: () => [PADDED_IDS()] },
   { name: 'mask → LSTM sequences, zeroOutputForMask', build: masked(L.lstm({ units: 3, returnSequences: true, zeroOutputForMask: true })), inputs: () => [PADDED_IDS()] },
   ...[true, false].map((resetAfter) => ({ name: `mask → GRU sequences, resetAfter ${resetAfter}`, build: masked(L.gru({ units: 3, returnSequences: true, resetAfter })), inputs: () => [PADDED_IDS()] })),
   { name: 'mask → SimpleRNN goBackwards sequences and last', build: masked(L.simpleRNN({ units: 3, returnSequences: true, goBackwards: true }), L.simpleRNN({ units: 2, goBackwards: true })), inputs: () => [PADDED_IDS()] },
@@ -168,6 +169,8 @@ const CASES: Case[] = [
   { name: 'LSTM last output, relu activation', build: seq([L.lstm({ units: 5, activation: 'relu', inputShape: [T, I] })]), inputs: seqIn },
   { name: 'LSTM goBackwards (sequences in processing order), no bias', build: seq([L.lstm({ units: 4, returnSequences: true, goBackwards: true, useBias: false, inputShape: [T, I] })]), inputs: seqIn },
   { name: 'LSTM goBackwards last output', build: seq([L.lstm({ units: 4, goBackwards: true, inputShape: [T, I] })]), inputs: seqIn },
+  { name: 'LSTM with peepholes (ONNX P: p_i, p_o, p_f), sequences', build: seq([L.lstm({ units: 4, usePeepholes: true, returnSequences: true, inputShape: [T, I] })]), inputs: seqIn },
+  { name: 'Bidirectional LSTM with peepholes, last outputs', build: seq([L.bidirectional({ layer: L.lstm({ units: 3, usePeepholes: true }), inputShape: [T, I] })]), inputs: seqIn },
   { name: 'GRU resetAfter true (linear_before_reset 1)', build: seq([L.gru({ units: 5, returnSequences: true, resetAfter: true, inputShape: [T, I] })]), inputs: seqIn },
   { name: 'GRU resetAfter false (linear_before_reset 0)', build: seq([L.gru({ units: 5, returnSequences: true, resetAfter: false, inputShape: [T, I] })]), inputs: seqIn },
   { name: 'GRU goBackwards last output, hardSigmoid', build: seq([L.gru({ units: 3, goBackwards: true, recurrentActivation: 'hardSigmoid', inputShape: [T, I] })]), inputs: seqIn },

@@ -23,7 +23,7 @@ import { compileFromKeras3, compileFromTfjs } from './training-config.js';
  */
 export async function loadKerasModel(bytes: Uint8Array, what: string): Promise<LayersModel> {
   if (!isKerasFile(bytes)) {
-    throw badFile(`${what} is not a model file lstm-wasm knows: not a Keras .keras (zip) or .h5 (HDF5), nor a TF.js model.json${looksLikeOnnx(bytes) ? ' (it looks like ONNX, which lstm-wasm does not load yet)' : ''}`);
+    throw badFile(`${what} is not a model file lstm-wasm knows: not a Keras .keras (zip) or .h5 (HDF5), an ONNX ModelProto, nor a TF.js model.json${looksLikeOnnx(bytes) ? ' (it starts like ONNX but its protobuf fields do not cover the bytes: a damaged or truncated ONNX file?)' : ''}`);
   }
   return modelFromKerasFile(readKerasFile(bytes, what, await kerasParsers()), what);
 }

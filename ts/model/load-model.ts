@@ -11,6 +11,8 @@ import type { LayersModel } from './model.js';
 import { fmt } from '../engine/shape.js';
 import { compileFromTfjs, restoreTraining } from './training-config.js';
 import { loadKerasDirectory, loadKerasModel } from './load-keras.js';
+import { loadOnnxModel, type OnnxLoadOptions } from './load-onnx.js';
+import { isOnnxModelBytes } from '../io/onnx/detect.js';
 
 /**
  * Loads a model saved in the TF.js layers format (by lstm-wasm, TF.js, or a Keras conversion):
@@ -20,10 +22,12 @@ import { loadKerasDirectory, loadKerasModel } from './load-keras.js';
  * Keras files load too: a Keras 3 `.keras` or a legacy `.h5` (Keras 2, tf.keras), by URL
  * (`'file://m.keras'`, http(s)) or as bytes (`Uint8Array`, `ArrayBuffer`), the format told from
  * the bytes; their compile settings compile the model when lstm-wasm has them all.
+ * ONNX files load the same way (a ModelProto told from its bytes): torch.onnx.export's recurrent models
+ * become layers (docs/from-python.md); `options.inputs` binds graph inputs that are weights.
  */
-export async function loadModel(source: ModelSource): Promise<LayersModel> {
+export async function loadModel(source: ModelSource, options: OnnxLoadOptions = {}): Promise<LayersModel> {
   const read = await readArtifacts(source);
-  if (read.kind === 'file') return loadKerasModel(read.bytes, read.what);
+  if (read.kind === 'file') return isOnnxModelBytes(read.bytes) ? loadOnnxModel(read.bytes, read.what, options) : loadKerasModel(read.bytes, read.what);
   if (read.kind === 'keras-directory') return loadKerasDirectory(read.files, read.what);
   return modelFromArtifacts(read.artifacts, read.bytes);
 }

@@ -20,6 +20,17 @@ interface Direction {
   b: Float32Array;
   activations: RecurrentActivation[];
   linearBeforeReset?: number;
+  /** An LSTM's peepholes in ONNX's order p_i, p_o, p_f [3U] (ours: p_i, p_f, p_o). */
+  p?: Float32Array;
+}
+
+/** peephole_weights [3U] (p_i, p_f, p_o) as ONNX's P row (p_i, p_o, p_f). */
+function onnxPeepholes(peep: Float32Array, units: number): Float32Array {
+  const out = new Float32Array(3 * units);
+  out.set(peep.subarray(0, units), 0);
+  out.set(peep.subarray(2 * units, 3 * units), units);
+  out.set(peep.subarray(units, 2 * units), 2 * units);
+  return out;
 }
 
 /** ONNX gate g is Keras gate ORDER[g]. LSTM: Keras i, f, c, o → ONNX i, o, f, c; GRU z, r, h in both. */
@@ -60,7 +71,7 @@ function direction(layer: RecurrentLayer): Direction {
   const order = GATE_ORDER[op];
   const units = config.units as number;
   const G = order.length;
-  const [kernel, recurrent, bias] = layer.getWeights().map((t) => t.dataSync() as Float32Array);
+  const [kernel, recurrent, bias, peep] = layer.getWeights().map((t) => t.dataSync() as Float32Array);
   const inputs = kernel.length / (G * units);
   const b = new Float32Array(2 * G * units);
   let linearBeforeReset: number | undefined;
@@ -78,7 +89,8 @@ function direction(layer: RecurrentLayer): Direction {
   const act = (key: string) => recurrentActivation(config[key] as string, where);
   const activations = op === 'LSTM' ? [act('recurrent_activation'), act('activation'), act('activation')]
     : op === 'GRU' ? [act('recurrent_activation'), act('activation')] : [act('activation')];
-  return { op, units, w: gateMatrix(kernel, inputs, units, order), r: gateMatrix(recurrent, units, units, order), b, activations, linearBeforeReset };
+  const p = op === 'LSTM' && config.use_peepholes ? onnxPeepholes(peep, units) : undefined;
+  return { op, units, w: gateMatrix(kernel, inputs, units, order), r: gateMatrix(recurrent, units, units, order), b, activations, linearBeforeReset, p };
 }
 
 function concat(parts: Float32Array[]): Float32Array {
@@ -110,8 +122,10 @@ function recurrentNode(g: OnnxGraphBuilder, owner: object, x: string, dirs: Dire
     ...activationAttrs(dirs.flatMap((o) => o.activations)),
     ...(d.linearBeforeReset !== undefined ? { linear_before_reset: d.linearBeforeReset } : {}),
   };
-  // Inputs X, W, R, B, sequence_lens, initial_h, initial_c ('' for one left out).
-  const inputs = initial.length ? [timeMajor, W, R, B, lens, ...initial] : lens ? [timeMajor, W, R, B, lens] : [timeMajor, W, R, B];
+  // Inputs X, W, R, B, sequence_lens, initial_h, initial_c, P (LSTM peepholes); '' for one left out.
+  const P = d.p ? g.shared(owner, 'P', () => g.floats(`${base}/P`, [n, 3 * d.units], concat(dirs.map((o) => o.p!)))) : '';
+  const inputs = P ? [timeMajor, W, R, B, lens, initial[0] ?? '', initial[1] ?? '', P]
+    : initial.length ? [timeMajor, W, R, B, lens, ...initial] : lens ? [timeMajor, W, R, B, lens] : [timeMajor, W, R, B];
   const [Y, ...states] = g.node(d.op, inputs, attrs, base, d.op === 'LSTM' ? 3 : 2);
   return { Y, Yh: states[0], states };
 }
