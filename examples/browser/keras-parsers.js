@@ -31,3 +31,24 @@ async function importParser(name, url) {
     throw new lw.LwError('UNSUPPORTED', `cannot import ${name} (the reader of ${name === 'jsfive' ? 'HDF5' : 'zip'} files) from ${url}: ${e.message}; install it with npm install ${name}`, { url });
   }
 }
+
+let onnxHandedOver = null;
+
+/**
+ * protobufjs (the reader of ONNX files) in the worker: its browser build is a classic script, which
+ * a module worker cannot import, so its text is run in the worker's global scope, where it defines
+ * `self.protobuf`; that is handed to lw. Once (again after a failure).
+ * @param {string} url
+ */
+export function useOnnxProtobuf(url) {
+  onnxHandedOver ??= (async () => {
+    const res = await fetch(url);
+    if (!res.ok) throw new lw.LwError('UNSUPPORTED', `cannot fetch protobufjs (the reader of ONNX files) from ${url}: HTTP ${res.status}; install it with npm install protobufjs`, { url });
+    (0, eval)(await res.text()); // global eval: the script's `self.protobuf`
+    lw.setOnnxProtobuf(self.protobuf);
+  })().catch((e) => {
+    onnxHandedOver = null;
+    throw e;
+  });
+  return onnxHandedOver;
+}

@@ -4,7 +4,7 @@
 import * as lw from '../../dist/index.js';
 import { sortDroppedFiles, tfjsHandler } from './model-files.js';
 import { numbersToBatch, textToBatch } from './model-input.js';
-import { useKerasParsers } from './keras-parsers.js';
+import { useKerasParsers, useOnnxProtobuf } from './keras-parsers.js';
 
 const KERAS_FILE = /\.(keras|h5|hdf5)$/i;
 
@@ -30,6 +30,7 @@ function loadedReply(files) {
 async function loadDropped(file, parserUrls) {
   if (file.kind === 'tfjs') return lw.loadModel(tfjsHandler(file));
   if (KERAS_FILE.test(file.file.name)) await useKerasParsers(parserUrls);
+  if (/\.onnx$/i.test(file.file.name)) await useOnnxProtobuf(parserUrls.protobuf);
   return lw.loadModel(new Uint8Array(await file.file.arrayBuffer()));
 }
 

@@ -20,8 +20,13 @@ const state = {
 };
 window.__runModel = state;
 
-// The worker cannot read the page's import map: it gets the URLs the map gives (keras-parsers.js).
-const parserUrls = { jsfive: import.meta.resolve('jsfive'), fflate: import.meta.resolve('fflate') };
+// The worker cannot read the page's import map: it gets the URLs the map gives (keras-parsers.js),
+// and where protobufjs's browser build is (a classic script: ONNX files).
+const parserUrls = {
+  jsfive: import.meta.resolve('jsfive'),
+  fflate: import.meta.resolve('fflate'),
+  protobuf: new URL('/node_modules/protobufjs/dist/light/protobuf.min.js', import.meta.url).href,
+};
 
 const worker = new Worker(new URL('./run-model-worker.js', import.meta.url), { type: 'module' });
 worker.onerror = (e) => {

@@ -23,7 +23,7 @@ const TYPED = 'a dog saw the zebra\nthe cat and the bird sang a song in the park
 
 /** The Keras fixtures the page is given: a Keras 3 zip (Embedding with mask_zero, Bidirectional) and a Keras 2.1 HDF5 file. */
 const KERAS_DIR = join(ROOT, 'test/fixtures/keras');
-const KERAS_FIXTURES = ['k3_functional_embedding_bilstm.keras', 'k2_1_6_sequential_embedding_lstm.h5'];
+const KERAS_FIXTURES = ['k3_functional_embedding_bilstm.keras', 'k2_1_6_sequential_embedding_lstm.h5', '../onnx/torch/embedding_lstm.onnx'];
 
 /** What examples/browser/run-model.js publishes as window.__runModel. */
 interface PageState {
@@ -214,7 +214,7 @@ describe('examples/browser/run-model.html in Chromium', () => {
   }, 60_000);
 });
 
-describe.each(KERAS_FIXTURES)('a Keras file in Chromium: %s', (fixture) => {
+describe.each(KERAS_FIXTURES)('a Keras or ONNX file in Chromium: %s', (fixture) => {
   itInChromium(`${fixture}: the summary and the predictions Node gets from the same file`, async () => {
     const bytes = new Uint8Array(readFileSync(join(KERAS_DIR, fixture)));
     const model = await lw.loadModel(bytes);
@@ -223,8 +223,8 @@ describe.each(KERAS_FIXTURES)('a Keras file in Chromium: %s', (fixture) => {
     const { page, problems } = await openRunModel();
     const loaded = await drop(page, [join(KERAS_DIR, fixture)]);
     expect(loaded.error).toBeNull();
-    // A file that names no model (Keras 2.1's bare layer list) gets a default name, numbered per process.
-    const unnamed = (text: string) => text.replace(/^Model: "sequential(_\d+)?"/, 'Model: "sequential"');
+    // What a file leaves unnamed (Keras 2.1's bare layer list, ONNX's layers) gets default names, numbered per process.
+    const unnamed = (text: string) => text.replace(/^Model: "sequential(_\d+)?"/, 'Model: "sequential"').replace(/_\d+(?= \()/g, '').replace(/ +/g, ' ');
     expect(unnamed(loaded.model!.summary)).toBe(unnamed(model.summary(80, () => {})));
     const state = await predictOnPage(page, 'numbers', text);
     await expectPredictions(page, state, model, x);
