@@ -138,7 +138,7 @@ record.problems.push(...verdict(record.predict).map((p) => `predict: ${p}`), ...
 if (!opts.skipTests) {
   log('fuzz and property tests with full counts (LW_SOAK=1) ...');
   const t0 = performance.now();
-  const files = ['test/io/fuzz-model-files.test.ts', 'test/io/fuzz-keras-files.test.ts', 'test/model/bad-input.test.ts', 'test/io/save-faults.test.ts'];
+  const files = ['test/io/fuzz-model-files.test.ts', 'test/io/fuzz-keras-files.test.ts', 'test/io/fuzz-onnx-files.test.ts', 'test/model/bad-input.test.ts', 'test/io/save-faults.test.ts'];
   const r = spawnSync(process.execPath, [resolve(ROOT, 'node_modules/vitest/vitest.mjs'), 'run', ...files], {
     cwd: ROOT, env: { ...process.env, LW_SOAK: '1' }, stdio: opts.json ? ['ignore', 'ignore', 'inherit'] : 'inherit',
   });
