@@ -187,7 +187,7 @@ describe('loadModel fuzz: Keras files', () => {
     expect(globalsSnapshot()).toEqual(globalsBefore);
     expect(heapFigures().used).toBe(heapBefore.used);
     if (ONLY === null) for (const [k, v] of Object.entries(counts)) expect(v.rejected + v.loaded, `${k} ran`).toBeGreaterThan(0);
-  });
+  }, SOAK ? 1_800_000 : 60_000); // the soak count takes minutes on 2 cores
 
   it('a zip bomb (a tiny member declaring gigabytes, or inflating past its declared size) is refused before it is inflated', async () => {
     const zip = bases.find((b) => b.members)!;

@@ -126,7 +126,7 @@ describe('loadModel fuzz: ONNX files', () => {
     expect(globalsSnapshot()).toEqual(globalsBefore);
     expect(heapFigures().used).toBe(heapBefore.used);
     if (ONLY === null) for (const [k, v] of Object.entries(counts)) expect(v.rejected + v.loaded, `${k} ran`).toBeGreaterThan(0);
-  });
+  }, SOAK ? 1_800_000 : 60_000); // the soak count takes minutes on 2 cores
 
   it('an unknown operator is UNSUPPORTED naming the node and its op type', async () => {
     const m = clone(bases[0].model);
