@@ -17,6 +17,7 @@ import { InputLayer } from './input.js';
 import type { Layer } from '../engine/layer.js';
 import { LSTM } from './lstm.js';
 import { Masking } from './masking.js';
+import { SequenceLengthsMask } from './sequence-lengths-mask.js';
 import { RecurrentLayer, type RecurrentArgs } from './recurrent-base.js';
 import { RepeatVector } from './repeat-vector.js';
 import { Reshape } from './reshape.js';
@@ -162,6 +163,7 @@ registerLayer('Flatten', (c) => {
 });
 
 registerLayer('Masking', (c) => new Masking({ ...c.layerArgs(), maskValue: c.num('mask_value') }));
+registerLayer('SequenceLengthsMask', (c) => new SequenceLengthsMask(c.layerArgs()));
 
 registerLayer('Concatenate', (c) => {
   const axis = c.num('axis');

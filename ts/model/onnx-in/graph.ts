@@ -202,6 +202,8 @@ function dataInput(info: DecodedValueInfo, timeFirst: boolean): SymbolicTensor {
   if (!type) throw new LwError('UNSUPPORTED', `graph input "${info.name}" is not a tensor`, { tensor: info.name });
   if (![1, 6, 7].includes(type.elem_type ?? 0)) throw new LwError('UNSUPPORTED', `graph input "${info.name}" has element type ${type.elem_type}: lstm-wasm takes float32 data and integer ids`, { tensor: info.name });
   const dims = (type.shape?.dim ?? []).map((d) => (d.dim_value && d.dim_value > 0 ? d.dim_value : null));
+  // An integer [batch] input (sequence_lens) is one number per sample: [batch, 1] here, as rank-1 data is fed.
+  if (dims.length === 1 && (type.elem_type === 6 || type.elem_type === 7)) return input({ shape: [1] });
   if (dims.length < 2 || dims.length > 4) throw new LwError('UNSUPPORTED', `graph input "${info.name}" has rank ${dims.length} (or no declared shape): lstm-wasm takes [batch, ...] inputs of rank 2 to 4`, { tensor: info.name });
   const shape = timeFirst ? [dims[0], ...dims.slice(2)] : dims.slice(1);
   return input({ shape });

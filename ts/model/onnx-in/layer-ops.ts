@@ -28,6 +28,8 @@ export function gatherData(node: OnnxNode, data: Value | undefined, indices: Val
   const scalar = indices?.kind === 'const' && indices.data.dims.length === 0;
   if (data?.kind === 'sequence' && scalar && at === -1 && data.rnn.directions === 1) {
     const timeAxis = data.layout === 'tbf' ? 0 : data.layout === 'btf' ? 1 : -1;
+    // With sequence_lens, Y's last step is zero for a shorter sample: not the final state.
+    if (axis === timeAxis && data.rnn.hasLengths) throw unsupported(node, `takes the last step of Y of node "${data.rnn.node.name}", whose sequence_lens make it zero for shorter samples: lstm-wasm maps Y_h (each sample's last valid step) or every step`);
     if (axis === timeAxis) return { kind: 'tensor', t: data.rnn.finalState(0, node), timeFirst: false };
   }
   if (data?.kind === 'states' && scalar && typeof at === 'number' && axis === stateAxis(data)) return stateAt(node, data, at);

@@ -8,6 +8,7 @@ import { GRU } from '../../layers/gru.js';
 import { LSTM } from '../../layers/lstm.js';
 import type { RecurrentLayer } from '../../layers/recurrent-base.js';
 import { SimpleRNN } from '../../layers/simple-rnn.js';
+import { SequenceLengthsMask } from '../../layers/sequence-lengths-mask.js';
 import type { OnnxNode } from './node.js';
 import { badNode, intsOf, isZeros, unsupported, type ConstValue, type PendingRecurrent, type TensorValue, type Value } from './values.js';
 import { GATE_ORDER, kerasBias, kerasKernel, kerasPeepholes, type RecurrentOp } from './weights.js';
@@ -43,6 +44,8 @@ export interface RecurrentSpec {
   r: ConstValue;
   b: ConstValue | null;
   p: ConstValue | null;
+  /** sequence_lens as model data [batch, 1]: the layer reads x behind a SequenceLengthsMask. */
+  lengths: SymbolicTensor | null;
   /** Whether Y_h is to be read: with Y read too, the layer also returns its states. */
   statesRead: boolean;
   /** Told when the layer is made returning its states, and when Y_h is read (graph.ts maps again when those differ). */
@@ -57,6 +60,8 @@ export class RecurrentMapping implements PendingRecurrent {
   /** 1: X [B, T, I], Y [B, T, D, H], Y_h [B, D, H] (ONNX's layout attribute); 0: time first. */
   readonly layout: number;
   readonly steps: number | null;
+  /** Whether sequence_lens gives each sample its length (Y is zero past it). */
+  readonly hasLengths: boolean;
   private made: { sequences: boolean; outputs: SymbolicTensor[] } | null = null;
 
   constructor(private readonly spec: RecurrentSpec, private readonly writes: WeightWrites) {
@@ -65,6 +70,7 @@ export class RecurrentMapping implements PendingRecurrent {
     this.directions = spec.direction === 'bidirectional' ? 2 : 1;
     this.layout = spec.node.int('layout', 0);
     this.steps = typeof spec.x.shape[1] === 'number' ? spec.x.shape[1] : null;
+    this.hasLengths = spec.lengths !== null;
   }
 
   sequences(consumer: OnnxNode): SymbolicTensor {
@@ -93,16 +99,18 @@ export class RecurrentMapping implements PendingRecurrent {
       return this.made.outputs;
     }
     const layer = this.layer(sequences, this.spec.direction === 'reverse' || this.spec.reversedInput);
+    // ONNX's sequence_lens: masked steps past each length carry the state, and Y is zero there (zeroOutputForMask).
+    const x = this.spec.lengths ? (new SequenceLengthsMask().apply([this.spec.x, this.spec.lengths]) as SymbolicTensor) : this.spec.x;
     if (sequences && this.spec.statesRead) this.spec.record('states-made');
     let outputs: SymbolicTensor[];
     if (this.spec.direction === 'bidirectional') {
       const bi = new Bidirectional({ layer, mergeMode: sequences ? 'concat' : null });
-      const out = bi.apply(this.spec.x);
+      const out = bi.apply(x);
       outputs = Array.isArray(out) ? out : [out];
       this.setWeights(bi.forwardLayer, 0);
       this.setWeights(bi.backwardLayer, 1);
     } else {
-      const out = layer.apply(this.spec.x);
+      const out = layer.apply(x);
       outputs = Array.isArray(out) ? out : [out];
       this.setWeights(layer, 0);
     }
@@ -111,7 +119,7 @@ export class RecurrentMapping implements PendingRecurrent {
   }
 
   private layer(returnSequences: boolean, goBackwards: boolean): RecurrentLayer {
-    const args = { units: this.units, activation: this.spec.activation, returnSequences, returnState: returnSequences && this.spec.statesRead, goBackwards };
+    const args = { units: this.units, activation: this.spec.activation, returnSequences, returnState: returnSequences && this.spec.statesRead, goBackwards, zeroOutputForMask: returnSequences && this.hasLengths };
     if (this.spec.op === 'LSTM') return new LSTM({ ...args, recurrentActivation: this.spec.recurrentActivation, usePeepholes: this.spec.p !== null });
     if (this.spec.op === 'GRU') return new GRU({ ...args, recurrentActivation: this.spec.recurrentActivation, resetAfter: this.spec.resetAfter });
     return new SimpleRNN(args);
@@ -173,9 +181,11 @@ export function readRecurrent(node: OnnxNode, x: TensorValue, get: (i: number) =
   const b = get(3) ? weightInput(node, get(3), 'B', [D, 2 * G * H]) : null;
   const T = x.t.shape[1];
   const lens = intsOf(get(4));
-  // Lengths that are all the (declared) number of steps change nothing; others would need a mask input.
-  if (get(4) && !(lens && typeof T === 'number' && lens.every((n) => n === T))) {
-    throw unsupported(node, 'takes sequence_lens shorter than the steps (or not constant): lstm-wasm runs padded batches with a mask (lw.data.sequenceMask and a masking layer), not this input', { input: 'sequence_lens' });
+  const lensInput = get(4);
+  // Lengths as data (a graph input) become a mask; constant ones that are all the steps change nothing.
+  const lengths = lensInput?.kind === 'tensor' ? lensInput.t : null;
+  if (lensInput && !lengths && !(lens && typeof T === 'number' && lens.every((n) => n === T))) {
+    throw unsupported(node, 'takes constant sequence_lens shorter than the steps: lstm-wasm takes them as a graph input (the model\'s data), or as a mask (lw.data.sequenceMask and a masking layer)', { input: 'sequence_lens' });
   }
   for (const [i, what] of [[5, 'initial_h'], [6, 'initial_c']] as const) {
     const v = get(i);
@@ -184,5 +194,5 @@ export function readRecurrent(node: OnnxNode, x: TensorValue, get: (i: number) =
   const p = op === 'LSTM' && get(7) ? weightInput(node, get(7), 'P', [D, 3 * H]) : null;
   const resetAfter = op === 'GRU' && node.int('linear_before_reset', 0) !== 0;
   if (x.reversed && direction !== 'forward') throw unsupported(node, `runs direction "${direction}" over steps a Slice reversed: lstm-wasm maps a reversed X only forward (goBackwards)`, { attribute: 'direction' });
-  return new RecurrentMapping({ node, op, x: x.t, reversedInput: x.reversed ?? false, units: H, direction, activation: ACTIVATIONS[candidate], recurrentActivation: ACTIVATIONS[gates], resetAfter, w, r, b, p, ...states }, writes);
+  return new RecurrentMapping({ node, op, x: x.t, reversedInput: x.reversed ?? false, units: H, direction, activation: ACTIVATIONS[candidate], recurrentActivation: ACTIVATIONS[gates], resetAfter, w, r, b, p, lengths, ...states }, writes);
 }

@@ -15,6 +15,8 @@ export interface PendingRecurrent {
   readonly layout: number;
   /** The number of steps when X's shape declares it. */
   readonly steps: number | null;
+  /** Whether sequence_lens gives each sample its length (Y is zero past it). */
+  readonly hasLengths: boolean;
   /** Y as [batch, time, D·H] (directions concatenated, in input time order). */
   sequences(consumer: OnnxNode): SymbolicTensor;
   /** Y_h of direction `d` as [batch, H]. */
