@@ -2,7 +2,8 @@
 // (and optionally the backward, possibly repeatedly) on a backend and returns every buffer.
 import type { Backend } from '../../ts/backend/backend.js';
 import { cellBackward, cellCacheFloats, cellForward, cellWsFloats, type ActivationName } from '../../ts/backend/kernels/index.js';
-import { randArray, rng, run, type BufSpec } from './kernels.js';
+import { expect } from 'vitest';
+import { expectClose, randArray, rng, run, type BufSpec } from './kernels.js';
 
 export interface LstmCase {
   B: number; T: number; I: number; U: number;
@@ -110,4 +111,22 @@ export function runLstm(backend: Backend, c: LstmCase, d: LstmData, backwardCall
       });
     }
   });
+}
+
+/** The forward outputs runLstm returns, and the gradients (dPeep only with peepholes). */
+export const LSTM_FORWARD_OUT = ['hs', 'hT', 'cT'];
+export const LSTM_GRAD_OUT = ['dx', 'dH0', 'dC0', 'dKernel', 'dRecKernel', 'dBias', 'dPeep'];
+
+/**
+ * Every output and gradient of a wasm run (`got`) against the float64 oracle's (`want`): the same
+ * ones present, within float32 rounding (gradients summed over B·T terms get sqrt(B·T) more).
+ */
+export function expectLstmLikeOracle(got: Record<string, Float64Array>, want: Record<string, Float64Array>, c: LstmCase, label: string): void {
+  const sumLen = Math.sqrt(c.B * c.T);
+  for (const key of [...LSTM_FORWARD_OUT, ...LSTM_GRAD_OUT]) {
+    expect(key in got, `${key} present`).toBe(key in want);
+    if (!(key in want)) continue;
+    const atol = LSTM_GRAD_OUT.includes(key) ? 3e-6 * sumLen : 3e-6;
+    expectClose(got[key], want[key], atol, 1e-4, `${label} ${key} ${describeCase(c)}`);
+  }
 }
