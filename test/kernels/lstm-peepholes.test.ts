@@ -3,7 +3,7 @@
 // formula written here, and the plain cell unchanged when the peephole pointer is 0.
 import { describe, it, expect, beforeAll } from 'vitest';
 import { allBackends, rng, expectClose, numericGrad, weightedSum, WASM_BACKENDS, type NamedBackends } from '../helpers/kernels.js';
-import { lstmData, runLstm, describeCase, expectLstmLikeOracle, LSTM_PEEP_PARAMS, type LstmCase, type LstmData } from '../helpers/lstm-case.js';
+import { lstmData, runLstm, expectLstmLikeOracle, LSTM_PEEP_PARAMS, type LstmCase, type LstmData } from '../helpers/lstm-case.js';
 import { cellBackward, cellForward } from '../../ts/backend/kernels/index.js';
 import { LwError } from '../../ts/errors.js';
 

@@ -1,7 +1,7 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import type { ActivationName } from '../../ts/backend/kernels/index.js';
 import { allBackends, rng, expectClose, numericGrad, weightedSum, WASM_BACKENDS, type NamedBackends } from '../helpers/kernels.js';
-import { lstmData, runLstm, describeCase, expectLstmLikeOracle, LSTM_PARAMS, type LstmCase, type LstmData } from '../helpers/lstm-case.js';
+import { lstmData, runLstm, expectLstmLikeOracle, LSTM_PARAMS, type LstmCase, type LstmData } from '../helpers/lstm-case.js';
 
 let BE: NamedBackends;
 beforeAll(async () => {

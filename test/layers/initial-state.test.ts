@@ -110,7 +110,7 @@ describe.each(Object.keys(CELLS) as (keyof typeof CELLS)[])('%s with initialStat
     const wrong = lw.input({ shape: [U + 1] });
     if (states === 2) expect(() => make({ units: U }).apply(x, { initialState: [s] })).toThrow(/takes 2 initial states/);
     else expect(() => make({ units: U }).apply(x, { initialState: [s, s] })).toThrow(/takes 1 initial state/);
-    expect(() => make({ units: U }).apply(x, { initialState: Array(states).fill(wrong) })).toThrow(new RegExp(`an initial state must be \\[batch, ${U}\\]`));
+    expect(() => make({ units: U }).apply(x, { initialState: Array(states).fill(wrong) })).toThrow(new RegExp(`initial state 0 must be \\[batch, ${U}\\]`));
     expect(() => make({ units: U }).apply([x, ...Array(states).fill(s)], { initialState: Array(states).fill(s) })).toThrow(/given both as inputs and as initialState/);
   });
 });

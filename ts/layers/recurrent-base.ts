@@ -11,7 +11,7 @@ import { KERAS_ACTIVATION } from './activation-names.js';
 import { initializerConfig } from './config.js';
 import { gatherRows } from '../engine/gathered-rows.js';
 import { copyMaskedSteps } from './sequence-steps.js';
-import { initialStateInputs } from './initial-state.js';
+import { initialStateInputs, recurrentOutputShapes } from './initial-state.js';
 import { Layer, type ApplyArgs, type LayerArgs, type SymbolicTensor } from '../engine/layer.js';
 import { inputMask, type OutputMask } from '../engine/mask.js';
 import type { Weight } from '../engine/weight.js';
@@ -144,19 +144,16 @@ export abstract class RecurrentLayer extends Layer {
   }
 
   computeOutputShape(inputShapes: Shape[]): Shape[] {
-    const [xShape, ...stateShapes] = inputShapes;
-    const s = this.expectRank([xShape], [3]);
-    if (s[2] === null) throw this.shapeError('the feature (last) dimension of the input must be known');
-    const n = this.cell.states;
-    if (stateShapes.length && stateShapes.length !== n) {
-      throw this.shapeError(`takes ${n} initial state${n > 1 ? 's ([h, c])' : ' ([h])'}, got ${stateShapes.length}`);
-    }
-    for (const st of stateShapes) {
-      if (st.length !== 2 || st[1] !== this.units) throw this.shapeError(`an initial state must be [batch, ${this.units}], got ${fmt(st)}`, { shape: st });
-    }
-    const out: Shape = this.returnSequences ? [s[0], s[1], this.units] : [s[0], this.units];
-    const states: Shape[] = this.returnState ? Array.from({ length: this.cell.states }, () => [s[0], this.units]) : [];
-    return [out, ...states];
+    return recurrentOutputShapes(inputShapes, this, (sh, r) => this.expectRank(sh, r), (m, d) => this.shapeError(m, d));
+  }
+
+  /** One size per state: [units, units] for an LSTM's h and c, [units] otherwise. */
+  get stateSizes(): number[] {
+    return Array.from({ length: this.cell.states }, () => this.units);
+  }
+
+  get outputSize(): number {
+    return this.units;
   }
 
   override build(inputShapes: Shape[]): void {

@@ -11,7 +11,7 @@ import { fmt, type Shape } from '../engine/shape.js';
 import type { WeightOwner } from '../engine/weight.js';
 import { LwError, fmtShape } from '../errors.js';
 import { cellToJson, STACKED_CELLS } from './cell-registry.js';
-import { initialStateInputs } from './initial-state.js';
+import { initialStateInputs, recurrentOutputShapes } from './initial-state.js';
 import type { Cell, StepResult } from './rnn-cell.js';
 import { bindCells, type BoundCell } from './rnn-cells.js';
 
@@ -94,19 +94,7 @@ export class RNN extends Layer {
   }
 
   computeOutputShape(inputShapes: Shape[]): Shape[] {
-    const [xShape, ...stateShapes] = inputShapes;
-    const s = this.expectRank([xShape], [3]);
-    if (s[2] === null) throw this.shapeError('the feature (last) dimension of the input must be known');
-    const sizes = this.stateSizes;
-    if (stateShapes.length && stateShapes.length !== sizes.length) {
-      throw this.shapeError(`takes ${sizes.length} initial state${sizes.length > 1 ? 's' : ''} (sizes ${sizes.join(', ')}), got ${stateShapes.length}`);
-    }
-    stateShapes.forEach((st, i) => {
-      if (st.length !== 2 || st[1] !== sizes[i]) throw this.shapeError(`initial state ${i} must be [batch, ${sizes[i]}], got ${fmt(st)}`, { shape: st });
-    });
-    const O = this.outputSize;
-    const out: Shape = this.returnSequences ? [s[0], s[1], O] : [s[0], O];
-    return [out, ...(this.returnState ? sizes.map((n): Shape => [s[0], n]) : [])];
+    return recurrentOutputShapes(inputShapes, this, (sh, r) => this.expectRank(sh, r), (m, d) => this.shapeError(m, d));
   }
 
   override build(inputShapes: Shape[]): void {
